@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.db import models
+
+from hls.accounts.models import User
+from hls.audit.models import AuditEvent
+from hls.tenancy.models import Workspace
+
+
+def audit_record(
+    *,
+    workspace: Workspace,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    **data: Any,
+) -> AuditEvent:
+    """Append one audit event. `data` holds ids and codes only, never personal text."""
+    return AuditEvent.objects.create(
+        workspace=workspace,
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        data=data,
+    )

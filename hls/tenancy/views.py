@@ -1,0 +1,150 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hls.tenancy import selectors, services
+from hls.tenancy.access import access_invitation, access_membership
+from hls.tenancy.decorators import workspace_view
+from hls.tenancy.forms import InvitationForm, RoleForm
+from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.models import Role
+from hls.tenancy.permissions import can
+
+
+@workspace_view()
+def workspace_home(request: WorkspaceRequest) -> HttpResponse:
+    return render(request, "tenancy/workspace_home.html")
+
+
+def _members_page(
+    request: WorkspaceRequest, invite_form: InvitationForm | None = None, status: int = 200
+) -> HttpResponse:
+    workspace = request.workspace
+    context = {
+        "members": selectors.workspace_members(workspace=workspace),
+        "invitations": (
+            selectors.pending_invitations(workspace=workspace)
+            if can(request.membership, "members.invite")
+            else []
+        ),
+        "invite_form": invite_form or InvitationForm(),
+        "role_choices": Role.choices,
+    }
+    return render(request, "tenancy/members.html", context, status=status)
+
+
+@workspace_view("members.view")
+def members(request: WorkspaceRequest) -> HttpResponse:
+    return _members_page(request)
+
+
+@require_POST
+@workspace_view("members.invite")
+def member_invite(request: WorkspaceRequest) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation, created = services.invitation_create(
+                workspace=request.workspace,
+                invited_by=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            text = (
+                _("Invitation sent to %(email)s.")
+                if created
+                else _("%(email)s was already invited: the invitation was sent again.")
+            )
+            messages.success(request, text % {"email": invitation.email})
+            return redirect("members", workspace_slug=request.workspace.slug)
+    return _members_page(request, invite_form=form, status=422 if request.htmx else 400)
+
+
+@require_POST
+@workspace_view("members.manage")
+def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
+    workspace = request.workspace
+    membership = access_membership(workspace=workspace, membership_id=membership_id)
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["role"])
+        services.membership_change_role(
+            membership=membership,
+            role=form.cleaned_data["role"],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s.")
+            % {"name": membership.user.display_name, "role": membership.get_role_display()},
+        )
+    return redirect("members", workspace_slug=workspace.slug)
+
+
+@workspace_view("members.manage")
+def member_remove(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
+    workspace = request.workspace
+    membership = access_membership(workspace=workspace, membership_id=membership_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership, actor=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("%(name)s no longer belongs to this workspace.")
+                % {"name": membership.user.display_name},
+            )
+            if membership.user_id == request.user.pk:
+                return redirect("home")
+            return redirect("members", workspace_slug=workspace.slug)
+    return render(
+        request,
+        "tenancy/member_remove.html",
+        {"member": membership, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+@workspace_view("members.invite")
+def invitation_resend(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+    workspace = request.workspace
+    invitation = access_invitation(workspace=workspace, invitation_id=invitation_id)
+    try:
+        services.invitation_resend(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("members", workspace_slug=workspace.slug)
+
+
+@require_POST
+@workspace_view("members.invite")
+def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+    workspace = request.workspace
+    invitation = access_invitation(workspace=workspace, invitation_id=invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("members", workspace_slug=workspace.slug)

@@ -1,0 +1,56 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from hls.accounts import views as account_views
+from hls.accounts.forms import EmailAuthenticationForm
+from hls.tenancy import views as tenancy_views
+
+workspace_patterns = [
+    path("", tenancy_views.workspace_home, name="workspace-home"),
+    path("members/", tenancy_views.members, name="members"),
+    path("members/invite/", tenancy_views.member_invite, name="member-invite"),
+    path("members/<int:membership_id>/role/", tenancy_views.member_role, name="member-role"),
+    path("members/<int:membership_id>/remove/", tenancy_views.member_remove, name="member-remove"),
+    path(
+        "invitations/<int:invitation_id>/resend/",
+        tenancy_views.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        tenancy_views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", account_views.sign_out, name="logout"),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("invitations/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
+    path("workspaces/new/", account_views.workspace_create, name="workspace-create"),
+    path("w/<slug:workspace_slug>/", include(workspace_patterns)),
+]

@@ -1,0 +1,97 @@
+"""Shared fixtures: a workspace with a member of each role, and an outsider in another one.
+
+The test database is created and migrated as the owner in DATABASE_URL; tests then run as the
+application role, so row-level security applies to them exactly as it does in production.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from hls.tenancy.context import tenant_scope
+from hls.tenancy.models import Membership, Role, Workspace
+from hls.tenancy.rls import owner_mode
+from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Create and migrate the test database as the owner (see django_db_setup below)."""
+    connections["default"].settings_dict["OPTIONS"].pop("assume_role", None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    from django.conf import settings
+
+    options = connections["default"].settings_dict["OPTIONS"]
+    options["assume_role"] = settings.DATABASE_APP_ROLE
+    with django_db_blocker.unblock():
+        connections["default"].close()
+    yield
+    with django_db_blocker.unblock(), owner_mode():
+        pass  # the test database is dropped as the owner after this
+    options.pop("assume_role", None)
+
+
+@pytest.fixture
+def make_member(db: None) -> Callable[..., Membership]:
+    def make(workspace: Workspace, role: str = Role.PRACTITIONER, **user: Any) -> Membership:
+        with tenant_scope(workspace_id=workspace.pk):
+            membership: Membership = MembershipFactory(
+                workspace=workspace, role=role, user=UserFactory(**user)
+            )
+        return membership
+
+    return make
+
+
+@pytest.fixture
+def workspace(db: None) -> Workspace:
+    return WorkspaceFactory(name="Riverside Partnership", slug="riverside")
+
+
+@pytest.fixture
+def other_workspace(db: None) -> Workspace:
+    return WorkspaceFactory(name="Hilltop Council", slug="hilltop")
+
+
+@pytest.fixture
+def admin(workspace: Workspace, make_member: Callable[..., Membership]) -> Membership:
+    return make_member(workspace, Role.ADMIN, email="admin@riverside.test", full_name="Ada Admin")
+
+
+@pytest.fixture
+def member(workspace: Workspace, make_member: Callable[..., Membership]) -> Membership:
+    return make_member(
+        workspace, Role.PRACTITIONER, email="pat@riverside.test", full_name="Pat Practitioner"
+    )
+
+
+@pytest.fixture
+def outsider(other_workspace: Workspace, make_member: Callable[..., Membership]) -> Membership:
+    return make_member(other_workspace, Role.ADMIN, email="olly@hilltop.test", full_name="Olly")
+
+
+def signed_in(membership: Membership) -> Client:
+    client = Client()
+    client.force_login(membership.user)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin: Membership) -> Client:
+    return signed_in(admin)
+
+
+@pytest.fixture
+def member_client(member: Membership) -> Client:
+    return signed_in(member)
+
+
+@pytest.fixture
+def outsider_client(outsider: Membership) -> Client:
+    return signed_in(outsider)
