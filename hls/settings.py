@@ -81,6 +81,9 @@ TEMPLATES = [
 # Database. DATABASE_URL is the owner account (it runs migrations); requests and tasks run as
 # DATABASE_APP_ROLE, which is neither superuser nor BYPASSRLS, so row-level security applies.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="hls_app")
+# Set only for `migrate` in production: lets the app role log in, so web and workers can connect
+# as it directly (DATABASE_URL=postgres://hls_app:...) and never hold the owner's credentials.
+DATABASE_APP_PASSWORD = env.str("DATABASE_APP_PASSWORD", default="")
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/hls")}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = DATABASE_APP_ROLE

@@ -47,7 +47,8 @@ def _quote(connection: BaseDatabaseWrapper, name: str) -> str:
 
 
 def ensure_app_role(connection: BaseDatabaseWrapper) -> None:
-    """Create the application role if missing, and let the owner switch to it."""
+    """Create the application role if missing (with a login when DATABASE_APP_PASSWORD is
+    set), and let the owner switch to it."""
     role = settings.DATABASE_APP_ROLE
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
@@ -60,6 +61,11 @@ def ensure_app_role(connection: BaseDatabaseWrapper) -> None:
                 cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
                 if cursor.fetchone() is None:
                     raise
+        if settings.DATABASE_APP_PASSWORD:
+            cursor.execute(
+                f"ALTER ROLE {_quote(connection, role)} LOGIN PASSWORD %s",
+                [settings.DATABASE_APP_PASSWORD],
+            )
         cursor.execute("SELECT pg_has_role(current_user, %s, 'MEMBER')", [role])
         if not cursor.fetchone()[0]:
             cursor.execute(f"GRANT {_quote(connection, role)} TO CURRENT_USER")
