@@ -13,7 +13,7 @@ from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Organisation, Role, Workspace
 from hls.tenancy.services import workspace_create
 
-DEMO_PASSWORD = "learning-cycles-demo"  # noqa: S105 (demo only; printed by `make run`)
+DEMO_PASSWORD = "learning-cycles-demo"  # demo only; printed by `make run`
 
 
 @dataclass(frozen=True)

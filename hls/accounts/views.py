@@ -78,7 +78,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 status=403,
             )
         if request.method == "POST":
-            services.invitation_accept(invitation=invitation, user=user)  # type: ignore[arg-type]
+            services.invitation_accept(invitation=invitation, user=user)
             messages.success(
                 request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name}
             )
@@ -86,9 +86,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation_join.html", {"invitation": invitation})
 
     if User.objects.filter(email__iexact=invitation.email).exists():
-        messages.info(
-            request, _("You already have an account: sign in to accept the invitation.")
-        )
+        messages.info(request, _("You already have an account: sign in to accept the invitation."))
         return redirect_to_login(request.get_full_path())
 
     form = SignupForm(request.POST or None)

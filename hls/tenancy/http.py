@@ -8,7 +8,7 @@ from hls.tenancy.models import Membership, Workspace
 class AuthenticatedRequest(HttpRequest):
     """The type of a request in a view that requires sign-in."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails
 
 

@@ -1,6 +1,7 @@
 """Writes for workspaces, memberships and invitations. Keyword-only, typed, atomic."""
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -100,8 +101,13 @@ def _queue_send(invitation: Invitation) -> None:
     invitation.last_sent_at = timezone.now()
     invitation.expires_at = timezone.now() + settings.INVITATION_TTL
     invitation.save(update_fields=["send_count", "last_sent_at", "expires_at"])
-    send_invitation_email.delay_on_commit(
-        invitation.workspace_id, invitation.pk, invitation.send_count
+    transaction.on_commit(
+        partial(
+            send_invitation_email.delay,
+            invitation.workspace_id,
+            invitation.pk,
+            invitation.send_count,
+        )
     )
 
 

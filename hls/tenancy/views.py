@@ -74,7 +74,7 @@ def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors["role"])
+            raise ValidationError(list(form.errors["role"]))
         services.membership_change_role(
             membership=membership,
             role=form.cleaned_data["role"],
