@@ -177,7 +177,7 @@ def invitation_send_email(*, workspace_id: int, invitation_id: int, send_number:
     """Send send number `send_number` of an invitation, once. Returns whether it sent."""
     with tenant_scope(workspace_id=workspace_id):
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("workspace", "invited_by")
             .filter(pk=invitation_id)
             .first()

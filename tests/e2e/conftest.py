@@ -1,0 +1,101 @@
+"""Browser journeys: Playwright (sync API) driving Debian's Chromium against pytest-django's
+live_server.
+
+The live server runs in a thread of this process, so the tests share its database (transactional:
+live_server flushes between tests) and its locmem mail outbox.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+# Playwright's sync API runs an event loop in the main thread; without this Django refuses ORM
+# calls from the test body ("SynchronousOnlyOperation"). Safe here: the loop only drives the
+# browser and never runs Django code.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 10_000
+
+E2E_DIR = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is a browser journey, even one whose module forgets pytestmark,
+    so `-m "not e2e"` (the parallel unit run) never picks it up."""
+    for item in items:
+        if E2E_DIR in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        message = (
+            f"Debian Chromium not found at {CHROMIUM}: "
+            "run `make test` as root on Debian to install it"
+        )
+        if _ci():
+            pytest.fail(f"{message} (the browser journeys must not be skipped in CI)")
+        pytest.skip(message)
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+NewPage = Callable[..., Page]
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: Any) -> Iterator[NewPage]:
+    """Make a page in a fresh browser context (its own cookies: a separate person)."""
+    contexts: list[BrowserContext] = []
+
+    def make(viewport: dict[str, int] = DESKTOP, **options: Any) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport, locale="en-GB", **options
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: NewPage) -> Page:
+    return new_page()
+
+
+@pytest.fixture
+def phone_page(new_page: NewPage) -> Page:
+    return new_page(viewport=PHONE, is_mobile=True, has_touch=True)

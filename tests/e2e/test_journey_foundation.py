@@ -1,0 +1,163 @@
+"""The foundation journey: sign in, find the members, invite someone, they join; sign out."""
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from hls.tenancy.context import tenant_scope
+from hls.tenancy.models import Membership, Role
+from tests.e2e.accessibility import check_accessibility
+from tests.e2e.conftest import NewPage
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+INVITEE = "sam.newcomer@riverside.test"
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def invitation_link(message: Any) -> str:
+    match = re.search(r"https?://\S+/invitations/\S+/", message.body)
+    assert match, f"no invitation link in the email:\n{message.body}"
+    return match.group(0)
+
+
+def test_admin_invites_a_colleague_who_joins(
+    page: Page, new_page: NewPage, live_server: Any, settings: Any, admin: Membership
+) -> None:
+    settings.SITE_URL = live_server.url  # links in emails point at the live server
+    mail.outbox.clear()
+
+    # Anyone arriving is asked to sign in first.
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    check_accessibility(page)
+
+    sign_in(page, "admin@riverside.test")
+    expect(page).to_have_url(re.compile(r"/w/riverside/$"))
+    expect(page.get_by_role("heading", name="Today, Ada Admin", level=1)).to_be_visible()
+    expect(page.get_by_text("You are in Riverside Partnership as Admin.")).to_be_visible()
+    check_accessibility(page)
+
+    workspace_nav = page.get_by_role("navigation", name="Workspace")
+    workspace_nav.get_by_role("link", name="Members").click()
+    expect(page).to_have_url(re.compile(r"/w/riverside/members/$"))
+    expect(page.get_by_role("heading", name="Members", level=1)).to_be_visible()
+    expect(workspace_nav.get_by_role("link", name="Members")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.get_by_role("cell", name="admin@riverside.test")).to_be_visible()
+    check_accessibility(page)
+
+    invite = page.get_by_role("region", name="Invite someone")
+    invite.get_by_label("Email address").fill(INVITEE)
+    invite.get_by_label("Role").select_option(label="Steward")
+    invite.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Invitation sent to {INVITEE}.")
+    waiting = invite.get_by_role("list").filter(has_text=INVITEE)
+    expect(waiting).to_contain_text(f"{INVITEE} · Steward")
+    expect(page.get_by_role("heading", name="Waiting to be accepted")).to_be_visible()
+    check_accessibility(page)
+
+    # The invitation email went out once the request's transaction committed.
+    assert len(mail.outbox) == 1, [m.subject for m in mail.outbox]
+    email = mail.outbox[0]
+    assert email.to == [INVITEE]
+    assert "Riverside Partnership" in email.subject
+    link = invitation_link(email)
+    assert link.startswith(live_server.url)
+
+    # The invitee follows the link in their own browser: no session, so they sign up.
+    invitee = new_page()
+    invitee.goto(link)
+    join_heading = invitee.get_by_role("heading", name="Join Riverside Partnership", level=1)
+    expect(join_heading).to_be_visible()
+    expect(invitee.get_by_text(f"Create your account for {INVITEE}.")).to_be_visible()
+    check_accessibility(invitee)
+    invitee.get_by_label("Your name").fill("Sam Newcomer")
+    invitee.get_by_label("Choose a password").fill("a-fresh-sturdy-passphrase-7")
+    invitee.get_by_label("Type the password again").fill("a-fresh-sturdy-passphrase-7")
+    invitee.get_by_role("button", name="Create account and join").click()
+    expect(invitee).to_have_url(re.compile(r"/w/riverside/$"))
+    expect(invitee.get_by_role("status")).to_contain_text("Welcome to Riverside Partnership.")
+    expect(invitee.get_by_role("heading", name="Today, Sam Newcomer", level=1)).to_be_visible()
+    expect(invitee.get_by_text("You are in Riverside Partnership as Steward.")).to_be_visible()
+    check_accessibility(invitee)
+
+    with tenant_scope(workspace_id=admin.workspace_id):
+        joined = Membership.objects.get(workspace=admin.workspace_id, user__email=INVITEE)
+    assert joined.role == Role.STEWARD
+
+    # The admin sees the newcomer among the members, and no longer waiting.
+    page.reload()
+    expect(page.get_by_role("cell", name=INVITEE)).to_be_visible()
+    expect(page.get_by_text("No invitations are waiting.")).to_be_visible()
+
+    page.get_by_role("navigation", name="Account").get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_role("status")).to_contain_text("You have signed out.")
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    check_accessibility(page)
+
+
+def test_wrong_password_is_explained_and_email_kept(page: Page, admin: Membership) -> None:
+    page.goto("/accounts/login/")
+    sign_in(page, "admin@riverside.test", "not-the-password")
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("There is a problem")
+    expect(alert).to_contain_text("That email and password do not match an account.")
+    expect(page.get_by_label("Email", exact=True)).to_have_value("admin@riverside.test")
+    expect(page.get_by_label("Password", exact=True)).to_have_value("")
+    check_accessibility(page)
+
+
+def test_workspace_home_fits_a_phone_and_starts_with_a_skip_link(
+    phone_page: Page, admin: Membership
+) -> None:
+    page = phone_page
+    page.goto("/")
+    sign_in(page, "admin@riverside.test")
+    expect(page.get_by_role("heading", name="Today, Ada Admin", level=1)).to_be_visible()
+
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a 390px-wide phone"
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+
+    # Carrying on with Tab reaches the workspace navigation.
+    members = page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Members")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if members.evaluate("link => link === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tabbing from the top of the page never reached the Members link")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Members", level=1)).to_be_visible()
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the members page scrolls sideways by {overflow}px on a phone"
+    check_accessibility(page)
+
+    # The skip link moves the focus past the header, to the main content.
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
