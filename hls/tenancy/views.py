@@ -81,13 +81,19 @@ def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
             actor=request.user,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        text, failed = " ".join(error.messages), True
+        membership.refresh_from_db(fields=["role"])
     else:
-        messages.success(
-            request,
+        text, failed = (
             _("%(name)s is now %(role)s.")
             % {"name": membership.user.display_name, "role": membership.get_role_display()},
+            False,
         )
+    if request.htmx:  # swap just this member's row, with the outcome beside the role
+        context = {"member": membership, "row_message": text, "row_error": failed}
+        context["role_choices"] = Role.choices
+        return render(request, "tenancy/members.html#member-row", context)
+    (messages.error if failed else messages.success)(request, text)
     return redirect("members", workspace_slug=workspace.slug)
 
 

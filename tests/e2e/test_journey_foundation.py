@@ -161,3 +161,30 @@ def test_workspace_home_fits_a_phone_and_starts_with_a_skip_link(
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("main")).to_be_focused()
+
+
+def test_admin_changes_a_role_in_place_with_htmx(
+    page: Page, admin: Membership, member: Membership
+) -> None:
+    page.goto("/accounts/login/")
+    sign_in(page, "admin@riverside.test")
+    page.goto("/w/riverside/members/")
+    page.evaluate("window.stillSamePage = true")  # lost if the browser navigates
+
+    page.get_by_label("Role of Pat Practitioner").select_option(label="Manager")
+    row = page.locator(f"#member-{member.pk}")
+    row.get_by_role("button", name="Change").click()
+
+    expect(row.get_by_role("status")).to_have_text("Pat Practitioner is now Manager.")
+    assert page.evaluate("window.stillSamePage") is True  # swapped by htmx, CSRF header sent
+    with tenant_scope(workspace_id=member.workspace_id):
+        member.refresh_from_db()
+    assert member.role == Role.MANAGER
+
+    # The last admin cannot demote themself: the row says why and keeps the role.
+    page.get_by_label("Role of Ada Admin").select_option(label="Viewer")
+    admin_row = page.locator(f"#member-{admin.pk}")
+    admin_row.get_by_role("button", name="Change").click()
+    expect(admin_row.get_by_role("status")).to_contain_text("needs at least one admin")
+    expect(page.get_by_label("Role of Ada Admin")).to_have_value(Role.ADMIN)
+    check_accessibility(page)
