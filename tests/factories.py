@@ -2,6 +2,7 @@ import factory
 from django.utils import timezone
 
 from hls.accounts.models import User
+from hls.audit.models import AuditEvent
 from hls.tenancy.models import Invitation, Membership, Organisation, Role, Workspace
 
 PASSWORD = "a-long-test-password-42"
@@ -47,3 +48,10 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.test")
     role = Role.PRACTITIONER
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=14))
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    action = "test.event"

@@ -19,6 +19,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         "inactive": _("This account is inactive."),
     }
 
+    def clean_username(self) -> str:
+        # Emails are stored lower-cased; login throttling must count "Pat@x" and "pat@x" as one.
+        return str(self.cleaned_data["username"]).lower()
+
 
 class SignupForm(forms.Form):
     """Create an account while accepting an invitation; the email comes from the invitation."""

@@ -1,0 +1,180 @@
+"""Row-level security, the third layer of tenancy (DESIGN.md §4), checked on the database itself.
+
+Every model with a foreign key to Workspace is found from the app registry; a new one joins these
+tests by itself and needs only a factory in FACTORIES.
+"""
+
+import factory
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from hls.audit.models import AuditEvent
+from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.models import Invitation, Membership, Organisation, Workspace
+from hls.tenancy.rls import POLICY
+from tests.factories import (
+    AuditEventFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    WorkspaceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+FACTORIES: dict[type, type[factory.django.DjangoModelFactory]] = {
+    Membership: MembershipFactory,
+    Invitation: InvitationFactory,
+    Organisation: OrganisationFactory,
+    AuditEvent: AuditEventFactory,
+}
+
+
+def _tenant_models() -> list[type]:
+    return [
+        model
+        for model in apps.get_models()
+        if model is not Workspace
+        and any(
+            field.many_to_one and field.related_model is Workspace
+            for field in model._meta.get_fields()
+        )
+    ]
+
+
+TENANT_MODELS = _tenant_models()
+
+
+def _count(table: str, where: str = "", params: list | None = None) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table} {where}", params or [])
+        return cursor.fetchone()[0]
+
+
+def _make(model: type, workspace: Workspace, n: int) -> list:
+    if model not in FACTORIES:
+        pytest.fail(f"{model._meta.label} has a workspace but no factory in tests/hls/test_rls.py")
+    with tenant_scope(workspace_id=workspace.pk):
+        return FACTORIES[model].create_batch(n, workspace=workspace)
+
+
+@pytest.fixture
+def two_workspaces() -> tuple[Workspace, Workspace]:
+    """Two rows of every tenant model in A and three in B, made by the code under test only."""
+    a = WorkspaceFactory(slug="ws-a")
+    b = WorkspaceFactory(slug="ws-b")
+    for model in TENANT_MODELS:
+        _make(model, a, 2)
+        _make(model, b, 3)
+    return a, b
+
+
+def test_the_known_tenant_models_are_found() -> None:
+    assert {Membership, Invitation, Organisation, AuditEvent} <= set(TENANT_MODELS)
+
+
+@pytest.mark.parametrize("model", TENANT_MODELS, ids=lambda m: m._meta.label)
+def test_table_has_rls_enabled_forced_and_a_policy(model: type) -> None:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = to_regclass(%s)",
+            [table],
+        )
+        row = cursor.fetchone()
+        cursor.execute(
+            "SELECT policyname, cmd FROM pg_policies WHERE tablename = %s AND policyname = %s",
+            [table, POLICY],
+        )
+        policies = cursor.fetchall()
+    assert row is not None, f"no table {table}"
+    assert row == (True, True), f"{table}: row security enabled/forced is {row}"
+    assert policies == [(POLICY, "ALL")], f"{table}: policies {policies}"
+
+
+def test_the_connection_cannot_bypass_rls() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+        user, superuser, bypass = cursor.fetchone()
+    assert user == settings.DATABASE_APP_ROLE
+    assert superuser is False
+    assert bypass is False
+
+
+def test_without_a_workspace_no_tenant_row_is_visible(two_workspaces) -> None:
+    for model in TENANT_MODELS:
+        assert _count(model._meta.db_table) == 0, model._meta.label
+        assert model.objects.count() == 0, model._meta.label
+
+
+def test_with_a_workspace_only_its_rows_are_visible(two_workspaces) -> None:
+    a, b = two_workspaces
+    for model in TENANT_MODELS:
+        table = model._meta.db_table
+        with tenant_scope(workspace_id=a.pk):
+            assert _count(table) == 2, table
+            assert _count(table, "WHERE workspace_id = %s", [b.pk]) == 0, table
+        with tenant_scope(workspace_id=b.pk):
+            assert _count(table) == 3, table
+            assert _count(table, "WHERE workspace_id = %s", [a.pk]) == 0, table
+
+
+def test_all_workspaces_sees_every_row(two_workspaces) -> None:
+    for model in TENANT_MODELS:
+        with all_workspaces("test"):
+            assert _count(model._meta.db_table) == 5, model._meta.label
+    # and the scope ends with its block
+    assert _count(Organisation._meta.db_table) == 0
+
+
+@pytest.mark.parametrize("model", TENANT_MODELS, ids=lambda m: m._meta.label)
+def test_a_row_for_another_workspace_cannot_be_written(model: type, two_workspaces) -> None:
+    a, b = two_workspaces
+    table = model._meta.db_table
+    with tenant_scope(workspace_id=a.pk):
+        row_in_a = model.objects.first()
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            FACTORIES[model].create(workspace=b)
+        with (
+            pytest.raises(DatabaseError, match="row-level security"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                f"UPDATE {table} SET workspace_id = %s WHERE id = %s", [b.pk, row_in_a.pk]
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [b.pk])
+            assert cursor.rowcount == 0
+    with all_workspaces("test"):
+        assert model.objects.filter(workspace=b).count() == 3
+        assert model.objects.filter(workspace=a).count() == 2
+
+
+def test_a_user_sees_their_own_memberships_across_workspaces_and_nobody_elses() -> None:
+    a = WorkspaceFactory(slug="ws-a")
+    b = WorkspaceFactory(slug="ws-b")
+    c = WorkspaceFactory(slug="ws-c")
+    me = UserFactory()
+    with tenant_scope(workspace_id=a.pk):
+        mine_a = MembershipFactory(workspace=a, user=me)
+        MembershipFactory(workspace=a)
+        OrganisationFactory(workspace=a)
+    with tenant_scope(workspace_id=b.pk):
+        mine_b = MembershipFactory(workspace=b, user=me)
+        MembershipFactory(workspace=b)
+    with tenant_scope(workspace_id=c.pk):
+        MembershipFactory(workspace=c)
+
+    with tenant_scope(user_id=me.pk):
+        assert set(Membership.objects.all()) == {mine_a, mine_b}
+        assert _count(Membership._meta.db_table) == 2
+        # reading is widened for memberships only, and writing not at all
+        assert Organisation.objects.count() == 0
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            MembershipFactory(workspace=c, user=me)
