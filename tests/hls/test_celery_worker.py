@@ -58,7 +58,7 @@ def worker(transactional_db: None) -> Iterator[dict[str, object]]:
         signals.task_postrun.disconnect(on_postrun)
         app.conf.update(saved)
         app.amqp.queues._consume_from = saved_selection
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        client = redis.Redis.from_url(settings.REDIS_URL)
         # the queue, and kombu's records of its exchange binding
         client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         client.close()

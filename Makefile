@@ -1,0 +1,50 @@
+# Developer entry points. On a fresh machine only python3.11 and make are needed.
+#   make run    the whole stack (embedded PostgreSQL + Redis unless DATABASE_URL/REDIS_URL are set)
+#   make test   lint, then the tests (unit/integration in parallel, then the e2e browser journeys)
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.8
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+
+PYTEST_ARGS ?= -n 2 -m "not e2e"
+# The browser journeys run apart and without xdist; E2E_ARGS= skips them.
+E2E_ARGS ?= -m e2e
+
+.PHONY: install run test lint clean-data
+
+install: $(STAMP)
+
+$(STAMP): uv.lock pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
+	    echo "Python 3.11 is needed (python3.11, or python3 being 3.11)." >&2; exit 1; \
+	  fi; \
+	  echo "Creating $(VENV) with $(PYTHON)"; \
+	  "$(PYTHON)" -m venv $(VENV); \
+	fi
+	@[ -x $(VENV)/bin/uv ] || { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip -q; \
+	  $(PY) -m pip install -q uv==$(UV_VERSION); }
+	$(VENV)/bin/uv sync --frozen
+	@touch $@
+
+run: install
+	$(PY) -m hls.devstack run
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=hls.settings_test $(VENV)/bin/mypy .
+
+test: install lint
+	$(PY) -m hls.devstack ensure-browser
+	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest $(PYTEST_ARGS)
+ifneq ($(strip $(E2E_ARGS)),)
+	@# pytest exits 5 when no test was collected, i.e. there are no e2e tests yet.
+	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest $(E2E_ARGS) || [ $$? -eq 5 ]
+endif
+
+clean-data:
+	rm -rf .data
