@@ -55,3 +55,236 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
         model = AuditEvent
 
     action = "test.event"
+
+
+# systems ------------------------------------------------------------------------------------
+# Every tenant factory takes `workspace=` and builds what it needs inside the same workspace.
+
+
+class ScaleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.Scale"
+
+    name = factory.Sequence(lambda n: f"Scale {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class SystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.System"
+
+    name = factory.Sequence(lambda n: f"System {n}")
+    scale = factory.SubFactory(ScaleFactory, workspace=factory.SelfAttribute("..workspace"))
+    purpose = "Help people live well, as they define it."
+
+
+class SystemOrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.SystemOrganisation"
+
+    system = factory.SubFactory(SystemFactory, workspace=factory.SelfAttribute("..workspace"))
+    organisation = factory.SubFactory(
+        OrganisationFactory, workspace=factory.SelfAttribute("..workspace")
+    )
+
+
+class SystemMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.SystemMember"
+
+    system = factory.SubFactory(SystemFactory, workspace=factory.SelfAttribute("..workspace"))
+    user = factory.SubFactory(UserFactory)
+
+
+class SystemChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.SystemChange"
+
+    system = factory.SubFactory(SystemFactory, workspace=factory.SelfAttribute("..workspace"))
+    reason = "The boundary moved."
+    changes = factory.LazyFunction(lambda: {"purpose": ["before", "after"]})
+
+
+class ActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.Actor"
+
+    system = factory.SubFactory(SystemFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Actor {n}")
+    kind = "service"
+
+
+class FactorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.Factor"
+
+    system = factory.SubFactory(SystemFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Factor {n}")
+
+
+class RelationshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.Relationship"
+
+    system = factory.SubFactory(SystemFactory, workspace=factory.SelfAttribute("..workspace"))
+    source_factor = factory.SubFactory(
+        FactorFactory,
+        workspace=factory.SelfAttribute("..workspace"),
+        system=factory.SelfAttribute("..system"),
+    )
+    target_factor = factory.SubFactory(
+        FactorFactory,
+        workspace=factory.SelfAttribute("..workspace"),
+        system=factory.SelfAttribute("..system"),
+    )
+    sign = "+"
+
+
+class MapSnapshotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.MapSnapshot"
+
+    system = factory.SubFactory(SystemFactory, workspace=factory.SelfAttribute("..workspace"))
+    label = "Before the experiment"
+    data = factory.LazyFunction(lambda: {"actors": [], "factors": [], "relationships": []})
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.Person"
+
+    reference = factory.Sequence(lambda n: f"P-{n:04d}")
+    what_matters = "Being able to stay in my flat near my sister."
+
+
+class PersonIdentityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.PersonIdentity"
+
+    person = factory.SubFactory(PersonFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = b"ciphertext"
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.Consent"
+
+    person = factory.SubFactory(PersonFactory, workspace=factory.SelfAttribute("..workspace"))
+    level = 2
+
+
+# cycles -------------------------------------------------------------------------------------
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.Cycle"
+
+    system = factory.SubFactory(SystemFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Cycle {n}")
+    purpose = "Learn what helps people keep their homes."
+
+
+class CycleMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.CycleMember"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+    user = factory.SubFactory(UserFactory)
+
+
+class PhaseShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.PhaseShift"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+    from_phase = "understand"
+    to_phase = "co_design"
+    reason = "We heard enough to start designing with people."
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.Theme"
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    kind = "problem"
+
+
+class ThemeChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.ThemeChange"
+
+    theme = factory.SubFactory(ThemeFactory, workspace=factory.SelfAttribute("..workspace"))
+    action = "renamed"
+    before = "Debt"
+    after = "Money worries"
+
+
+class ExperimentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.Experiment"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+    title = factory.Sequence(lambda n: f"Experiment {n}")
+    what_we_will_try = "Call before the reminder letter goes out."
+    prediction = "Fewer people will fall into enforcement."
+
+
+class ExperimentPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.ExperimentPerson"
+
+    experiment = factory.SubFactory(
+        ExperimentFactory, workspace=factory.SelfAttribute("..workspace")
+    )
+    person = factory.SubFactory(PersonFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+class ExperimentActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.ExperimentActor"
+
+    experiment = factory.SubFactory(
+        ExperimentFactory, workspace=factory.SelfAttribute("..workspace")
+    )
+    actor = factory.SubFactory(ActorFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.Entry"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+    kind = "story"
+    phase = "understand"
+    text = "She told us the letters frightened her more than the debt."
+    author = factory.SubFactory(UserFactory)
+
+
+class EntryThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.EntryTheme"
+
+    entry = factory.SubFactory(EntryFactory, workspace=factory.SelfAttribute("..workspace"))
+    theme = factory.SubFactory(ThemeFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+class EntryRevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.EntryRevision"
+
+    entry = factory.SubFactory(EntryFactory, workspace=factory.SelfAttribute("..workspace"))
+    kind = "story"
+    phase = "understand"
+    text = "An earlier wording."
+    visibility = 0
+
+
+class EntryDraftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.EntryDraft"
+
+    author = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"draft-{n}")
+    data = factory.LazyFunction(lambda: {"text": "Half a thought"})

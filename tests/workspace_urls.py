@@ -18,6 +18,7 @@ _PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 class WorkspaceUrl:
     route: str  # e.g. "w/<slug:workspace_slug>/members/<int:membership_id>/role/"
     name: str  # the url name, or the route when the pattern has none
+    module: str  # the view's module, e.g. "hls.tenancy.views"
 
     @property
     def kwargs(self) -> list[str]:
@@ -46,9 +47,11 @@ def _walk(patterns: list, prefix: str = "") -> list[WorkspaceUrl]:
         if isinstance(entry, URLResolver):
             found += _walk(entry.url_patterns, route)
         elif isinstance(entry, URLPattern) and f":{WORKSPACE_KWARG}>" in route:
-            found.append(WorkspaceUrl(route=route, name=entry.name or route))
+            module = getattr(entry.callback, "__module__", "")
+            found.append(WorkspaceUrl(route=route, name=entry.name or route, module=module))
     return found
 
 
-def workspace_urls() -> list[WorkspaceUrl]:
-    return _walk(get_resolver().url_patterns)
+def workspace_urls(module_prefix: str = "") -> list[WorkspaceUrl]:
+    """Every workspace URL, or those whose view lives under `module_prefix` (e.g. "cycles.")."""
+    return [u for u in _walk(get_resolver().url_patterns) if u.module.startswith(module_prefix)]

@@ -1,11 +1,10 @@
 """Every workspace URL, generated from the URL conf, answers 404 to outsiders (DESIGN.md §4).
 
 A new URL under `w/<slug:workspace_slug>/` joins this matrix by itself. If it takes a new
-keyword (an object id), add a line to OBJECT_FOR_KWARG saying which object of the workspace
-to put in it; until then the matrix fails and says so.
+keyword (an object id), register a maker for it in `tests/<app>/objects.py` (see
+tests/outsider_objects.py); until then the matrix fails and says so.
 """
 
-from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,33 +14,28 @@ from django.test import Client
 
 from hls.tenancy.context import all_workspaces, tenant_scope
 from hls.tenancy.models import Invitation, InvitationStatus, Membership, Role, Workspace
-from tests.factories import InvitationFactory
+from tests.outsider_objects import object_makers
 from tests.workspace_urls import WorkspaceUrl, workspace_urls
 
 WORKSPACE_URLS = workspace_urls()
 
-# URL keyword → how to get the id of a real object of that kind in a given workspace.
-OBJECT_FOR_KWARG: dict[str, Callable[[dict[str, object]], object]] = {
-    "membership_id": lambda objects: objects["membership"].pk,
-    "invitation_id": lambda objects: objects["invitation"].pk,
-}
+MAKERS = object_makers()
 
 
 def _objects(workspace: Workspace, membership: Membership) -> dict[str, object]:
-    with tenant_scope(workspace_id=workspace.pk):
-        invitation = InvitationFactory(workspace=workspace, email=f"new@{workspace.slug}.test")
-    return {"membership": membership, "invitation": invitation}
+    """One real object of the workspace for every URL keyword, as {keyword: id}."""
+    with tenant_scope(workspace_id=workspace.pk, user_id=membership.user_id):
+        return {kwarg: make(workspace, membership) for kwarg, make in MAKERS.items()}
 
 
 def _url(pattern: WorkspaceUrl, workspace: Workspace, objects: dict[str, object]) -> str:
-    missing = [kwarg for kwarg in pattern.kwargs if kwarg not in OBJECT_FOR_KWARG]
+    missing = [kwarg for kwarg in pattern.kwargs if kwarg not in objects]
     if missing:
         pytest.fail(
             f"The URL {pattern.route!r} takes {missing}, which the outsider matrix cannot fill. "
-            "Add them to OBJECT_FOR_KWARG in tests/hls/test_outsider_matrix.py."
+            "Register a maker for each in tests/<app>/objects.py (see tests/outsider_objects.py)."
         )
-    values = {kwarg: OBJECT_FOR_KWARG[kwarg](objects) for kwarg in pattern.kwargs}
-    return pattern.build(workspace.slug, values)
+    return pattern.build(workspace.slug, {kwarg: objects[kwarg] for kwarg in pattern.kwargs})
 
 
 def _snapshot() -> tuple[list[tuple], list[tuple]]:
@@ -143,7 +137,8 @@ def test_outsider_cannot_see_a_pending_invitation_in_the_members_page(
     objects_a: dict[str, object], admin_client: Client, outsider_client: Client
 ) -> None:
     """The control for the matrix: the same data is visible to the workspace's own admin."""
-    invitation = objects_a["invitation"]
+    with all_workspaces("test"):
+        invitation = Invitation.objects.get(pk=objects_a["invitation_id"])
     assert invitation.status == InvitationStatus.PENDING
     assert invitation.email.encode() in admin_client.get("/w/riverside/members/").content
     response = outsider_client.get("/w/riverside/members/")

@@ -1,0 +1,289 @@
+"""Learning cycles and what is logged in them (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from hls.accounts.models import User
+from hls.tenancy.models import WorkspaceOwned
+from systems.models import Actor, Person, ShareLevel, System
+
+
+class Phase(models.TextChoices):
+    UNDERSTAND = "understand", _("Understand the system")
+    CO_DESIGN = "co_design", _("Co-design")
+    EXPERIMENT = "experiment", _("Experiment")
+    EMBED = "embed", _("Embed and influence")
+
+
+class Cycle(WorkspaceOwned):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        CLOSED = "closed", _("Closed")
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="cycles")
+    name = models.CharField(_("name"), max_length=160)
+    purpose = models.TextField(_("purpose"))
+    learning_questions = models.TextField(_("learning questions"), blank=True)
+    phase = models.CharField(
+        _("mostly in"), max_length=16, choices=Phase.choices, default=Phase.UNDERSTAND
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default="active")
+    members: models.ManyToManyField[User, CycleMember] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CycleMember", related_name="cycles", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CycleMember(WorkspaceOwned):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "user"], name="cycles_cyclemember_uniq")
+        ]
+
+
+class PhaseShift(WorkspaceOwned):
+    """A move between phases, in any direction, with the reason for it ("why now?")."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="phase_shifts")
+    from_phase = models.CharField(max_length=16, choices=Phase.choices)
+    to_phase = models.CharField(max_length=16, choices=Phase.choices)
+    reason = models.TextField(_("why now?"))
+    shifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shifted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-shifted_at", "-pk"]
+
+
+class Theme(WorkspaceOwned):
+    """The workspace's shared vocabulary of problems and aspirations in common."""
+
+    class Kind(models.TextChoices):
+        PROBLEM = "problem", _("Problem in common")
+        ASPIRATION = "aspiration", _("Aspiration in common")
+
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace",
+                Lower("name"),
+                condition=Q(merged_into__isnull=True),
+                name="cycles_theme_ws_name_ci",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThemeChange(WorkspaceOwned):
+    """A rename or a merge of a theme, kept so history still reads."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=16)  # "renamed" | "merged"
+    before = models.CharField(max_length=80)
+    after = models.CharField(max_length=80)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+
+class Experiment(WorkspaceOwned):
+    """A small, safe-to-fail experiment. Its design is fixed once it runs; changes make a new
+    version that points to the one before."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        RUNNING = "running", _("Running")
+        ENDED = "ended", _("Ended")
+
+    class Outcome(models.TextChoices):
+        AMPLIFY = "amplify", _("Amplify")
+        ADAPT = "adapt", _("Adapt")
+        STOP_LEARNT = "stop_learnt", _("Stopped: learnt")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="experiments")
+    title = models.CharField(_("title"), max_length=160)
+    what_we_will_try = models.TextField(_("what we will try"))
+    why = models.TextField(_("why"), blank=True)
+    prediction = models.TextField(_("what we expect to happen"), blank=True)
+    how_we_will_know = models.TextField(_("how we will know"), blank=True)
+    safe_to_fail_limits = models.TextField(_("safe-to-fail limits"), blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    people: models.ManyToManyField[Person, ExperimentPerson] = models.ManyToManyField(
+        Person, through="ExperimentPerson", blank=True
+    )
+    actors: models.ManyToManyField[Actor, ExperimentActor] = models.ManyToManyField(
+        Actor, through="ExperimentActor", blank=True
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLANNED)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    learnt = models.TextField(_("what we learnt"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    previous_version = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_version"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="cycles_experiment_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExperimentPerson(WorkspaceOwned):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+
+
+class ExperimentActor(WorkspaceOwned):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE)
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE)
+
+
+class Entry(WorkspaceOwned):
+    """A logged step of a cycle: a story, an observation, a reflection, a barrier..."""
+
+    class Kind(models.TextChoices):
+        STORY = "story", _("Story")
+        OBSERVATION = "observation", _("Observation")
+        REFLECTION = "reflection", _("Reflection")
+        IDEA = "idea", _("Idea")
+        QUESTION = "question", _("Question")
+        DECISION = "decision", _("Decision")
+        BARRIER = "barrier", _("Barrier")
+        ENABLER = "enabler", _("Enabler")
+        INSIGHT = "insight", _("Insight")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    experiment = models.ForeignKey(
+        Experiment, null=True, blank=True, on_delete=models.SET_NULL, related_name="check_ins"
+    )
+    themes: models.ManyToManyField[Theme, EntryTheme] = models.ManyToManyField(
+        Theme, through="EntryTheme", blank=True
+    )
+    visibility = models.PositiveSmallIntegerField(
+        _("who can see it"), choices=ShareLevel.choices, default=ShareLevel.PRIVATE
+    )
+    happened_on = models.DateField(_("when it happened"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)  # soft delete, so undo works
+    search = models.GeneratedField(
+        expression=SearchVector("text", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["workspace", "cycle", "-created_at"], name="cycles_entry_timeline"
+            ),
+            GinIndex(fields=["search"], name="cycles_entry_search"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:40]}"
+
+
+class EntryTheme(WorkspaceOwned):
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "theme"], name="cycles_entrytheme_uniq")
+        ]
+
+
+class EntryRevision(WorkspaceOwned):
+    """An entry as it was before an edit."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(max_length=16)
+    phase = models.CharField(max_length=16)
+    text = models.TextField()
+    visibility = models.PositiveSmallIntegerField()
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-edited_at", "-pk"]
+
+
+class EntryDraft(WorkspaceOwned):
+    """What someone is typing, saved as they go so a closed tab loses nothing."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)  # the form's own id: one draft per form
+    cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.CASCADE)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "author", "key"], name="cycles_entrydraft_uniq"
+            )
+        ]
