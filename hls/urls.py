@@ -1,11 +1,11 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from hls.accounts import views as account_views
 from hls.accounts.forms import EmailAuthenticationForm
 from hls.tenancy import views as tenancy_views
 
-workspace_patterns = [
+workspace_patterns: list[URLPattern | URLResolver] = [
     path("", tenancy_views.workspace_home, name="workspace-home"),
     path("members/", tenancy_views.members, name="members"),
     path("members/invite/", tenancy_views.member_invite, name="member-invite"),
@@ -21,6 +21,8 @@ workspace_patterns = [
         tenancy_views.invitation_revoke,
         name="invitation-revoke",
     ),
+    path("", include("systems.urls")),
+    path("", include("cycles.urls")),
 ]
 
 urlpatterns = [

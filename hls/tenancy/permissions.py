@@ -9,6 +9,15 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "members.view": EVERYONE,
     "members.invite": frozenset({Role.ADMIN, Role.STEWARD}),
     "members.manage": frozenset({Role.ADMIN}),
+    # systems/: scales are the workspace's vocabulary; systems and maps are shared work.
+    "scales.manage": frozenset({Role.ADMIN}),
+    "systems.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.PRACTITIONER}),
+    # people served: those who work with people record them; viewers and partners never do.
+    "people.manage": frozenset({Role.ADMIN, Role.MANAGER, Role.PRACTITIONER}),
+    # cycles/: everyone who takes part in learning logs it; viewers only read.
+    "cycles.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.PRACTITIONER}),
+    "entries.create": EVERYONE - {Role.VIEWER},
+    "themes.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER}),
 }
 
 
