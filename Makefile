@@ -48,3 +48,20 @@ endif
 
 clean-data:
 	rm -rf .data
+
+# Vendored front-end libraries (static/vendor/README.md): fetch the pinned version from the npm
+# registry and check it. To update: change CYTOSCAPE_VERSION, run `make vendor CYTOSCAPE_SHA256=`
+# and record the printed checksum here and in static/vendor/README.md.
+CYTOSCAPE_VERSION := 3.34.4
+CYTOSCAPE_SHA256 ?= 081591ab735b2b6a3b31a3c60f8f3a3e2fee8c92939e0c7820ad1208571b6cd8
+
+.PHONY: vendor
+vendor:
+	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  (cd "$$tmp" && npm pack --silent cytoscape@$(CYTOSCAPE_VERSION) >/dev/null && tar xzf cytoscape-$(CYTOSCAPE_VERSION).tgz); \
+	  sum=$$(sha256sum "$$tmp/package/dist/cytoscape.min.js" | cut -d' ' -f1); \
+	  echo "cytoscape $(CYTOSCAPE_VERSION) dist/cytoscape.min.js sha256 $$sum"; \
+	  if [ -n "$(CYTOSCAPE_SHA256)" ] && [ "$$sum" != "$(CYTOSCAPE_SHA256)" ]; then \
+	    echo "sha256 mismatch: expected $(CYTOSCAPE_SHA256)" >&2; exit 1; fi; \
+	  mkdir -p static/vendor/cytoscape; \
+	  cp "$$tmp/package/dist/cytoscape.min.js" "$$tmp/package/LICENSE" static/vendor/cytoscape/

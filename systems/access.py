@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from hls.tenancy.models import Workspace
-from systems.models import Actor, Factor, Person, Scale, System
+from systems.models import Actor, Factor, MapSnapshot, Person, Relationship, Scale, System
 
 
 def access_scale(*, workspace: Workspace, scale_id: int) -> Scale:
@@ -26,3 +26,13 @@ def access_factor(*, workspace: Workspace, factor_id: int) -> Factor:
 
 def access_person(*, workspace: Workspace, person_id: int) -> Person:
     return get_object_or_404(Person, workspace=workspace, pk=person_id)
+
+
+def access_relationship(*, workspace: Workspace, relationship_id: int) -> Relationship:
+    return get_object_or_404(Relationship, workspace=workspace, pk=relationship_id)
+
+
+def access_snapshot(*, workspace: Workspace, snapshot_id: int) -> MapSnapshot:
+    return get_object_or_404(
+        MapSnapshot.objects.select_related("taken_by"), workspace=workspace, pk=snapshot_id
+    )

@@ -1,11 +1,27 @@
 """Reads for systems. Who works where decides what people may see (see cycles/selectors.py)."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from hls.accounts.models import User
-from hls.tenancy.models import Workspace
-from systems.models import Person, System, SystemMember
+from hls.tenancy.models import Organisation, Workspace
+from systems.models import (
+    Actor,
+    Factor,
+    MapSnapshot,
+    Person,
+    Relationship,
+    Scale,
+    System,
+    SystemChange,
+    SystemMember,
+)
 
 
 def systems_worked_in(*, workspace: Workspace, user: User) -> set[int]:
@@ -53,3 +69,248 @@ def system_member_ids(*, workspace: Workspace, system: System) -> set[int]:
             "user_id", flat=True
         )
     )
+
+
+# Scales and systems ----------------------------------------------------------------------------
+
+
+def scales_of(*, workspace: Workspace) -> QuerySet[Scale]:
+    """The workspace's scales, smallest first."""
+    return Scale.objects.filter(workspace=workspace).order_by("position", "pk")
+
+
+def scales_in_use(*, workspace: Workspace) -> set[int]:
+    return set(
+        System.objects.filter(workspace=workspace).values_list("scale_id", flat=True).distinct()
+    )
+
+
+@dataclass
+class SystemNode:
+    system: System
+    children: list[SystemNode] = field(default_factory=list)
+
+
+def systems_tree(*, workspace: Workspace) -> list[SystemNode]:
+    """Every system, nested under its parent (one query). Roots are in scale order, then name."""
+    systems = list(
+        System.objects.filter(workspace=workspace)
+        .select_related("scale")
+        .order_by("scale__position", "name", "pk")
+    )
+    nodes = {s.pk: SystemNode(s) for s in systems}
+    roots: list[SystemNode] = []
+    for s in systems:
+        parent = nodes.get(s.parent_id) if s.parent_id else None
+        (parent.children if parent else roots).append(nodes[s.pk])
+    return roots
+
+
+def system_with_people(*, workspace: Workspace, system_id: int) -> System:
+    """One system with its scale, parent, children, organisations and members loaded."""
+    return (
+        System.objects.filter(workspace=workspace)
+        .select_related("scale", "parent", "created_by")
+        .prefetch_related(
+            Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
+            Prefetch("members", queryset=User.objects.order_by("full_name", "email")),
+            Prefetch("children", queryset=System.objects.select_related("scale").order_by("name")),
+        )
+        .get(pk=system_id)
+    )
+
+
+def system_history(*, workspace: Workspace, system: System) -> QuerySet[SystemChange]:
+    return SystemChange.objects.filter(workspace=workspace, system=system).select_related(
+        "changed_by"
+    )
+
+
+FIELD_LABELS = {
+    "name": _("Name"),
+    "purpose": _("Purpose"),
+    "scale": _("Scale"),
+    "parent": _("Part of"),
+    "members": _("People who work in it"),
+    "organisations": _("Member organisations"),
+}
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+@dataclass
+class HistoryEntry:
+    change: SystemChange
+    lines: list[tuple[str, str, str]]  # (what, before, after)
+
+
+def system_history_lines(*, workspace: Workspace, system: System) -> list[HistoryEntry]:
+    """The boundary history, newest first, as readable lines."""
+    return [
+        HistoryEntry(
+            change=change,
+            lines=[
+                (str(FIELD_LABELS.get(name, name)), _as_text(values[0]), _as_text(values[1]))
+                for name, values in change.changes.items()
+            ],
+        )
+        for change in system_history(workspace=workspace, system=system)
+    ]
+
+
+def workspace_users(*, workspace: Workspace) -> QuerySet[User]:
+    return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
+
+
+# The map ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SystemMap:
+    actors: list[Actor]
+    factors: list[Factor]
+    relationships: list[Relationship]
+
+
+def system_map(*, workspace: Workspace, system: System) -> SystemMap:
+    """The actors, factors and relationships of a system's map (three queries)."""
+    return SystemMap(
+        actors=list(
+            Actor.objects.filter(workspace=workspace, system=system).order_by("name", "pk")
+        ),
+        factors=list(
+            Factor.objects.filter(workspace=workspace, system=system).order_by("name", "pk")
+        ),
+        relationships=list(
+            Relationship.objects.filter(workspace=workspace, system=system)
+            .select_related("source_actor", "target_actor", "source_factor", "target_factor")
+            .order_by("pk")
+        ),
+    )
+
+
+def relationship_ends(relationship: Relationship) -> tuple[Actor | Factor, Actor | Factor]:
+    if relationship.source_actor_id is not None:
+        assert relationship.source_actor is not None
+        assert relationship.target_actor is not None
+        return relationship.source_actor, relationship.target_actor
+    assert relationship.source_factor is not None
+    assert relationship.target_factor is not None
+    return relationship.source_factor, relationship.target_factor
+
+
+def node_id(node: Actor | Factor) -> str:
+    return f"a{node.pk}" if isinstance(node, Actor) else f"f{node.pk}"
+
+
+def map_as_data(the_map: SystemMap) -> dict[str, list[dict[str, Any]]]:
+    """The map as plain data: what the interactive map draws and what a snapshot stores."""
+    relationships = []
+    for r in the_map.relationships:
+        source, target = relationship_ends(r)
+        relationships.append(
+            {
+                "id": r.pk,
+                "kind": "actor" if isinstance(source, Actor) else "factor",
+                "source": node_id(source),
+                "target": node_id(target),
+                "source_name": source.name,
+                "target_name": target.name,
+                "sign": r.sign,
+                "label": r.label,
+            }
+        )
+    return {
+        "actors": [
+            {
+                "id": f"a{a.pk}",
+                "name": a.name,
+                "kind": a.kind,
+                "role": a.role,
+                "participation": a.participation,
+            }
+            for a in the_map.actors
+        ],
+        "factors": [
+            {"id": f"f{f.pk}", "name": f.name, "description": f.description}
+            for f in the_map.factors
+        ],
+        "relationships": relationships,
+    }
+
+
+def map_data(*, workspace: Workspace, system: System) -> dict[str, list[dict[str, Any]]]:
+    return map_as_data(system_map(workspace=workspace, system=system))
+
+
+def snapshots_of(*, workspace: Workspace, system: System) -> QuerySet[MapSnapshot]:
+    return (
+        MapSnapshot.objects.filter(workspace=workspace, system=system)
+        .select_related("taken_by")
+        .defer("data")
+    )
+
+
+@dataclass
+class Change:
+    name: str
+    fields: list[tuple[str, Any, Any]]  # (field, before, after)
+
+
+@dataclass
+class SectionDiff:
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def _relationship_text(item: dict[str, Any]) -> str:
+    arrow = "→" if item.get("kind") == "factor" else "—"
+    sign = f" ({item['sign']})" if item.get("sign") else ""
+    label = f": {item['label']}" if item.get("label") else ""
+    return f"{item.get('source_name', '?')} {arrow} {item.get('target_name', '?')}{sign}{label}"
+
+
+_NOT_COMPARED = {"id", "kind", "source", "target", "source_name", "target_name"}
+
+
+def map_diff(
+    before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]
+) -> dict[str, SectionDiff]:
+    """What changed between two maps (snapshot data or `map_data`), by section."""
+    result: dict[str, SectionDiff] = {}
+    for section in ("actors", "factors", "relationships"):
+        old = {str(item["id"]): item for item in before.get(section, [])}
+        new = {str(item["id"]): item for item in after.get(section, [])}
+        diff = SectionDiff()
+        for key, item in new.items():
+            if key not in old:
+                diff.added.append(item)
+                continue
+            fields = [
+                (name, old[key].get(name), value)
+                for name, value in item.items()
+                if name not in _NOT_COMPARED and old[key].get(name) != value
+            ]
+            if section == "relationships" and (
+                old[key].get("source") != item.get("source")
+                or old[key].get("target") != item.get("target")
+            ):  # (a renamed node shows under its own section, not here)
+                fields.append(("link", _relationship_text(old[key]), _relationship_text(item)))
+            if fields:
+                name = _relationship_text(item) if section == "relationships" else item["name"]
+                diff.changed.append(Change(name=name, fields=fields))
+        diff.removed = [item for key, item in old.items() if key not in new]
+        if section == "relationships":
+            for item in (*diff.added, *diff.removed):
+                item["text"] = _relationship_text(item)
+        result[section] = diff
+    return result
