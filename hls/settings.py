@@ -233,3 +233,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# People served: identity (name, date of birth, contact) is encrypted at rest with Fernet keys
+# (systems/people/crypto.py, docs/people-and-privacy.md). Comma-separated; the first encrypts,
+# all decrypt, so keys rotate with `manage.py rotate_identity_keys`. Required in production;
+# under DEBUG (`make run`) an empty list means a key derived from SECRET_KEY, for development only.
+IDENTITY_KEYS = env.list("IDENTITY_KEYS", default=[])

@@ -17,3 +17,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 WHITENOISE_AUTOREFRESH = True
 CACHES["default"]["KEY_PREFIX"] = f"hls-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
+IDENTITY_KEYS = ["mrDGeHS_ZoIb0ANH9XlKIWl30Oz371t1BHyl3nrC6pg="]  # a fixed key, for tests only

@@ -1,0 +1,27 @@
+"""Re-encrypt every person's identity with the first key in IDENTITY_KEYS.
+
+Procedure (docs/people-and-privacy.md): put the new key FIRST in IDENTITY_KEYS, keeping the old
+one after it; deploy; run this command; then remove the old key.
+"""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from hls.tenancy.context import all_workspaces
+from systems.people.services import identity_keys_rotate
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt every person's identity (all workspaces) with the first IDENTITY_KEYS key."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic(), all_workspaces("rotate identity keys"):
+            count = identity_keys_rotate()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Re-encrypted {count} identit{'y' if count == 1 else 'ies'} with the first key. "
+                "You may now remove the old key from IDENTITY_KEYS."
+            )
+        )

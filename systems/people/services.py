@@ -1,0 +1,267 @@
+"""Writes for people served: the pseudonymous record, identity (encrypted) and consent.
+
+Keyword-only, typed, atomic. Errors are ValidationError({field: message}) so views show them
+beside the field. Every read or change of identity writes an audit event with no personal data.
+"""
+
+import secrets
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hls.accounts.models import User
+from hls.audit.services import audit_record
+from hls.tenancy.models import Workspace
+from systems.models import Consent, Person, PersonIdentity, ShareLevel, System
+from systems.people import crypto
+from systems.people.selectors import Identity, decrypt_identity
+from systems.selectors import works_with_person
+
+# No 0/O or 1/I: a reference is read aloud and copied from paper.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+REFERENCE_PREFIX = "P-"
+REFERENCE_LENGTH = 4
+REFERENCE_ATTEMPTS = 12
+
+ALIAS_MAX = 80
+TEXT_MAX = 5000
+NAME_MAX = 200
+CONTACT_MAX = 1000
+NOTE_MAX = 2000
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def generate_reference(length: int = REFERENCE_LENGTH) -> str:
+    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))
+
+
+def _check_length(field: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise ValidationError(
+            {
+                field: _("Keep this to %(limit)s characters or fewer (it has %(count)s).")
+                % {"limit": limit, "count": len(value)}
+            }
+        )
+
+
+def _check_system(workspace: Workspace, system: System | None) -> None:
+    if system is None:
+        return
+    if system.workspace_id != workspace.pk or not system.scale.is_person_scale:
+        raise ValidationError(
+            {"system": _("Choose one of the listed systems: those for one person's own life.")}
+        )
+
+
+def _clean_record(
+    workspace: Workspace, alias: str, what_matters: str, strengths: str, system: System | None
+) -> tuple[str, str, str]:
+    alias, what_matters, strengths = alias.strip(), what_matters.strip(), strengths.strip()
+    _check_length("alias", alias, ALIAS_MAX)
+    _check_length("what_matters", what_matters, TEXT_MAX)
+    _check_length("strengths", strengths, TEXT_MAX)
+    _check_system(workspace, system)
+    return alias, what_matters, strengths
+
+
+@transaction.atomic
+def person_create(
+    *,
+    workspace: Workspace,
+    created_by: User,
+    alias: str = "",
+    what_matters: str = "",
+    strengths: str = "",
+    system: System | None = None,
+) -> Person:
+    """Record someone served. They always get a generated reference, unique in the workspace
+    (retried on collision); a chosen alias is shown beside it."""
+    alias, what_matters, strengths = _clean_record(
+        workspace, alias, what_matters, strengths, system
+    )
+    for attempt in range(REFERENCE_ATTEMPTS):
+        # After a few collisions the space is getting full: use a longer reference.
+        reference = generate_reference(REFERENCE_LENGTH + attempt // 4)
+        if Person.objects.filter(workspace=workspace, reference=reference).exists():
+            continue
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent twin only loses this attempt
+                person = Person.objects.create(
+                    workspace=workspace,
+                    reference=reference,
+                    alias=alias,
+                    what_matters=what_matters,
+                    strengths=strengths,
+                    system=system,
+                    created_by=created_by,
+                )
+        except IntegrityError:
+            continue
+        audit_record(workspace=workspace, actor=created_by, action="person.created", target=person)
+        return person
+    raise RuntimeError("Could not generate a unique person reference.")  # pragma: no cover
+
+
+@transaction.atomic
+def person_update(
+    *,
+    workspace: Workspace,
+    person: Person,
+    actor: User,
+    alias: str,
+    what_matters: str,
+    strengths: str,
+    system: System | None,
+) -> Person:
+    alias, what_matters, strengths = _clean_record(
+        workspace, alias, what_matters, strengths, system
+    )
+    changed = [
+        field
+        for field, value in (
+            ("alias", alias),
+            ("what_matters", what_matters),
+            ("strengths", strengths),
+            ("system_id", system.pk if system else None),
+        )
+        if getattr(person, field) != value
+    ]
+    person.alias, person.what_matters, person.strengths = alias, what_matters, strengths
+    person.system = system
+    person.save()
+    audit_record(
+        workspace=workspace, actor=actor, action="person.updated", target=person, fields=changed
+    )
+    return person
+
+
+# Consent -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *, workspace: Workspace, person: Person, level: int, note: str, recorded_by: User
+) -> Consent:
+    """Record what the person agreed may be shared and how far. Each record is kept (the history);
+    the newest is in force at once: entries about them are capped by it everywhere."""
+    note = note.strip()
+    if level not in ShareLevel.values:
+        raise ValidationError({"level": _("Choose how far what they share may go.")})
+    if not note:
+        raise ValidationError(
+            {"note": _("Say how consent was given: when, how, and anything they asked for.")}
+        )
+    _check_length("note", note, NOTE_MAX)
+    locked = Person.objects.select_for_update().get(workspace=workspace, pk=person.pk)
+    consent = Consent.objects.create(
+        workspace=workspace, person=locked, level=level, note=note, recorded_by=recorded_by
+    )
+    locked.consent_level = level
+    locked.save(update_fields=["consent_level"])
+    person.consent_level = level
+    audit_record(
+        workspace=workspace,
+        actor=recorded_by,
+        action="person.consent_recorded",
+        target=person,
+        level=level,
+    )
+    return consent
+
+
+# Identity ------------------------------------------------------------------------------------
+
+
+def _guard_works_with(workspace: Workspace, user: User, person: Person) -> None:
+    if not works_with_person(workspace=workspace, user=user, person=person):
+        raise PermissionDenied("Only those who work with this person may see their identity.")
+
+
+@transaction.atomic
+def identity_view(*, workspace: Workspace, person: Person, viewer: User) -> Identity | None:
+    """The person's identity, for someone who works with them; every view is audited."""
+    _guard_works_with(workspace, viewer, person)
+    row = PersonIdentity.objects.filter(workspace=workspace, person=person).first()
+    if row is None:
+        return None
+    audit_record(workspace=workspace, actor=viewer, action="person.identity_viewed", target=person)
+    return decrypt_identity(row)
+
+
+@transaction.atomic
+def identity_set(
+    *,
+    workspace: Workspace,
+    person: Person,
+    actor: User,
+    name: str,
+    date_of_birth: date | None,
+    contact: str,
+) -> PersonIdentity:
+    """Record or change who the person is, encrypted with the first of IDENTITY_KEYS."""
+    _guard_works_with(workspace, actor, person)
+    name, contact = name.strip(), contact.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the name they want to be known by.")})
+    _check_length("name", name, NAME_MAX)
+    _check_length("contact", contact, CONTACT_MAX)
+    if date_of_birth is not None:
+        if date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": _("A date of birth cannot be in the future.")})
+        if date_of_birth < EARLIEST_BIRTH:
+            raise ValidationError({"date_of_birth": _("Check the year: that date is before 1900.")})
+    values = {
+        "name": crypto.encrypt(name),
+        "date_of_birth": crypto.encrypt(date_of_birth.isoformat()) if date_of_birth else None,
+        "contact": crypto.encrypt(contact) if contact else None,
+    }
+    row, created = PersonIdentity.objects.update_or_create(
+        workspace=workspace, person=person, defaults=values
+    )
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="person.identity_changed",
+        target=person,
+        created=created,
+    )
+    return row
+
+
+@transaction.atomic
+def identity_erase(*, workspace: Workspace, person: Person, actor: User) -> bool:
+    """Delete the person's identity. The pseudonymous record, its consent and stories stay."""
+    _guard_works_with(workspace, actor, person)
+    deleted, _detail = PersonIdentity.objects.filter(workspace=workspace, person=person).delete()
+    if deleted:
+        audit_record(
+            workspace=workspace, actor=actor, action="person.identity_erased", target=person
+        )
+    return bool(deleted)
+
+
+def identity_keys_rotate(*, batch_size: int = 500) -> int:
+    """Re-encrypt every PersonIdentity with the first of IDENTITY_KEYS. Runs inside the caller's
+    `all_workspaces(...)` block (the management command): this spans workspaces by design."""
+    count = 0
+    rows = PersonIdentity.objects.select_for_update().order_by("pk")
+    batch: list[PersonIdentity] = []
+    for row in rows.iterator(chunk_size=batch_size):
+        row.name = crypto.rotate(row.name)
+        if row.date_of_birth:
+            row.date_of_birth = crypto.rotate(row.date_of_birth)
+        if row.contact:
+            row.contact = crypto.rotate(row.contact)
+        batch.append(row)
+        if len(batch) >= batch_size:
+            PersonIdentity.objects.bulk_update(batch, ["name", "date_of_birth", "contact"])
+            count += len(batch)
+            batch = []
+    if batch:
+        PersonIdentity.objects.bulk_update(batch, ["name", "date_of_birth", "contact"])
+        count += len(batch)
+    return count

@@ -1,0 +1,262 @@
+"""People served: the pseudonymous record, consent, and identity (shown only to those who work
+with the person, every view audited, never cached: docs/people-and-privacy.md)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from hls.tenancy.decorators import workspace_view
+from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.permissions import can
+from systems.access import access_person
+from systems.models import Person
+from systems.people import selectors, services
+from systems.people.forms import ConsentForm, IdentityForm, PersonForm, consent_label
+from systems.selectors import works_with_person
+
+PAGE_SIZE = 50
+
+
+def _bad(request: WorkspaceRequest) -> int:
+    return 422 if request.htmx else 400
+
+
+def _person_worked_with(request: WorkspaceRequest, person_id: int) -> Person:
+    """The person, for those who work with them; 404 for everyone else (as if it did not exist),
+    so identity pages never confirm that an identity exists."""
+    person = access_person(workspace=request.workspace, person_id=person_id)
+    if not works_with_person(workspace=request.workspace, user=request.user, person=person):
+        raise Http404
+    return person
+
+
+@never_cache
+@workspace_view()
+def people(request: WorkspaceRequest) -> HttpResponse:
+    queryset = selectors.people_visible_to(workspace=request.workspace, user=request.user)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "systems/people/people.html",
+        {"page": page, "can_manage_people": can(request.membership, "people.manage")},
+    )
+
+
+@never_cache
+@workspace_view("people.manage")
+def person_create(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    form = PersonForm(request.POST or None, workspace=workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(
+                workspace=workspace,
+                created_by=request.user,
+                alias=form.cleaned_data["alias"],
+                what_matters=form.cleaned_data["what_matters"],
+                strengths=form.cleaned_data["strengths"],
+                system=form.chosen_system(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s is recorded, with the reference %(reference)s.")
+                % {"person": person, "reference": person.reference},
+            )
+            return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
+    status = _bad(request) if form.is_bound else 200
+    return render(request, "systems/people/person_form.html", {"form": form}, status=status)
+
+
+def _detail_page(
+    request: WorkspaceRequest,
+    person: Person,
+    consent_form: ConsentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    workspace = request.workspace
+    works_with = works_with_person(workspace=workspace, user=request.user, person=person)
+    consents = selectors.person_consents(workspace=workspace, person=person)
+    context = {
+        "person": person,
+        "works_with": works_with,
+        "has_identity": works_with
+        and selectors.person_has_identity(workspace=workspace, person=person),
+        "can_manage_people": can(request.membership, "people.manage"),
+        "consent_now": consent_label(person.consent_level),
+        "consents": [(consent, consent_label(consent.level)) for consent in consents],
+        "consent_form": consent_form or ConsentForm(initial={"level": person.consent_level}),
+    }
+    return render(request, "systems/people/person_detail.html", context, status=status)
+
+
+@never_cache
+@workspace_view()
+def person_detail(request: WorkspaceRequest, person_id: int) -> HttpResponse:
+    person = access_person(workspace=request.workspace, person_id=person_id)
+    return _detail_page(request, person)
+
+
+@never_cache
+@workspace_view("people.manage")
+def person_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
+    """Only those who work with the person change their record: the system link decides who
+    sees their identity."""
+    workspace = request.workspace
+    person = _person_worked_with(request, person_id)
+    initial = {
+        "alias": person.alias,
+        "what_matters": person.what_matters,
+        "strengths": person.strengths,
+        "system": person.system_id,
+    }
+    form = PersonForm(request.POST or None, workspace=workspace, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                workspace=workspace,
+                person=person,
+                actor=request.user,
+                alias=form.cleaned_data["alias"],
+                what_matters=form.cleaned_data["what_matters"],
+                strengths=form.cleaned_data["strengths"],
+                system=form.chosen_system(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
+    status = _bad(request) if form.is_bound else 200
+    return render(
+        request, "systems/people/person_form.html", {"form": form, "person": person}, status=status
+    )
+
+
+@never_cache
+@require_POST
+@workspace_view("people.manage")
+def person_consent(request: WorkspaceRequest, person_id: int) -> HttpResponse:
+    """Record consent; only those who work with the person may."""
+    workspace = request.workspace
+    person = _person_worked_with(request, person_id)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_record(
+                workspace=workspace,
+                person=person,
+                level=form.cleaned_data["level"],
+                note=form.cleaned_data["note"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Consent recorded. What they share may now go as far as: %(level)s.")
+                % {"level": consent_label(person.consent_level)},
+            )
+            return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
+    return _detail_page(request, person, consent_form=form, status=_bad(request))
+
+
+@never_cache
+@workspace_view()
+def person_identity(request: WorkspaceRequest, person_id: int) -> HttpResponse:
+    """GET: a page with a "Show identity" button (nothing revealed). POST: reveal it, audited.
+    With htmx, only the identity fragment is returned, into the person page."""
+    workspace = request.workspace
+    person = _person_worked_with(request, person_id)
+    identity = None
+    revealed = request.method == "POST"
+    if revealed:
+        identity = services.identity_view(workspace=workspace, person=person, viewer=request.user)
+    context = {
+        "person": person,
+        "identity": identity,
+        "revealed": revealed,
+        "has_identity": identity is not None
+        or selectors.person_has_identity(workspace=workspace, person=person),
+        "can_manage_people": can(request.membership, "people.manage"),
+    }
+    template = "systems/people/person_identity.html"
+    if request.htmx and revealed:
+        template += "#identity"
+    return render(request, template, context)
+
+
+@never_cache
+@workspace_view("people.manage")
+def person_identity_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
+    """Record or change identity. Opening the form shows it, so that is audited as a view."""
+    workspace = request.workspace
+    person = _person_worked_with(request, person_id)
+    if request.method == "POST":
+        form = IdentityForm(request.POST)
+        if form.is_valid():
+            try:
+                services.identity_set(
+                    workspace=workspace,
+                    person=person,
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    date_of_birth=form.cleaned_data["date_of_birth"],
+                    contact=form.cleaned_data["contact"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Identity saved, encrypted."))
+                return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
+        status = _bad(request)
+    else:
+        identity = services.identity_view(workspace=workspace, person=person, viewer=request.user)
+        initial = (
+            {
+                "name": identity.name,
+                "date_of_birth": identity.date_of_birth,
+                "contact": identity.contact,
+            }
+            if identity
+            else {}
+        )
+        form, status = IdentityForm(initial=initial), 200
+    return render(
+        request,
+        "systems/people/identity_form.html",
+        {"form": form, "person": person},
+        status=status,
+    )
+
+
+@never_cache
+@workspace_view("people.manage")
+def person_identity_erase(request: WorkspaceRequest, person_id: int) -> HttpResponse:
+    workspace = request.workspace
+    person = _person_worked_with(request, person_id)
+    if request.method == "POST":
+        erased = services.identity_erase(workspace=workspace, person=person, actor=request.user)
+        if erased:
+            messages.success(
+                request,
+                _("Their identity is erased. The record %(reference)s and its stories stay.")
+                % {"reference": person.reference},
+            )
+        return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
+    return render(
+        request,
+        "systems/people/identity_erase.html",
+        {
+            "person": person,
+            "has_identity": selectors.person_has_identity(workspace=workspace, person=person),
+        },
+    )
