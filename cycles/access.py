@@ -5,7 +5,7 @@ Entries are fetched through `entries_visible_to`, so an entry the user may not s
 
 from django.shortcuts import get_object_or_404
 
-from cycles.models import Cycle, Entry, Experiment, Theme
+from cycles.models import Cycle, CycleMember, Entry, Experiment, Theme
 from cycles.selectors import entries_visible_to
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
@@ -29,3 +29,9 @@ def access_experiment(*, workspace: Workspace, experiment_id: int) -> Experiment
 
 def access_theme(*, workspace: Workspace, theme_id: int) -> Theme:
     return get_object_or_404(Theme, workspace=workspace, pk=theme_id)
+
+
+def access_cycle_member(*, workspace: Workspace, cycle_member_id: int) -> CycleMember:
+    return get_object_or_404(
+        CycleMember.objects.select_related("user", "cycle"), workspace=workspace, pk=cycle_member_id
+    )

@@ -11,13 +11,31 @@ than its person's consent. Who sees it, by its effective level:
 The author always sees their own entries. Deleted entries (kept for undo) are never listed.
 """
 
-from django.db.models import Case, F, Q, QuerySet, Value, When
+import datetime as _dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import nh3
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 
-from cycles.models import CycleMember, Entry
+from cycles.models import (
+    Cycle,
+    CycleMember,
+    Entry,
+    EntryDraft,
+    EntryRevision,
+    EntryTheme,
+    Experiment,
+    Phase,
+    PhaseShift,
+    Theme,
+)
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
-from systems.models import ShareLevel, SystemMember
+from systems.models import Person, ShareLevel, SystemMember
 from systems.selectors import systems_below, systems_worked_in
 
 
@@ -46,3 +64,245 @@ def entries_visible_to(*, workspace: Workspace, user: User) -> QuerySet[Entry]:
             | Q(level__gte=Value(ShareLevel.WORKSPACE))
         )
     )
+
+
+# Added for the cycle pages, the timeline and search ------------------------------------------
+# (Everything below reads through `entries_visible_to` for entries.)
+
+TIMELINE_PAGE_SIZE = 30
+SEARCH_LIMIT = 50
+
+
+def cycles_for_list(*, workspace: Workspace) -> QuerySet[Cycle]:
+    return (
+        Cycle.objects.filter(workspace=workspace)
+        .select_related("system__scale")
+        .order_by("status", "name", "pk")
+    )
+
+
+def phase_counts(*, workspace: Workspace, user: User, cycle: Cycle) -> dict[str, int]:
+    """How many entries the user may see were logged in each phase. Not a score."""
+    rows = (
+        entries_visible_to(workspace=workspace, user=user)
+        .filter(cycle=cycle)
+        .order_by()
+        .values("phase")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict.fromkeys(Phase.values, 0)
+    for row in rows:
+        counts[row["phase"]] = row["n"]
+    return counts
+
+
+def phase_shifts_of(*, workspace: Workspace, cycle: Cycle) -> QuerySet[PhaseShift]:
+    return PhaseShift.objects.filter(workspace=workspace, cycle=cycle).select_related("shifted_by")
+
+
+def cycle_members_of(*, workspace: Workspace, cycle: Cycle) -> QuerySet[CycleMember]:
+    return (
+        CycleMember.objects.filter(workspace=workspace, cycle=cycle)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def themes_for_picker(*, workspace: Workspace) -> QuerySet[Theme]:
+    return Theme.objects.filter(workspace=workspace, merged_into__isnull=True).order_by("name")
+
+
+def people_for_picker(*, workspace: Workspace, user: User) -> QuerySet[Person]:
+    """People the user works with: in a system they work in, or recorded by them."""
+    worked_in = systems_worked_in(workspace=workspace, user=user)
+    return Person.objects.filter(workspace=workspace).filter(
+        Q(system_id__in=worked_in) | Q(created_by=user)
+    )
+
+
+def cycles_for_picker(*, workspace: Workspace) -> QuerySet[Cycle]:
+    return (
+        Cycle.objects.filter(workspace=workspace)
+        .exclude(status=Cycle.Status.CLOSED)
+        .select_related("system")
+        .order_by("name", "pk")
+    )
+
+
+def most_recent_cycle(*, workspace: Workspace, user: User) -> Cycle | None:
+    """The cycle the user last logged in, else one they take part in."""
+    last = (
+        Entry.objects.filter(workspace=workspace, author=user)
+        .exclude(cycle__status=Cycle.Status.CLOSED)
+        .order_by("-created_at", "-pk")
+        .select_related("cycle")
+        .first()
+    )
+    if last is not None:
+        return last.cycle
+    return (
+        cycles_for_picker(workspace=workspace)
+        .filter(Q(cyclemember__user=user) | Q(system__systemmember__user=user))
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+
+
+def draft_for(*, workspace: Workspace, user: User, key: str) -> EntryDraft | None:
+    return EntryDraft.objects.filter(workspace=workspace, author=user, key=key).first()
+
+
+def _with_display(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+    return (
+        entries.select_related("author", "person", "experiment", "cycle")
+        .prefetch_related(
+            Prefetch(
+                "themes",
+                queryset=Theme.objects.order_by("name"),
+            )
+        )
+        .annotate(edited=Exists(EntryRevision.objects.filter(entry=OuterRef("pk"))))
+    )
+
+
+@dataclass(frozen=True)
+class TimelineFilter:
+    phase: str = ""
+    kind: str = ""
+    theme: Theme | None = None
+    person: Person | None = None
+    date_from: _dt.date | None = None
+    date_to: _dt.date | None = None
+
+    @property
+    def narrows_entries(self) -> bool:
+        """Filters that only entries have (phase shifts are shown unless one is used)."""
+        return bool(self.kind or self.theme or self.person)
+
+
+def timeline_entries(
+    *, workspace: Workspace, user: User, cycle: Cycle, filters: TimelineFilter
+) -> QuerySet[Entry]:
+    entries = entries_visible_to(workspace=workspace, user=user).filter(cycle=cycle)
+    if filters.phase:
+        entries = entries.filter(phase=filters.phase)
+    if filters.kind:
+        entries = entries.filter(kind=filters.kind)
+    if filters.theme is not None:
+        entries = entries.filter(
+            Exists(EntryTheme.objects.filter(entry=OuterRef("pk"), theme=filters.theme))
+        )
+    if filters.person is not None:
+        entries = entries.filter(person=filters.person)
+    if filters.date_from:
+        entries = entries.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        entries = entries.filter(created_at__date__lte=filters.date_to)
+    return _with_display(entries).order_by("-created_at", "-pk")
+
+
+def timeline_shifts(
+    *,
+    workspace: Workspace,
+    cycle: Cycle,
+    filters: TimelineFilter,
+    newer_than: _dt.datetime | None,
+    up_to: _dt.datetime | None,
+) -> list[PhaseShift]:
+    """The phase shifts that fall between the entries of one timeline page."""
+    if filters.narrows_entries:
+        return []
+    shifts = phase_shifts_of(workspace=workspace, cycle=cycle)
+    if filters.phase:
+        shifts = shifts.filter(Q(to_phase=filters.phase) | Q(from_phase=filters.phase))
+    if filters.date_from:
+        shifts = shifts.filter(shifted_at__date__gte=filters.date_from)
+    if filters.date_to:
+        shifts = shifts.filter(shifted_at__date__lte=filters.date_to)
+    if newer_than is not None:
+        shifts = shifts.filter(shifted_at__gt=newer_than)
+    if up_to is not None:
+        shifts = shifts.filter(shifted_at__lte=up_to)
+    return list(shifts)
+
+
+def entry_revisions(*, workspace: Workspace, entry: Entry) -> QuerySet[EntryRevision]:
+    return EntryRevision.objects.filter(workspace=workspace, entry=entry).select_related(
+        "edited_by"
+    )
+
+
+def deleted_entry_of_author(*, workspace: Workspace, user: User, entry_id: int) -> Entry | None:
+    """An entry its author deleted (kept for undo). Nobody else ever reaches it."""
+    return (
+        Entry.objects.filter(
+            workspace=workspace, author=user, pk=entry_id, deleted_at__isnull=False
+        )
+        .select_related("cycle")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    entries: Sequence[Entry]
+    experiments: Sequence[Experiment]
+    cycles: Sequence[Cycle]
+
+    @property
+    def count(self) -> int:
+        return len(self.entries) + len(self.experiments) + len(self.cycles)
+
+
+def _only_marks(html: str) -> str:
+    """A headline from PostgreSQL with only our <mark> tags left; everything else escaped."""
+    return nh3.clean(html, tags={"mark"}, attributes={}, strip_comments=True)
+
+
+def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
+    """Ranked full-text search over what the user may see: entries (by the visibility rule),
+    and the workspace's experiments and cycles."""
+    q = q.strip()
+    if not q:
+        return SearchResults([], [], [])
+    query = SearchQuery(q, config="english", search_type="websearch")
+    headline: dict[str, Any] = {"start_sel": "<mark>", "stop_sel": "</mark>", "config": "english"}
+    entries = list(
+        entries_visible_to(workspace=workspace, user=user)
+        .filter(search=query)
+        .select_related("cycle", "author")
+        .annotate(
+            rank=SearchRank(F("search"), query),
+            headline=SearchHeadline("text", query, max_words=35, min_words=15, **headline),
+        )
+        .order_by("-rank", "-created_at", "-pk")[:SEARCH_LIMIT]
+    )
+    experiment_vector = SearchVector(
+        "title", "what_we_will_try", "why", "prediction", "learnt", config="english"
+    )
+    experiments = list(
+        Experiment.objects.filter(workspace=workspace)
+        .annotate(vector=experiment_vector)
+        .filter(vector=query)
+        .select_related("cycle")
+        .annotate(
+            rank=SearchRank(experiment_vector, query),
+            headline=SearchHeadline("what_we_will_try", query, **headline),
+        )
+        .order_by("-rank", "-pk")[:SEARCH_LIMIT]
+    )
+    cycle_vector = SearchVector("name", "purpose", "learning_questions", config="english")
+    cycles = list(
+        Cycle.objects.filter(workspace=workspace)
+        .annotate(vector=cycle_vector)
+        .filter(vector=query)
+        .select_related("system")
+        .annotate(
+            rank=SearchRank(cycle_vector, query),
+            headline=SearchHeadline("purpose", query, **headline),
+        )
+        .order_by("-rank", "-pk")[:SEARCH_LIMIT]
+    )
+    for item in (*entries, *experiments, *cycles):
+        item.headline = _only_marks(item.headline)  # type: ignore[attr-defined]
+    return SearchResults(entries, experiments, cycles)

@@ -1,0 +1,219 @@
+"""Forms for cycles, entries, the timeline filter and search. Rules live in services.py; the
+forms parse input and keep what was typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cycles.models import Cycle, Entry, Experiment, Phase, Theme
+from hls.accounts.models import User
+from systems.models import Person, ShareLevel, System
+
+
+class CycleForm(forms.Form):
+    system = forms.ModelChoiceField(
+        label=_("System of interest"),
+        queryset=System.objects.none(),
+        help_text=_("The system whose learning this cycle follows."),
+        error_messages={"required": _("Choose the system this cycle belongs to.")},
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=160,
+        error_messages={"required": _("Give the cycle a name.")},
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        help_text=_("What is this cycle for? It sets what you listen for."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what this cycle is for: its purpose.")},
+    )
+    learning_questions = forms.CharField(
+        label=_("Learning questions"),
+        required=False,
+        help_text=_("What do you want to find out? One per line."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, systems: QuerySet[System], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["system"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = systems
+
+
+class CycleCreateForm(CycleForm):
+    phase = forms.ChoiceField(
+        label=_("Starting phase"),
+        choices=Phase.choices,
+        initial=Phase.UNDERSTAND,
+        help_text=_("Where the cycle mostly is now. It can move freely later."),
+    )
+
+
+class CycleEditForm(CycleForm):
+    status = forms.ChoiceField(label=_("Status"), choices=Cycle.Status.choices)
+
+
+class PhaseShiftForm(forms.Form):
+    to_phase = forms.ChoiceField(label=_("Move to"), choices=Phase.choices)
+    reason = forms.CharField(
+        label=_("Why now?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What made this the moment to move? Any direction is fine."),
+        error_messages={"required": _("Say why now: what made this the moment to move?")},
+    )
+
+
+def _display_name(user: User) -> str:
+    return str(user.display_name)
+
+
+class CycleMemberForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Member of the workspace"),
+        queryset=User.objects.none(),
+        error_messages={"required": _("Choose someone to add.")},
+    )
+
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = users
+        field.label_from_instance = _display_name  # type: ignore[method-assign,assignment]
+
+
+class ChipRadioSelect(forms.RadioSelect):
+    """Radio buttons shown as big tap targets (see .chips in app.css)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"class": "chip-input", **(attrs or {})})
+
+
+class EntryForm(forms.Form):
+    """One form for creating (with a cycle choice) and editing an entry."""
+
+    cycle = forms.ModelChoiceField(
+        label=_("Cycle"),
+        queryset=Cycle.objects.none(),
+        error_messages={"required": _("Choose the cycle this belongs to.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        choices=Entry.Kind.choices,
+        initial=Entry.Kind.STORY,
+        widget=ChipRadioSelect,
+        error_messages={"required": _("Choose what kind of step this is.")},
+    )
+    text = forms.CharField(
+        label=_("What happened?"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off"}),
+        help_text=_("Markdown works: *emphasis*, lists, links."),
+        error_messages={"required": _("Write something before saving: the text is empty.")},
+    )
+    phase = forms.ChoiceField(
+        label=_("Phase"),
+        choices=[("", _("Where the cycle is now")), *Phase.choices],
+        required=False,
+    )
+    person = forms.ModelChoiceField(
+        label=_("About someone you work with"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("No one in particular"),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    visibility = forms.TypedChoiceField(
+        label=_("Who can see it"),
+        choices=ShareLevel.choices,
+        coerce=int,
+        initial=ShareLevel.PRIVATE,
+        help_text=_(
+            "Private unless you choose otherwise. Widen one step at a time; "
+            "never further than the person agreed."
+        ),
+    )
+    happened_on = forms.DateField(
+        label=_("When it happened"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    experiment = forms.ModelChoiceField(
+        queryset=Experiment.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        cycles: QuerySet[Cycle] | None,
+        people: QuerySet[Person],
+        themes: QuerySet[Theme],
+        experiments: QuerySet[Experiment] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        if cycles is None:  # editing: the entry stays in its cycle
+            del fields["cycle"]
+        else:
+            fields["cycle"].queryset = cycles  # type: ignore[attr-defined]
+        if experiments is None:
+            del fields["experiment"]
+        else:
+            fields["experiment"].queryset = experiments  # type: ignore[attr-defined]
+        fields["person"].queryset = people  # type: ignore[attr-defined]
+        fields["themes"].queryset = themes  # type: ignore[attr-defined]
+
+
+class TimelineFilterForm(forms.Form):
+    phase = forms.ChoiceField(
+        label=_("Phase"), choices=[("", _("Any phase")), *Phase.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Any kind")), *Entry.Kind.choices], required=False
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), queryset=Theme.objects.none(), required=False, empty_label=_("Any")
+    )
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=Person.objects.none(), required=False, empty_label=_("Anyone")
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self, *args: Any, themes: QuerySet[Theme], people: QuerySet[Person], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = themes  # type: ignore[attr-defined]
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error(
+                "date_to",
+                _("“To” is before “From”: choose a date on or after %(start)s.")
+                % {"start": start.strftime("%d %b %Y")},
+            )
+        return data
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)

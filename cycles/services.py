@@ -1,0 +1,398 @@
+"""Writes for cycles and entries. Keyword-only, typed, atomic; ValidationError names the field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cycles.models import (
+    Cycle,
+    CycleMember,
+    Entry,
+    EntryDraft,
+    EntryRevision,
+    EntryTheme,
+    Experiment,
+    Phase,
+    PhaseShift,
+    Theme,
+)
+from cycles.selectors import people_for_picker
+from hls.accounts.models import User
+from hls.tenancy.models import Membership, Workspace
+from systems.models import Person, ShareLevel, System
+
+ENTRY_TEXT_MAX = 10_000
+DRAFT_MAX_BYTES = 32_000
+
+
+# Cycles --------------------------------------------------------------------------------------
+
+
+def _clean_cycle_fields(*, name: str, purpose: str) -> tuple[str, str]:
+    errors: dict[str, str] = {}
+    name, purpose = name.strip(), purpose.strip()
+    if not name:
+        errors["name"] = _("Give the cycle a name.")
+    if not purpose:
+        errors["purpose"] = _("Say what this cycle is for: its purpose.")
+    if errors:
+        raise ValidationError(errors)
+    return name, purpose
+
+
+def _check_system(*, workspace: Workspace, system: System) -> None:
+    if system.workspace_id != workspace.pk:
+        raise ValidationError({"system": _("Choose a system of this workspace.")})
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    workspace: Workspace,
+    created_by: User,
+    system: System,
+    name: str,
+    purpose: str,
+    learning_questions: str = "",
+    phase: str = Phase.UNDERSTAND,
+) -> Cycle:
+    _check_system(workspace=workspace, system=system)
+    name, purpose = _clean_cycle_fields(name=name, purpose=purpose)
+    if phase not in Phase.values:
+        raise ValidationError({"phase": _("Choose one of the four phases.")})
+    cycle = Cycle.objects.create(
+        workspace=workspace,
+        system=system,
+        name=name,
+        purpose=purpose,
+        learning_questions=learning_questions.strip(),
+        phase=phase,
+        created_by=created_by,
+    )
+    CycleMember.objects.create(workspace=workspace, cycle=cycle, user=created_by)
+    return cycle
+
+
+@transaction.atomic
+def cycle_update(
+    *,
+    workspace: Workspace,
+    cycle: Cycle,
+    system: System,
+    name: str,
+    purpose: str,
+    learning_questions: str,
+    status: str,
+) -> Cycle:
+    _check_system(workspace=workspace, system=system)
+    name, purpose = _clean_cycle_fields(name=name, purpose=purpose)
+    if status not in Cycle.Status.values:
+        raise ValidationError({"status": _("Choose active, paused or closed.")})
+    cycle.system = system
+    cycle.name = name
+    cycle.purpose = purpose
+    cycle.learning_questions = learning_questions.strip()
+    cycle.status = status
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def cycle_shift_phase(
+    *, workspace: Workspace, cycle: Cycle, to_phase: str, reason: str, shifted_by: User
+) -> PhaseShift:
+    """Move the cycle to another phase, in any direction, saying why now."""
+    if to_phase not in Phase.values:
+        raise ValidationError({"to_phase": _("Choose one of the four phases.")})
+    if to_phase == cycle.phase:
+        raise ValidationError({"to_phase": _("The cycle is already mostly in this phase.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why now: what made this the moment to move?")})
+    shift = PhaseShift.objects.create(
+        workspace=workspace,
+        cycle=cycle,
+        from_phase=cycle.phase,
+        to_phase=to_phase,
+        reason=reason.strip(),
+        shifted_by=shifted_by,
+    )
+    cycle.phase = to_phase
+    cycle.save(update_fields=["phase", "updated_at"])
+    return shift
+
+
+@transaction.atomic
+def cycle_member_add(*, workspace: Workspace, cycle: Cycle, user: User) -> CycleMember:
+    if not Membership.objects.filter(workspace=workspace, user=user).exists():
+        raise ValidationError({"user": _("Only members of this workspace can join a cycle.")})
+    if CycleMember.objects.filter(workspace=workspace, cycle=cycle, user=user).exists():
+        raise ValidationError(
+            {"user": _("%(name)s already takes part in this cycle.") % {"name": user.display_name}}
+        )
+    return CycleMember.objects.create(workspace=workspace, cycle=cycle, user=user)
+
+
+@transaction.atomic
+def cycle_member_remove(*, workspace: Workspace, member: CycleMember) -> None:
+    if member.workspace_id != workspace.pk:
+        raise ValidationError(_("That person does not take part in this cycle."))
+    member.delete()
+
+
+# Entries -------------------------------------------------------------------------------------
+
+
+def _clean_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write something before saving: the text is empty.")})
+    if len(text) > ENTRY_TEXT_MAX:
+        raise ValidationError(
+            {
+                "text": _(
+                    "This is %(length)s characters; the most an entry can hold is %(max)s. "
+                    "Split it into two entries."
+                )
+                % {"length": f"{len(text):,}", "max": f"{ENTRY_TEXT_MAX:,}"}
+            }
+        )
+    return text
+
+
+def _check_visibility(*, current: int, wanted: int, person: Person | None) -> None:
+    """Widen one step at a time; narrow any amount; never past the person's consent."""
+    if wanted not in ShareLevel.values:
+        raise ValidationError({"visibility": _("Choose who can see it from the list.")})
+    if person is not None and wanted > person.consent_level:
+        raise ValidationError(
+            {
+                "visibility": _(
+                    "%(person)s has agreed to share as far as “%(limit)s” only. "
+                    "Choose that or narrower."
+                )
+                % {"person": str(person), "limit": ShareLevel(person.consent_level).label}
+            }
+        )
+    if wanted > current + 1:
+        raise ValidationError(
+            {
+                "visibility": _(
+                    "Widen one step at a time: from “%(current)s” the next step is “%(next)s”."
+                )
+                % {
+                    "current": ShareLevel(current).label,
+                    "next": ShareLevel(current + 1).label,
+                }
+            }
+        )
+
+
+def _check_links(
+    *,
+    workspace: Workspace,
+    author: User,
+    cycle: Cycle,
+    person: Person | None,
+    experiment: Experiment | None,
+    themes: Iterable[Theme],
+) -> list[Theme]:
+    if cycle.workspace_id != workspace.pk:
+        raise ValidationError({"cycle": _("Choose a cycle of this workspace.")})
+    if person is not None and (
+        person.workspace_id != workspace.pk
+        or not people_for_picker(workspace=workspace, user=author).filter(pk=person.pk).exists()
+    ):
+        raise ValidationError({"person": _("Choose someone you work with.")})
+    if experiment is not None and (
+        experiment.workspace_id != workspace.pk or experiment.cycle_id != cycle.pk
+    ):
+        raise ValidationError({"experiment": _("That experiment belongs to another cycle.")})
+    themes = list(themes)
+    if any(t.workspace_id != workspace.pk or t.merged_into_id is not None for t in themes):
+        raise ValidationError({"themes": _("Choose themes from the list.")})
+    return themes
+
+
+def _set_themes(*, workspace: Workspace, entry: Entry, themes: list[Theme]) -> None:
+    EntryTheme.objects.filter(workspace=workspace, entry=entry).exclude(theme__in=themes).delete()
+    existing = set(
+        EntryTheme.objects.filter(workspace=workspace, entry=entry).values_list(
+            "theme_id", flat=True
+        )
+    )
+    EntryTheme.objects.bulk_create(
+        [
+            EntryTheme(workspace=workspace, entry=entry, theme=theme)
+            for theme in themes
+            if theme.pk not in existing
+        ]
+    )
+
+
+@transaction.atomic
+def entry_create(
+    *,
+    workspace: Workspace,
+    author: User,
+    cycle: Cycle,
+    kind: str,
+    text: str,
+    phase: str = "",
+    themes: Iterable[Theme] = (),
+    person: Person | None = None,
+    visibility: int = ShareLevel.PRIVATE,
+    experiment: Experiment | None = None,
+    happened_on: Any = None,
+    draft_key: str = "",
+) -> Entry:
+    """Log a step in a cycle. A new entry starts private; it may be widened one step (to the
+    team) as it is saved. A successful save deletes the author's draft for the form."""
+    if kind not in Entry.Kind.values:
+        raise ValidationError({"kind": _("Choose what kind of step this is.")})
+    phase = phase or cycle.phase
+    if phase not in Phase.values:
+        raise ValidationError({"phase": _("Choose one of the four phases.")})
+    text = _clean_text(text)
+    themes = _check_links(
+        workspace=workspace,
+        author=author,
+        cycle=cycle,
+        person=person,
+        experiment=experiment,
+        themes=themes,
+    )
+    _check_visibility(current=ShareLevel.PRIVATE, wanted=int(visibility), person=person)
+    entry = Entry.objects.create(
+        workspace=workspace,
+        cycle=cycle,
+        kind=kind,
+        phase=phase,
+        text=text,
+        author=author,
+        person=person,
+        experiment=experiment,
+        visibility=int(visibility),
+        happened_on=happened_on,
+    )
+    _set_themes(workspace=workspace, entry=entry, themes=themes)
+    if draft_key:
+        draft_discard(workspace=workspace, author=author, key=draft_key)
+    return entry
+
+
+def _check_author(entry: Entry, user: User) -> None:
+    if entry.author_id != user.pk:
+        raise ValidationError(_("Only the person who wrote an entry can change it."))
+
+
+@transaction.atomic
+def entry_update(
+    *,
+    workspace: Workspace,
+    entry: Entry,
+    editor: User,
+    kind: str,
+    phase: str,
+    text: str,
+    themes: Iterable[Theme] = (),
+    person: Person | None = None,
+    visibility: int,
+    happened_on: Any = None,
+    draft_key: str = "",
+) -> Entry:
+    """Edit an entry, keeping the previous version as an EntryRevision."""
+    _check_author(entry, editor)
+    if kind not in Entry.Kind.values:
+        raise ValidationError({"kind": _("Choose what kind of step this is.")})
+    if phase not in Phase.values:
+        raise ValidationError({"phase": _("Choose one of the four phases.")})
+    text = _clean_text(text)
+    themes = _check_links(
+        workspace=workspace,
+        author=editor,
+        cycle=entry.cycle,
+        person=person,
+        experiment=None,
+        themes=themes,
+    )
+    _check_visibility(current=entry.visibility, wanted=int(visibility), person=person)
+    old = Entry.objects.select_for_update().get(workspace=workspace, pk=entry.pk)
+    changed = (
+        old.kind != kind
+        or old.phase != phase
+        or old.text != text
+        or old.visibility != int(visibility)
+        or old.person_id != (person.pk if person else None)
+        or old.happened_on != happened_on
+    )
+    if changed:
+        EntryRevision.objects.create(
+            workspace=workspace,
+            entry=entry,
+            kind=old.kind,
+            phase=old.phase,
+            text=old.text,
+            visibility=old.visibility,
+            edited_by=editor,
+        )
+    entry.kind, entry.phase, entry.text = kind, phase, text
+    entry.person, entry.visibility, entry.happened_on = person, int(visibility), happened_on
+    entry.save()
+    _set_themes(workspace=workspace, entry=entry, themes=themes)
+    if draft_key:
+        draft_discard(workspace=workspace, author=editor, key=draft_key)
+    return entry
+
+
+@transaction.atomic
+def entry_delete(*, workspace: Workspace, entry: Entry, user: User) -> Entry:
+    """Soft delete, so it can be undone."""
+    _check_author(entry, user)
+    entry.deleted_at = timezone.now()
+    entry.save(update_fields=["deleted_at", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def entry_restore(*, workspace: Workspace, entry: Entry, user: User) -> Entry:
+    _check_author(entry, user)
+    entry.deleted_at = None
+    entry.save(update_fields=["deleted_at", "updated_at"])
+    return entry
+
+
+# Drafts --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def draft_save(*, workspace: Workspace, author: User, key: str, data: dict[str, Any]) -> EntryDraft:
+    """Keep what the author is typing. Checks nothing but size: a draft is never refused for
+    being incomplete."""
+    key = key.strip()[:64]
+    if not key:
+        raise ValidationError({"key": _("A draft needs the form's key.")})
+    if len(json.dumps(data)) > DRAFT_MAX_BYTES:
+        raise ValidationError({"text": _("This draft is too long to keep.")})
+    cycle_id = data.get("cycle")
+    cycle = None
+    if isinstance(cycle_id, str) and cycle_id.isdigit():
+        cycle = Cycle.objects.filter(workspace=workspace, pk=int(cycle_id)).first()
+    draft, _created = EntryDraft.objects.update_or_create(
+        workspace=workspace, author=author, key=key, defaults={"data": data, "cycle": cycle}
+    )
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, workspace: Workspace, author: User, key: str) -> int:
+    deleted, _per_model = EntryDraft.objects.filter(
+        workspace=workspace, author=author, key=key
+    ).delete()
+    return deleted

@@ -1,0 +1,666 @@
+"""Cycles, entries, the timeline, quick capture, drafts and search. Thin: parse, call one service,
+render or redirect. htmx requests get `template#partial` fragments; without JS, full pages."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cycles import selectors, services
+from cycles.access import access_cycle, access_cycle_member, access_entry
+from cycles.forms import (
+    CycleCreateForm,
+    CycleEditForm,
+    CycleMemberForm,
+    EntryForm,
+    PhaseShiftForm,
+    SearchForm,
+    TimelineFilterForm,
+)
+from cycles.models import Cycle, CycleMember, Entry, Experiment
+from hls.accounts.models import User
+from hls.tenancy.decorators import workspace_view
+from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.permissions import can
+from systems.models import ShareLevel, System
+
+DRAFT_FIELDS = ("cycle", "kind", "text", "phase", "person", "visibility", "happened_on")
+
+
+def _bad(request: WorkspaceRequest) -> int:
+    return 422 if request.htmx else 400
+
+
+def _safe_next(request: WorkspaceRequest, value: str | None) -> str | None:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return None
+
+
+def _timeline_url(slug: str, cycle_id: int, **params: Any) -> str:
+    url = reverse("cycle-timeline", args=[slug, cycle_id])
+    query = {k: v for k, v in params.items() if v}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+# Cycles --------------------------------------------------------------------------------------
+
+
+def _systems(request: WorkspaceRequest) -> QuerySet[System]:
+    return System.objects.filter(workspace=request.workspace).select_related("scale")
+
+
+@workspace_view()
+def cycle_list(request: WorkspaceRequest) -> HttpResponse:
+    return render(
+        request,
+        "cycles/cycle_list.html",
+        {
+            "cycles": selectors.cycles_for_list(workspace=request.workspace),
+            "can_manage": can(request.membership, "cycles.manage"),
+        },
+    )
+
+
+@workspace_view("cycles.manage")
+def cycle_create(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    initial: dict[str, Any] = {}
+    if (system_id := request.GET.get("system", "")) and system_id.isdigit():
+        initial["system"] = int(system_id)
+    form = CycleCreateForm(request.POST or None, systems=_systems(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_create(
+                workspace=workspace,
+                created_by=request.user,
+                system=form.cleaned_data["system"],
+                name=form.cleaned_data["name"],
+                purpose=form.cleaned_data["purpose"],
+                learning_questions=form.cleaned_data["learning_questions"],
+                phase=form.cleaned_data["phase"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cycle “%(name)s” started.") % {"name": cycle.name})
+            return redirect("cycle-detail", workspace.slug, cycle.pk)
+    status = _bad(request) if request.method == "POST" else 200
+    return render(request, "cycles/cycle_form.html", {"form": form}, status=status)
+
+
+@workspace_view()
+def cycle_detail(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    workspace = request.workspace
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    return render(
+        request,
+        "cycles/cycle_detail.html",
+        _detail_context(request, cycle, PhaseShiftForm(initial={"to_phase": cycle.phase})),
+    )
+
+
+def _detail_context(
+    request: WorkspaceRequest, cycle: Cycle, phase_form: PhaseShiftForm
+) -> dict[str, Any]:
+    workspace = request.workspace
+    return {
+        "cycle": cycle,
+        "counts": selectors.phase_counts(workspace=workspace, user=request.user, cycle=cycle),
+        "shifts": selectors.phase_shifts_of(workspace=workspace, cycle=cycle),
+        "members": selectors.cycle_members_of(workspace=workspace, cycle=cycle),
+        "phase_form": phase_form,
+        "can_manage": can(request.membership, "cycles.manage"),
+    }
+
+
+@workspace_view("cycles.manage")
+def cycle_edit(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    workspace = request.workspace
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    form = CycleEditForm(
+        request.POST or None,
+        systems=_systems(request),
+        initial={
+            "system": cycle.system_id,
+            "name": cycle.name,
+            "purpose": cycle.purpose,
+            "learning_questions": cycle.learning_questions,
+            "status": cycle.status,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cycle_update(workspace=workspace, cycle=cycle, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cycle saved."))
+            return redirect("cycle-detail", workspace.slug, cycle.pk)
+    status = _bad(request) if request.method == "POST" else 200
+    return render(request, "cycles/cycle_form.html", {"form": form, "cycle": cycle}, status=status)
+
+
+@workspace_view("cycles.manage")
+def cycle_phase(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    workspace = request.workspace
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    form = PhaseShiftForm(request.POST or None, initial={"to_phase": cycle.phase})
+    if request.method == "POST" and form.is_valid():
+        try:
+            shift = services.cycle_shift_phase(
+                workspace=workspace,
+                cycle=cycle,
+                to_phase=form.cleaned_data["to_phase"],
+                reason=form.cleaned_data["reason"],
+                shifted_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The cycle is now mostly in “%(phase)s”.")
+                % {"phase": shift.get_to_phase_display()},
+            )
+            return redirect("cycle-detail", workspace.slug, cycle.pk)
+    status = _bad(request) if request.method == "POST" else 200
+    return render(request, "cycles/cycle_phase.html", {"cycle": cycle, "form": form}, status=status)
+
+
+def _member_candidates(request: WorkspaceRequest, cycle: Cycle) -> QuerySet[User]:
+    return (
+        User.objects.filter(memberships__workspace=request.workspace)
+        .exclude(pk__in=CycleMember.objects.filter(cycle=cycle).values("user_id"))
+        .order_by("full_name", "email")
+    )
+
+
+@workspace_view()
+def cycle_members(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    cycle = access_cycle(workspace=request.workspace, cycle_id=cycle_id)
+    return _members_page(request, cycle, None)
+
+
+def _members_page(
+    request: WorkspaceRequest, cycle: Cycle, form: CycleMemberForm | None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "cycles/cycle_members.html",
+        {
+            "cycle": cycle,
+            "members": selectors.cycle_members_of(workspace=request.workspace, cycle=cycle),
+            "form": form or CycleMemberForm(users=_member_candidates(request, cycle)),
+            "can_manage": can(request.membership, "cycles.manage"),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@workspace_view("cycles.manage")
+def cycle_member_add(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    workspace = request.workspace
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    form = CycleMemberForm(request.POST, users=_member_candidates(request, cycle))
+    if form.is_valid():
+        try:
+            member = services.cycle_member_add(
+                workspace=workspace, cycle=cycle, user=form.cleaned_data["user"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s now takes part in this cycle.") % {"name": member.user.display_name},
+            )
+            return redirect("cycle-members", workspace.slug, cycle.pk)
+    return _members_page(request, cycle, form, status=_bad(request))
+
+
+@require_POST
+@workspace_view("cycles.manage")
+def cycle_member_remove(request: WorkspaceRequest, cycle_member_id: int) -> HttpResponse:
+    workspace = request.workspace
+    member = access_cycle_member(workspace=workspace, cycle_member_id=cycle_member_id)
+    services.cycle_member_remove(workspace=workspace, member=member)
+    messages.success(
+        request,
+        _("%(name)s no longer takes part in this cycle.") % {"name": member.user.display_name},
+    )
+    return redirect("cycle-members", workspace.slug, member.cycle_id)
+
+
+# Timeline ------------------------------------------------------------------------------------
+
+
+@workspace_view()
+def cycle_timeline(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    workspace, user = request.workspace, request.user
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    people = selectors.people_for_picker(workspace=workspace, user=user)
+    themes = selectors.themes_for_picker(workspace=workspace)
+    filter_form = TimelineFilterForm(request.GET or None, themes=themes, people=people)
+    status = 200
+    filters = selectors.TimelineFilter()
+    if filter_form.is_bound:
+        if filter_form.is_valid():
+            filters = selectors.TimelineFilter(**filter_form.cleaned_data)
+        else:
+            status = 400
+    entries = selectors.timeline_entries(
+        workspace=workspace, user=user, cycle=cycle, filters=filters
+    )
+    paginator = Paginator(entries, selectors.TIMELINE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    newer_than = items[-1].created_at if items and page.has_next() else None
+    up_to = None
+    if page.has_previous():
+        boundary = entries[page.start_index() - 2 : page.start_index() - 1]
+        up_to = next(iter(boundary.values_list("created_at", flat=True)), None)
+    shifts = (
+        selectors.timeline_shifts(
+            workspace=workspace, cycle=cycle, filters=filters, newer_than=newer_than, up_to=up_to
+        )
+        if status == 200
+        else []
+    )
+    timeline = sorted(
+        [("entry", e.created_at, e) for e in items] + [("shift", s.shifted_at, s) for s in shifts],
+        key=lambda row: row[1],
+        reverse=True,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context: dict[str, Any] = {
+        "cycle": cycle,
+        "filter_form": filter_form,
+        "filtered": filters != selectors.TimelineFilter(),
+        "page": page,
+        "timeline": timeline,
+        "query": query.urlencode(),
+        "can_log": can(request.membership, "entries.create"),
+        "deleted": None,
+    }
+    deleted_id = request.GET.get("deleted", "")
+    if deleted_id.isdigit():
+        context["deleted"] = selectors.deleted_entry_of_author(
+            workspace=workspace, user=user, entry_id=int(deleted_id)
+        )
+    if context["can_log"]:
+        context.update(_entry_form_context(request, cycle=cycle, experiment=None, key_cycle=True))
+    return render(request, "cycles/timeline.html", context, status=status)
+
+
+# Entries -------------------------------------------------------------------------------------
+
+
+def _draft_key(*, cycle: Cycle | None, experiment: Experiment | None, key_cycle: bool) -> str:
+    if experiment is not None:
+        return f"experiment-{experiment.pk}"
+    if key_cycle and cycle is not None:
+        return f"cycle-{cycle.pk}"
+    return "capture"
+
+
+def _entry_form(
+    request: WorkspaceRequest, data: Any = None, initial: dict[str, Any] | None = None
+) -> EntryForm:
+    workspace = request.workspace
+    return EntryForm(
+        data,
+        initial=initial,
+        cycles=selectors.cycles_for_picker(workspace=workspace),
+        people=selectors.people_for_picker(workspace=workspace, user=request.user),
+        themes=selectors.themes_for_picker(workspace=workspace),
+        experiments=Experiment.objects.filter(workspace=workspace),
+    )
+
+
+def _entry_form_context(
+    request: WorkspaceRequest,
+    *,
+    cycle: Cycle | None,
+    experiment: Experiment | None,
+    key_cycle: bool,
+    form: EntryForm | None = None,
+    draft_key: str = "",
+) -> dict[str, Any]:
+    """The create form, with the author's unsent draft restored into it (if there is one)."""
+    workspace = request.workspace
+    key = draft_key or _draft_key(cycle=cycle, experiment=experiment, key_cycle=key_cycle)
+    draft = None
+    if form is None:
+        initial: dict[str, Any] = {
+            "cycle": cycle.pk if cycle else None,
+            "experiment": experiment.pk if experiment else None,
+            "visibility": ShareLevel.PRIVATE,
+            "kind": Entry.Kind.STORY,
+        }
+        draft = selectors.draft_for(workspace=workspace, user=request.user, key=key)
+        if draft is not None:
+            initial.update({k: v for k, v in draft.data.items() if v not in (None, "")})
+            if key_cycle and cycle is not None:
+                initial["cycle"] = cycle.pk
+        form = _entry_form(request, initial=initial)
+    return {
+        "entry_form": form,
+        "draft": draft,
+        "draft_key": key,
+        "form_cycle": cycle,
+        "form_experiment": experiment,
+        "key_cycle": key_cycle,
+    }
+
+
+def _parse_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@workspace_view("entries.create")
+def entry_create(request: WorkspaceRequest) -> HttpResponse:
+    """Quick capture (a page of its own) and the inline form of a cycle's timeline."""
+    workspace, user = request.workspace, request.user
+    source = request.POST if request.method == "POST" else request.GET
+    next_url = _safe_next(request, source.get("next"))
+    key_cycle = source.get("inline") == "1"
+    experiment = None
+    if (experiment_id := _parse_int(source.get("experiment"))) is not None:
+        experiment = get_object_or_404(
+            Experiment.objects.select_related("cycle"), workspace=workspace, pk=experiment_id
+        )
+    cycle = experiment.cycle if experiment is not None else None
+    if cycle is None and (cycle_id := _parse_int(source.get("cycle"))) is not None:
+        cycle = Cycle.objects.filter(workspace=workspace, pk=cycle_id).first()
+    if cycle is None and request.method == "GET":
+        cycle = selectors.most_recent_cycle(workspace=workspace, user=user)
+    draft_key = source.get("draft_key", "")[:64]
+
+    if request.method == "POST":
+        form = _entry_form(request, data=request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = services.entry_create(
+                    workspace=workspace,
+                    author=user,
+                    cycle=data["cycle"],
+                    kind=data["kind"],
+                    text=data["text"],
+                    phase=data["phase"],
+                    themes=data["themes"],
+                    person=data["person"],
+                    visibility=data["visibility"],
+                    experiment=data.get("experiment"),
+                    happened_on=data["happened_on"],
+                    draft_key=draft_key,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _entry_created(request, entry, next_url, key_cycle)
+        context = _entry_form_context(
+            request,
+            cycle=cycle,
+            experiment=experiment,
+            key_cycle=key_cycle,
+            form=form,
+            draft_key=draft_key,
+        )
+        context["next"] = next_url or ""
+        template = "cycles/entry_capture.html"
+        if request.htmx and key_cycle:
+            template = "cycles/timeline.html#entry-create-form"
+            context["cycle"] = cycle
+        return render(request, template, context, status=_bad(request))
+
+    context = _entry_form_context(request, cycle=cycle, experiment=experiment, key_cycle=False)
+    context["next"] = next_url or ""
+    return render(request, "cycles/entry_capture.html", context)
+
+
+def _entry_created(
+    request: WorkspaceRequest, entry: Entry, next_url: str | None, inline: bool
+) -> HttpResponse:
+    workspace = request.workspace
+    if request.htmx and inline:
+        entry = selectors.timeline_entries(
+            workspace=workspace,
+            user=request.user,
+            cycle=entry.cycle,
+            filters=selectors.TimelineFilter(),
+        ).get(pk=entry.pk)
+        context = _entry_form_context(request, cycle=entry.cycle, experiment=None, key_cycle=True)
+        context.update({"cycle": entry.cycle, "created": entry, "entry": entry})
+        return render(request, "cycles/timeline.html#entry-created", context)
+    messages.success(
+        request,
+        _("Saved: your %(kind)s is in “%(cycle)s”, visible to: %(who)s.")
+        % {
+            "kind": entry.get_kind_display().lower(),
+            "cycle": entry.cycle.name,
+            "who": entry.get_visibility_display(),
+        },
+    )
+    if next_url:
+        return HttpResponseRedirect(next_url)
+    return HttpResponseRedirect(
+        reverse("cycle-timeline", args=[workspace.slug, entry.cycle_id]) + f"#entry-{entry.pk}"
+    )
+
+
+def _own_entry(request: WorkspaceRequest, entry_id: int) -> Entry:
+    entry = access_entry(workspace=request.workspace, user=request.user, entry_id=entry_id)
+    if entry.author_id != request.user.pk:
+        raise PermissionDenied
+    return entry
+
+
+def _entry_for_row(request: WorkspaceRequest, entry: Entry) -> Entry:
+    return selectors.timeline_entries(
+        workspace=request.workspace,
+        user=request.user,
+        cycle=entry.cycle,
+        filters=selectors.TimelineFilter(),
+    ).get(pk=entry.pk)
+
+
+@workspace_view("entries.create")
+def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
+    workspace = request.workspace
+    entry = _own_entry(request, entry_id)
+    key = f"entry-{entry.pk}"
+    draft = None
+    if request.method == "POST":
+        form = EntryForm(
+            request.POST,
+            cycles=None,
+            people=selectors.people_for_picker(workspace=workspace, user=request.user),
+            themes=selectors.themes_for_picker(workspace=workspace),
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.entry_update(
+                    workspace=workspace,
+                    entry=entry,
+                    editor=request.user,
+                    kind=data["kind"],
+                    phase=data["phase"] or entry.phase,
+                    text=data["text"],
+                    themes=data["themes"],
+                    person=data["person"],
+                    visibility=data["visibility"],
+                    happened_on=data["happened_on"],
+                    draft_key=key,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if request.htmx:
+                    return render(
+                        request,
+                        "cycles/timeline.html#entry-row",
+                        {"entry": _entry_for_row(request, entry), "updated": True},
+                    )
+                messages.success(request, _("Entry saved. The earlier version is kept."))
+                return HttpResponseRedirect(
+                    reverse("cycle-timeline", args=[workspace.slug, entry.cycle_id])
+                    + f"#entry-{entry.pk}"
+                )
+        status = _bad(request)
+    else:
+        initial = {
+            "kind": entry.kind,
+            "phase": entry.phase,
+            "text": entry.text,
+            "person": entry.person_id,
+            "themes": [t.pk for t in entry.themes.all()],
+            "visibility": entry.visibility,
+            "happened_on": entry.happened_on,
+        }
+        draft = selectors.draft_for(workspace=workspace, user=request.user, key=key)
+        if draft is not None:
+            initial.update({k: v for k, v in draft.data.items() if v not in (None, "")})
+        form = EntryForm(
+            initial=initial,
+            cycles=None,
+            people=selectors.people_for_picker(workspace=workspace, user=request.user),
+            themes=selectors.themes_for_picker(workspace=workspace),
+        )
+        status = 200
+    context = {"entry": entry, "entry_form": form, "draft": draft, "draft_key": key}
+    template = "cycles/entry_edit.html"
+    if request.htmx:
+        template += "#entry-edit-form"
+    return render(request, template, context, status=status)
+
+
+@workspace_view("entries.create")
+def entry_row(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
+    """One entry as it appears in the timeline (htmx: "cancel" on an inline edit)."""
+    entry = access_entry(workspace=request.workspace, user=request.user, entry_id=entry_id)
+    if not request.htmx:
+        return HttpResponseRedirect(
+            reverse("cycle-timeline", args=[request.workspace.slug, entry.cycle_id])
+            + f"#entry-{entry.pk}"
+        )
+    row = _entry_for_row(request, entry)
+    return render(request, "cycles/timeline.html#entry-row", {"entry": row})
+
+
+@workspace_view("entries.create")
+def entry_delete(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
+    workspace = request.workspace
+    entry = _own_entry(request, entry_id)
+    if request.method == "POST":
+        services.entry_delete(workspace=workspace, entry=entry, user=request.user)
+        if request.htmx:
+            return render(request, "cycles/timeline.html#entry-deleted", {"deleted": entry})
+        return HttpResponseRedirect(
+            _timeline_url(workspace.slug, entry.cycle_id, deleted=entry.pk) + "#undo"
+        )
+    return render(request, "cycles/entry_delete.html", {"entry": entry})
+
+
+@require_POST
+@workspace_view("entries.create")
+def entry_restore(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
+    workspace = request.workspace
+    entry = selectors.deleted_entry_of_author(
+        workspace=workspace, user=request.user, entry_id=entry_id
+    )
+    if entry is None:
+        raise Http404
+    services.entry_restore(workspace=workspace, entry=entry, user=request.user)
+    if request.htmx:
+        return render(
+            request,
+            "cycles/timeline.html#entry-row",
+            {"entry": _entry_for_row(request, entry), "restored": True},
+        )
+    messages.success(request, _("Entry restored."))
+    return HttpResponseRedirect(
+        reverse("cycle-timeline", args=[workspace.slug, entry.cycle_id]) + f"#entry-{entry.pk}"
+    )
+
+
+@workspace_view()
+def entry_history(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
+    workspace = request.workspace
+    entry = access_entry(workspace=workspace, user=request.user, entry_id=entry_id)
+    return render(
+        request,
+        "cycles/entry_history.html",
+        {
+            "entry": _entry_for_row(request, entry),
+            "revisions": selectors.entry_revisions(workspace=workspace, entry=entry),
+        },
+    )
+
+
+# Drafts --------------------------------------------------------------------------------------
+
+
+@require_POST
+@workspace_view("entries.create")
+def draft_save(request: WorkspaceRequest) -> HttpResponse:
+    """Autosave (capture.js): keep whatever is typed, for the signed-in author only."""
+    data: dict[str, Any] = {field: request.POST.get(field, "") for field in DRAFT_FIELDS}
+    data["themes"] = request.POST.getlist("themes")
+    try:
+        draft = services.draft_save(
+            workspace=request.workspace,
+            author=request.user,
+            key=request.POST.get("draft_key", ""),
+            data=data,
+        )
+    except ValidationError as error:
+        return JsonResponse({"saved": False, "error": " ".join(error.messages)}, status=400)
+    return JsonResponse({"saved": True, "updated_at": draft.updated_at.isoformat()})
+
+
+@require_POST
+@workspace_view("entries.create")
+def draft_discard(request: WorkspaceRequest) -> HttpResponse:
+    services.draft_discard(
+        workspace=request.workspace, author=request.user, key=request.POST.get("draft_key", "")
+    )
+    if request.htmx:
+        return HttpResponse(status=204)
+    messages.success(request, _("Draft discarded."))
+    next_url = _safe_next(request, request.POST.get("next"))
+    return HttpResponseRedirect(next_url or reverse("entry-create", args=[request.workspace.slug]))
+
+
+# Search --------------------------------------------------------------------------------------
+
+
+@require_GET
+@workspace_view()
+def search(request: WorkspaceRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    results = selectors.search(workspace=request.workspace, user=request.user, q=q)
+    return render(
+        request,
+        "cycles/search.html",
+        {"form": form, "q": q, "results": results},
+        status=200 if form.is_valid() else 400,
+    )
