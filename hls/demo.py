@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from hls.accounts.models import User
+from hls.demo_cycles import seed_cycles_demo
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Organisation, Role, Workspace
 from hls.tenancy.services import workspace_create
@@ -104,6 +105,8 @@ def seed_demo() -> None:
                         user=_user(person),
                         defaults={"role": role, "organisation": organisations.get(org_name)},
                     )
+    users = {person.email.split("@")[0]: _user(person) for person in PEOPLE}
+    seed_cycles_demo(workspaces, users)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -142,7 +142,7 @@ def test_workspace_home_fits_a_phone_and_starts_with_a_skip_link(
 
     # Carrying on with Tab reaches the workspace navigation.
     members = page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Members")
-    for _ in range(10):
+    for _ in range(25):
         page.keyboard.press("Tab")
         if members.evaluate("link => link === document.activeElement"):
             break
