@@ -478,6 +478,42 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             workspace=workspace, experiment=experiment, ended_by=jo, outcome=outcome, learnt=learnt
         )
 
+    org_cycle = cycle_create(
+        workspace=workspace,
+        created_by=manager,
+        system=org,
+        name="One council around the person",
+        purpose="Learn from the teams below what our own rules and structures do to people in "
+        "debt, and change what gets in their way.",
+        learning_questions="Which of our procedures make people hide from us?",
+    )
+    _entry(
+        workspace,
+        manager,
+        org_cycle,
+        "observation",
+        (
+            "The council tax support team and the housing income team both raised the same "
+            "problem this month: two teams, two letters, one frightened household."
+        ),
+        phase=Phase.UNDERSTAND,
+        visibility=ShareLevel.CYCLE,
+        themes=(several,),
+    )
+    _entry(
+        workspace,
+        manager,
+        org_cycle,
+        "decision",
+        (
+            "We will test a single named contact for households who owe both council tax and "
+            "rent, with the collection procedure paused for them while it runs."
+        ),
+        phase=Phase.UNDERSTAND,
+        visibility=ShareLevel.CYCLE,
+        themes=(several, person_not_case),
+    )
+
     person_cycle = cycle_create(
         workspace=workspace,
         created_by=jo,

@@ -1,0 +1,54 @@
+"""The demo data `make run` loads: complete, idempotent, and obeying the product's own rules."""
+
+from django.apps import apps
+from django.core.management import call_command
+
+from cycles.models import Entry, Experiment
+from cycles.selectors import entries_visible_to
+from hls.accounts.models import User
+from hls.demo import DEMO_PASSWORD
+from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.models import Workspace
+
+
+def _counts() -> dict[str, int]:
+    with all_workspaces("test: count demo rows"):
+        return {
+            model._meta.label: model.objects.count()
+            for model in apps.get_models()
+            if model._meta.app_label in {"tenancy", "systems", "cycles"}
+        }
+
+
+def test_demo_seeds_once_and_a_second_run_changes_nothing(db) -> None:
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+    assert _counts() == first
+    assert first["systems.System"] >= 5
+    assert first["systems.Actor"] >= 5
+    assert first["cycles.Entry"] >= 10
+
+
+def test_demo_has_person_team_and_organisation_cycles_and_a_stopped_learnt(db) -> None:
+    call_command("seed_demo")
+    eastbridge = Workspace.objects.get(slug="eastbridge")
+    with tenant_scope(workspace_id=eastbridge.pk):
+        scales = set(Experiment.objects.values_list("cycle__system__scale__name", flat=True)) | set(
+            Entry.objects.values_list("cycle__system__scale__name", flat=True)
+        )
+        assert {"A person's life", "Team", "Organisation"} <= scales
+        stopped = Experiment.objects.get(outcome=Experiment.Outcome.STOP_LEARNT)
+        assert stopped.learnt
+
+
+def test_demo_private_reflection_stays_with_its_author(db) -> None:
+    call_command("seed_demo")
+    eastbridge = Workspace.objects.get(slug="eastbridge")
+    jo = User.objects.get(email="practitioner@demo.hls.test")
+    sam = User.objects.get(email="manager@demo.hls.test")
+    assert jo.check_password(DEMO_PASSWORD)
+    with tenant_scope(workspace_id=eastbridge.pk):
+        private = Entry.objects.get(kind="reflection", visibility=0)
+        assert entries_visible_to(workspace=eastbridge, user=jo).filter(pk=private.pk).exists()
+        assert not entries_visible_to(workspace=eastbridge, user=sam).filter(pk=private.pk).exists()
