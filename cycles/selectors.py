@@ -18,8 +18,20 @@ from typing import Any
 
 import nh3
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Least
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Least
 
 from cycles.models import (
     Cycle,
@@ -287,7 +299,22 @@ def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
         .select_related("cycle")
         .annotate(
             rank=SearchRank(experiment_vector, query),
-            headline=SearchHeadline("what_we_will_try", query, **headline),
+            headline=SearchHeadline(
+                Concat(
+                    "title",
+                    Value(". "),
+                    "what_we_will_try",
+                    Value(" "),
+                    "prediction",
+                    Value(" "),
+                    "learnt",
+                    output_field=TextField(),
+                ),
+                query,
+                max_words=35,
+                min_words=15,
+                **headline,
+            ),
         )
         .order_by("-rank", "-pk")[:SEARCH_LIMIT]
     )
