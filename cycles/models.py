@@ -160,6 +160,14 @@ class Experiment(WorkspaceOwned):
     previous_version = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_version"
     )
+    copied_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        help_text=_("Another cycle's experiment this design started from (adapt, never roll out)."),
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -286,4 +294,195 @@ class EntryDraft(WorkspaceOwned):
             models.UniqueConstraint(
                 fields=["workspace", "author", "key"], name="cycles_entrydraft_uniq"
             )
+        ]
+
+
+# Connected cycles (issue 4): learn from the cycles below, enable them, learn sideways ----------
+
+
+class CycleLink(WorkspaceOwned):
+    """An explicit link between cycles. Links that follow system nesting are implied and not
+    stored; these add a second parent (a team that also belongs to a place partnership) or join
+    peers that learn from each other. Ended links are kept, with the reason."""
+
+    class Kind(models.TextChoices):
+        PARENT = "parent", _("Also learns from and is enabled by")
+        PEER = "peer", _("Learns sideways with")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="links_out")
+    other = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    reason = models.TextField(_("why link them"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.TextField(_("why end it"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(cycle=models.F("other")), name="cycles_link_not_self"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "other", "kind"],
+                condition=Q(ended_at__isnull=True),
+                name="cycles_link_one_open",
+            ),
+        ]
+
+
+class EntrySource(WorkspaceOwned):
+    """Lineage: `entry` (an insight, decision, question, barrier...) came from `source_entry` or
+    `source_experiment`. Read backwards, it says where a story or an insight went."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="sources")
+    source_entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.CASCADE, related_name="fed"
+    )
+    source_experiment = models.ForeignKey(
+        Experiment, null=True, blank=True, on_delete=models.CASCADE, related_name="fed"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source_entry__isnull=False, source_experiment__isnull=True)
+                | Q(source_entry__isnull=True, source_experiment__isnull=False),
+                name="cycles_entrysource_one_source",
+            )
+        ]
+
+
+class ContextQuestion(WorkspaceOwned):
+    """A question sent from a pattern back to the cycles it came from ("back to context")."""
+
+    asked_from = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="questions_asked")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("question"))
+    origin = models.JSONField(default=dict, blank=True)  # the pattern: {"label": ..., filters}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+
+class ContextQuestionTarget(WorkspaceOwned):
+    """A cycle a question was sent to; it shows in that cycle's timeline until answered."""
+
+    question = models.ForeignKey(ContextQuestion, on_delete=models.CASCADE, related_name="targets")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="questions_received")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "cycle"], name="cycles_cqtarget_uniq")
+        ]
+
+
+class ContextAnswer(WorkspaceOwned):
+    target = models.ForeignKey(
+        ContextQuestionTarget, on_delete=models.CASCADE, related_name="answers"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("answer"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class BarrierRoute(WorkspaceOwned):
+    """A barrier on its way up: raised in one cycle, landing in the inbox of a cycle above,
+    which acknowledges and answers it. Passing it further up makes a new route."""
+
+    class State(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        WORKING = "working", _("Working on it")
+        CHANGED = "changed", _("Changed")
+        CANNOT_CHANGE = "cannot_change", _("Cannot change here")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="barrier_routes")
+    from_cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="barriers_sent")
+    to_cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="barriers_received")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RAISED)
+    passed_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="passed_to"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        indexes = [
+            models.Index(fields=["workspace", "to_cycle", "state"], name="cycles_barrier_inbox")
+        ]
+
+
+class BarrierResponse(WorkspaceOwned):
+    """Each answer to a barrier: the state it moved to and what was said (what changed, or why
+    it cannot change here)."""
+
+    route = models.ForeignKey(BarrierRoute, on_delete=models.CASCADE, related_name="responses")
+    state = models.CharField(max_length=16, choices=BarrierRoute.State.choices)
+    text = models.TextField(_("answer"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["responded_at", "pk"]
+
+
+class Enabler(WorkspaceOwned):
+    """What a cycle does to enable the cycles below: a resource, a permission, a rule change."""
+
+    class Kind(models.TextChoices):
+        RESOURCE = "resource", _("Resource")
+        PERMISSION = "permission", _("Permission")
+        RULE_CHANGE = "rule_change", _("Rule change")
+        OTHER = "other", _("Other")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="enablers")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("what we are doing"))
+    barrier_route = models.ForeignKey(
+        BarrierRoute, null=True, blank=True, on_delete=models.SET_NULL, related_name="enablers"
+    )
+    for_cycles: models.ManyToManyField[Cycle, EnablerTarget] = models.ManyToManyField(
+        Cycle, through="EnablerTarget", related_name="enabled_by", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+
+class EnablerTarget(WorkspaceOwned):
+    enabler = models.ForeignKey(Enabler, on_delete=models.CASCADE)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enabler", "cycle"], name="cycles_enablertarget_uniq")
         ]

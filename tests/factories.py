@@ -288,3 +288,95 @@ class EntryDraftFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     key = factory.Sequence(lambda n: f"draft-{n}")
     data = factory.LazyFunction(lambda: {"text": "Half a thought"})
+
+
+# connected cycles ---------------------------------------------------------------------------
+
+
+class CycleLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.CycleLink"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+    other = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+    kind = "peer"
+    reason = "Both teams work with families facing eviction."
+
+
+class EntrySourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.EntrySource"
+
+    entry = factory.SubFactory(
+        EntryFactory, workspace=factory.SelfAttribute("..workspace"), kind="insight"
+    )
+    source_entry = factory.SubFactory(
+        EntryFactory,
+        workspace=factory.SelfAttribute("..workspace"),
+        cycle=factory.SelfAttribute("..entry.cycle"),
+    )
+
+
+class ContextQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.ContextQuestion"
+
+    asked_from = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+    text = "What is behind the rise in stories about letters?"
+
+
+class ContextQuestionTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.ContextQuestionTarget"
+
+    question = factory.SubFactory(
+        ContextQuestionFactory, workspace=factory.SelfAttribute("..workspace")
+    )
+    cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+class ContextAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.ContextAnswer"
+
+    target = factory.SubFactory(
+        ContextQuestionTargetFactory, workspace=factory.SelfAttribute("..workspace")
+    )
+    text = "People tell us the letters arrive the week their benefits are late."
+
+
+class BarrierRouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.BarrierRoute"
+
+    entry = factory.SubFactory(
+        EntryFactory, workspace=factory.SelfAttribute("..workspace"), kind="barrier"
+    )
+    from_cycle = factory.SelfAttribute("entry.cycle")
+    to_cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+class BarrierResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.BarrierResponse"
+
+    route = factory.SubFactory(BarrierRouteFactory, workspace=factory.SelfAttribute("..workspace"))
+    state = "acknowledged"
+    text = "We see it; we will look at the procedure."
+
+
+class EnablerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.Enabler"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+    kind = "permission"
+    text = "Teams may pause reminders for households they are working with."
+
+
+class EnablerTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.EnablerTarget"
+
+    enabler = factory.SubFactory(EnablerFactory, workspace=factory.SelfAttribute("..workspace"))
+    cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))

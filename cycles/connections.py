@@ -1,0 +1,78 @@
+"""How cycles connect (issue 4): which cycles are above, below and beside a cycle.
+
+- Vertical links follow system nesting: the cycles of a system's parent system are above the
+  cycles of that system. A CycleLink of kind PARENT adds a second parent.
+- Horizontal links join peers (CycleLink of kind PEER, either direction).
+Ended links (ended_at set) no longer connect. Every function takes the workspace and costs a
+constant number of queries (one recursive query for "below").
+"""
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from cycles.models import Cycle, CycleLink
+from hls.tenancy.models import Workspace
+
+
+def cycles_above(*, workspace: Workspace, cycle: Cycle) -> QuerySet[Cycle]:
+    """The cycles directly above: those of the parent system, and explicit extra parents."""
+    linked = CycleLink.objects.filter(
+        workspace=workspace, cycle=cycle, kind=CycleLink.Kind.PARENT, ended_at__isnull=True
+    ).values("other_id")
+    parent_system = cycle.system.parent_id
+    return (
+        Cycle.objects.filter(workspace=workspace)
+        .filter(
+            Q(pk__in=linked) | Q(system_id=parent_system) if parent_system else Q(pk__in=linked)
+        )
+        .exclude(pk=cycle.pk)
+        .select_related("system__scale")
+    )
+
+
+def cycle_ids_below(*, workspace: Workspace, cycle: Cycle) -> set[int]:
+    """Every cycle below this one, at any depth: through system nesting and PARENT links.
+    Loops (which link creation refuses) cannot make it run forever: UNION drops repeats."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE below(id, system_id) AS (
+                SELECT c.id, c.system_id FROM cycles_cycle c
+                  JOIN systems_system s ON s.id = c.system_id
+                 WHERE c.workspace_id = %(ws)s AND s.parent_id = %(system)s
+              UNION
+                SELECT l.cycle_id, c.system_id FROM cycles_cyclelink l
+                  JOIN cycles_cycle c ON c.id = l.cycle_id
+                 WHERE l.workspace_id = %(ws)s AND l.other_id = %(cycle)s
+                   AND l.kind = 'parent' AND l.ended_at IS NULL
+              UNION
+                SELECT c.id, c.system_id FROM below b
+                  JOIN systems_system s ON s.parent_id = b.system_id
+                  JOIN cycles_cycle c ON c.system_id = s.id
+                 WHERE c.workspace_id = %(ws)s
+              UNION
+                SELECT l.cycle_id, c.system_id FROM below b
+                  JOIN cycles_cyclelink l ON l.other_id = b.id
+                  JOIN cycles_cycle c ON c.id = l.cycle_id
+                 WHERE l.workspace_id = %(ws)s AND l.kind = 'parent' AND l.ended_at IS NULL
+            )
+            SELECT DISTINCT id FROM below WHERE id <> %(cycle)s
+            """,
+            {"ws": workspace.pk, "system": cycle.system_id, "cycle": cycle.pk},
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def peer_cycles(*, workspace: Workspace, cycle: Cycle) -> QuerySet[Cycle]:
+    """Cycles joined to this one by an open PEER link, in either direction."""
+    links = CycleLink.objects.filter(
+        workspace=workspace, kind=CycleLink.Kind.PEER, ended_at__isnull=True
+    )
+    return (
+        Cycle.objects.filter(workspace=workspace)
+        .filter(
+            Q(pk__in=links.filter(cycle=cycle).values("other_id"))
+            | Q(pk__in=links.filter(other=cycle).values("cycle_id"))
+        )
+        .select_related("system__scale")
+    )
