@@ -27,4 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("drafts/discard/", views.draft_discard, name="draft-discard"),
     path("search/", views.search, name="search"),
     path("", include("cycles.experiments.urls")),
+    path("", include("cycles.links.urls")),
+    path("", include("cycles.patterns.urls")),
+    path("", include("cycles.barriers.urls")),
 ]
