@@ -31,32 +31,44 @@ def cycles_above(*, workspace: Workspace, cycle: Cycle) -> QuerySet[Cycle]:
 
 
 def cycle_ids_below(*, workspace: Workspace, cycle: Cycle) -> set[int]:
-    """Every cycle below this one, at any depth: through system nesting and PARENT links.
-    Loops (which link creation refuses) cannot make it run forever: UNION drops repeats."""
+    """Every cycle below this one, at any depth: through system nesting (also through systems
+    that have no cycle of their own) and PARENT links.
+
+    The walk visits two kinds of node: systems (cycle_id NULL) and cycles. A system leads to
+    its child systems and its own cycles; a cycle leads to the child systems of its system and
+    to the cycles linked to it as their parent. A cycle never leads to the other cycles of its
+    own system (those are beside it, not below). PostgreSQL allows the recursive term to name
+    the CTE once, so the steps share one LATERAL subquery; UNION drops repeats, so a loop
+    (which link creation refuses anyway) cannot make it run forever.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            WITH RECURSIVE below(id, system_id) AS (
-                SELECT c.id, c.system_id FROM cycles_cycle c
-                  JOIN systems_system s ON s.id = c.system_id
-                 WHERE c.workspace_id = %(ws)s AND s.parent_id = %(system)s
+            WITH RECURSIVE node(cycle_id, system_id) AS (
+                SELECT NULL::bigint, s.id FROM systems_system s
+                 WHERE s.workspace_id = %(ws)s AND s.parent_id = %(system)s
               UNION
-                SELECT l.cycle_id, c.system_id FROM cycles_cyclelink l
+                SELECT c.id, c.system_id FROM cycles_cyclelink l
                   JOIN cycles_cycle c ON c.id = l.cycle_id
                  WHERE l.workspace_id = %(ws)s AND l.other_id = %(cycle)s
                    AND l.kind = 'parent' AND l.ended_at IS NULL
               UNION
-                SELECT c.id, c.system_id FROM below b
-                  JOIN systems_system s ON s.parent_id = b.system_id
-                  JOIN cycles_cycle c ON c.system_id = s.id
-                 WHERE c.workspace_id = %(ws)s
-              UNION
-                SELECT l.cycle_id, c.system_id FROM below b
-                  JOIN cycles_cyclelink l ON l.other_id = b.id
-                  JOIN cycles_cycle c ON c.id = l.cycle_id
-                 WHERE l.workspace_id = %(ws)s AND l.kind = 'parent' AND l.ended_at IS NULL
+                SELECT step.cycle_id, step.system_id FROM node n, LATERAL (
+                    SELECT NULL::bigint AS cycle_id, s.id AS system_id FROM systems_system s
+                     WHERE s.parent_id = n.system_id AND s.workspace_id = %(ws)s
+                  UNION ALL
+                    SELECT c.id, c.system_id FROM cycles_cycle c
+                     WHERE n.cycle_id IS NULL AND c.system_id = n.system_id
+                       AND c.workspace_id = %(ws)s
+                  UNION ALL
+                    SELECT c.id, c.system_id FROM cycles_cyclelink l
+                      JOIN cycles_cycle c ON c.id = l.cycle_id
+                     WHERE l.other_id = n.cycle_id AND l.workspace_id = %(ws)s
+                       AND l.kind = 'parent' AND l.ended_at IS NULL
+                ) step
             )
-            SELECT DISTINCT id FROM below WHERE id <> %(cycle)s
+            SELECT DISTINCT cycle_id FROM node
+             WHERE cycle_id IS NOT NULL AND cycle_id <> %(cycle)s
             """,
             {"ws": workspace.pk, "system": cycle.system_id, "cycle": cycle.pk},
         )
