@@ -1,0 +1,391 @@
+"""Reads for the patterns view and for "back to context" questions.
+
+The patterns of a cycle are made of the entries of every cycle below it (any depth,
+`cycles.connections.cycle_ids_below`) whose effective level (visibility capped by the person's
+consent) is at least SHARED_UPWARD, and that are not deleted. Counts are aggregated in
+PostgreSQL (GROUP BY over `cycle_id IN (...)`, served by the `cycles_entry_timeline` index);
+every function costs a constant number of queries whatever the size of the data.
+
+Lists of entries (drill-downs, stories, barriers) only ever show what the viewer may see
+(`entries_visible_to`): numbers count what was shared upward, lists show what you may read.
+Nothing here counts per author, and nothing sorts cycles, teams or places by a number.
+
+Who may do what (no new capability in hls/tenancy/permissions.py):
+- every member of the workspace may open the patterns of any cycle;
+- sending a question back to context: roles admin, steward and manager (`may_ask_back`);
+- answering a question: `entries.create` and taking part in the receiving cycle (CycleMember)
+  or working in its system (SystemMember) (`may_answer`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from cycles.connections import cycle_ids_below
+from cycles.models import (
+    BarrierRoute,
+    ContextAnswer,
+    ContextQuestion,
+    ContextQuestionTarget,
+    Cycle,
+    CycleMember,
+    Entry,
+    EntryTheme,
+    Experiment,
+    Theme,
+)
+from cycles.selectors import effective_level, entries_visible_to
+from hls.accounts.models import User
+from hls.tenancy.models import Membership, Role, Workspace
+from systems.models import Scale, ShareLevel, System, SystemMember
+from systems.selectors import systems_below
+
+ASKING_ROLES = frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER})
+LIST_LIMIT = 10
+MAX_MONTHS = 36
+
+
+@dataclass(frozen=True)
+class PatternFilter:
+    date_from: _dt.date
+    date_to: _dt.date
+    system: System | None = None
+    scale: Scale | None = None
+    theme: Theme | None = None
+    # Drill-down only:
+    month: _dt.date | None = None  # first day of a month
+    kind: str = ""
+
+
+def month_starts(date_from: _dt.date, date_to: _dt.date) -> list[_dt.date]:
+    """The first day of every month the period touches, oldest first."""
+    months = []
+    current = date_from.replace(day=1)
+    while current <= date_to:
+        months.append(current)
+        current = (current + _dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def default_period(today: _dt.date | None = None) -> tuple[_dt.date, _dt.date]:
+    """The last twelve months, this one included."""
+    today = today or timezone.localdate()
+    start = today.replace(day=1)
+    for _ in range(11):
+        start = (start - _dt.timedelta(days=1)).replace(day=1)
+    return start, today
+
+
+def _month_bounds(month: _dt.date) -> tuple[_dt.datetime, _dt.datetime]:
+    start = month.replace(day=1)
+    end = (start + _dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(_dt.datetime.combine(start, _dt.time.min), tz),
+        timezone.make_aware(_dt.datetime.combine(end, _dt.time.min), tz),
+    )
+
+
+# Scope ---------------------------------------------------------------------------------------
+
+
+def below_ids(*, workspace: Workspace, cycle: Cycle) -> set[int]:
+    return cycle_ids_below(workspace=workspace, cycle=cycle)
+
+
+def systems_below_cycle(*, workspace: Workspace, cycle_ids: set[int]) -> QuerySet[System]:
+    """The systems of the cycles below (for the child-system filter), by name."""
+    return (
+        System.objects.filter(workspace=workspace, cycles__id__in=cycle_ids)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def scoped_cycle_ids(
+    *, workspace: Workspace, cycle_ids: set[int], system: System | None
+) -> set[int]:
+    """The cycles below, narrowed to a child system and everything nested under it."""
+    if system is None:
+        return cycle_ids
+    subtree = systems_below(workspace=workspace, system_ids={system.pk}) | {system.pk}
+    return set(
+        Cycle.objects.filter(
+            workspace=workspace, pk__in=cycle_ids, system_id__in=subtree
+        ).values_list("pk", flat=True)
+    )
+
+
+def _filtered(entries: QuerySet[Entry], cycle_ids: set[int], f: PatternFilter) -> QuerySet[Entry]:
+    entries = entries.filter(
+        Q(level__gte=ShareLevel.SHARED_UPWARD),  # the annotation of effective_level()
+        cycle_id__in=cycle_ids,
+        created_at__date__gte=f.date_from,
+        created_at__date__lte=f.date_to,
+    )
+    if f.scale is not None:
+        entries = entries.filter(cycle__system__scale=f.scale)
+    if f.theme is not None:
+        entries = entries.filter(
+            Exists(EntryTheme.objects.filter(entry=OuterRef("pk"), theme=f.theme))
+        )
+    if f.month is not None:
+        start, end = _month_bounds(f.month)
+        entries = entries.filter(created_at__gte=start, created_at__lt=end)
+    if f.kind:
+        entries = entries.filter(kind=f.kind)
+    return entries
+
+
+def shared_entries(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
+) -> QuerySet[Entry]:
+    """Every entry behind the numbers: shared upward from the given cycles, not deleted."""
+    base = Entry.objects.filter(workspace=workspace, deleted_at__isnull=True).annotate(
+        level=effective_level()
+    )
+    return _filtered(base, cycle_ids, f)
+
+
+def visible_shared_entries(
+    *, workspace: Workspace, user: User, cycle_ids: set[int], f: PatternFilter
+) -> QuerySet[Entry]:
+    """The entries behind the numbers that this viewer may see."""
+    return _filtered(entries_visible_to(workspace=workspace, user=user), cycle_ids, f)
+
+
+# Aggregates ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ThemeRow:
+    theme_id: int
+    name: str
+    kind: str
+    by_month: dict[_dt.date, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_month.values())
+
+
+def theme_month_counts(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
+) -> dict[tuple[int, _dt.date], int]:
+    """(theme id, first day of month) -> number of shared-upward entries. One query."""
+    entries = shared_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
+    rows = (
+        EntryTheme.objects.filter(workspace=workspace, entry__in=entries.values("pk"))
+        .annotate(month=TruncMonth("entry__created_at"))
+        .order_by()
+        .values("theme_id", "month")
+        .annotate(n=Count("pk"))
+    )
+    if f.theme is not None:
+        rows = rows.filter(theme=f.theme)
+    return {(row["theme_id"], _as_date(row["month"])): row["n"] for row in rows}
+
+
+def _as_date(value: _dt.datetime | _dt.date) -> _dt.date:
+    if isinstance(value, _dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def theme_rows(*, workspace: Workspace, counts: dict[tuple[int, _dt.date], int]) -> list[ThemeRow]:
+    """The themes that have counts, by name (never by a number). One query."""
+    theme_ids = {theme_id for theme_id, _month in counts}
+    themes = Theme.objects.filter(workspace=workspace, pk__in=theme_ids).order_by("name", "pk")
+    by_theme: dict[int, dict[_dt.date, int]] = defaultdict(dict)
+    for (theme_id, month), n in counts.items():
+        by_theme[theme_id][month] = n
+    return [ThemeRow(t.pk, t.name, t.kind, dict(by_theme[t.pk])) for t in themes]
+
+
+def month_totals(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
+) -> dict[_dt.date, int]:
+    """Shared-upward entries per month, whatever their themes. One query."""
+    rows = (
+        shared_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
+        .annotate(month=TruncMonth("created_at"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+    )
+    return {_as_date(row["month"]): row["n"] for row in rows}
+
+
+def experiment_portfolio(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
+) -> dict[tuple[str, str], int]:
+    """(status, outcome) -> number of experiments (latest versions) in the cycles below. These
+    are the cycles' shared work, not about a person. One query."""
+    rows = (
+        experiments_below(workspace=workspace, cycle_ids=cycle_ids, f=f)
+        .order_by()
+        .values("status", "outcome")
+        .annotate(n=Count("pk"))
+    )
+    return {(row["status"], row["outcome"]): row["n"] for row in rows}
+
+
+def experiments_below(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
+) -> QuerySet[Experiment]:
+    experiments = Experiment.objects.filter(
+        workspace=workspace, cycle_id__in=cycle_ids, next_version__isnull=True
+    )
+    if f.scale is not None:
+        experiments = experiments.filter(cycle__system__scale=f.scale)
+    return experiments
+
+
+def experiments_learnt(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
+) -> list[Experiment]:
+    """Ended experiments and what was learnt, newest first. "Stopped: learnt" stands with
+    the other outcomes."""
+    return list(
+        experiments_below(workspace=workspace, cycle_ids=cycle_ids, f=f)
+        .filter(status=Experiment.Status.ENDED)
+        .select_related("cycle")
+        .order_by("-ended_at", "-pk")[:LIST_LIMIT]
+    )
+
+
+def recent_stories(
+    *, workspace: Workspace, user: User, cycle_ids: set[int], f: PatternFilter
+) -> list[Entry]:
+    stories = PatternFilter(**{**f.__dict__, "kind": Entry.Kind.STORY})
+    return list(
+        visible_shared_entries(workspace=workspace, user=user, cycle_ids=cycle_ids, f=stories)
+        .select_related("cycle")
+        .order_by("-created_at", "-pk")[:LIST_LIMIT]
+    )
+
+
+def barriers_raised(
+    *, workspace: Workspace, user: User, cycle_ids: set[int], f: PatternFilter
+) -> list[Entry]:
+    """Barriers raised below that the viewer may see, newest first, with their routes."""
+    barriers = PatternFilter(**{**f.__dict__, "kind": Entry.Kind.BARRIER})
+    return list(
+        visible_shared_entries(workspace=workspace, user=user, cycle_ids=cycle_ids, f=barriers)
+        .select_related("cycle")
+        .prefetch_related(
+            Prefetch(
+                "barrier_routes",
+                queryset=BarrierRoute.objects.select_related("to_cycle").order_by(
+                    "-raised_at", "-pk"
+                ),
+            )
+        )
+        .order_by("-created_at", "-pk")[:LIST_LIMIT]
+    )
+
+
+def kind_count(*, workspace: Workspace, cycle_ids: set[int], f: PatternFilter, kind: str) -> int:
+    return shared_entries(
+        workspace=workspace, cycle_ids=cycle_ids, f=PatternFilter(**{**f.__dict__, "kind": kind})
+    ).count()
+
+
+def cycles_concerned(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
+) -> QuerySet[Cycle]:
+    """The cycles below whose shared entries make up a pattern, by name."""
+    entries = shared_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
+    return (
+        Cycle.objects.filter(workspace=workspace, pk__in=entries.values("cycle_id"))
+        .select_related("system")
+        .order_by("name", "pk")
+    )
+
+
+# Back to context -----------------------------------------------------------------------------
+
+
+def may_ask_back(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in ASKING_ROLES
+
+
+def may_answer(*, workspace: Workspace, membership: Membership | None, cycle: Cycle) -> bool:
+    if membership is None or membership.role == Role.VIEWER:  # entries.create
+        return False
+    user = membership.user
+    return (
+        CycleMember.objects.filter(workspace=workspace, cycle=cycle, user=user).exists()
+        or SystemMember.objects.filter(
+            workspace=workspace, system_id=cycle.system_id, user=user
+        ).exists()
+    )
+
+
+def open_questions_for(*, workspace: Workspace, cycle: Cycle) -> list[ContextQuestionTarget]:
+    """Questions sent to this cycle and not answered yet, newest first. One query."""
+    return list(
+        ContextQuestionTarget.objects.filter(
+            workspace=workspace, cycle=cycle, answered_at__isnull=True
+        )
+        .select_related("question__asked_from", "question__asked_by")
+        .order_by("-question__created_at", "-pk")
+    )
+
+
+def waiting_question_count(*, workspace: Workspace, cycle: Cycle) -> int:
+    """How many questions asked from this cycle still wait for an answer from a cycle."""
+    return (
+        ContextQuestion.objects.filter(workspace=workspace, asked_from=cycle)
+        .filter(Q(targets__answered_at__isnull=True))
+        .distinct()
+        .count()
+    )
+
+
+def _with_answers(questions: QuerySet[ContextQuestion]) -> QuerySet[ContextQuestion]:
+    return questions.select_related("asked_from", "asked_by").prefetch_related(
+        Prefetch(
+            "targets",
+            queryset=ContextQuestionTarget.objects.select_related("cycle")
+            .order_by("cycle__name", "pk")
+            .prefetch_related(
+                Prefetch("answers", queryset=ContextAnswer.objects.select_related("author"))
+            ),
+        )
+    )
+
+
+def questions_asked_from(*, workspace: Workspace, cycle: Cycle) -> QuerySet[ContextQuestion]:
+    return _with_answers(
+        ContextQuestion.objects.filter(workspace=workspace, asked_from=cycle).order_by(
+            "-created_at", "-pk"
+        )
+    )
+
+
+def question_with_answers(*, workspace: Workspace, question_id: int) -> ContextQuestion | None:
+    return _with_answers(
+        ContextQuestion.objects.filter(workspace=workspace, pk=question_id)
+    ).first()
+
+
+def targets_answerable_by(
+    *, workspace: Workspace, membership: Membership | None, question: ContextQuestion
+) -> set[int]:
+    """The targets of a question this member may answer (see `may_answer`). One query."""
+    if membership is None or membership.role == Role.VIEWER:
+        return set()
+    user = membership.user
+    return set(
+        ContextQuestionTarget.objects.filter(workspace=workspace, question=question)
+        .filter(Q(cycle__cyclemember__user=user) | Q(cycle__system__systemmember__user=user))
+        .values_list("pk", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,432 @@
+"""The patterns view of a cycle (what the cycles below shared upward) and "back to context"
+questions. Thin: parse the filters, call selectors/services, render. Counts under the
+workspace's threshold are shown as "fewer than N"; each number links to the entries behind it
+that the viewer may see."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cycles.access import access_cycle
+from cycles.models import ContextQuestionTarget, Cycle, Entry, Experiment, Theme
+from cycles.patterns import selectors, services
+from cycles.patterns.forms import AnswerForm, DrillDownForm, PatternFilterForm, QuestionForm
+from cycles.patterns.selectors import PatternFilter
+from hls.tenancy.decorators import workspace_view
+from hls.tenancy.http import WorkspaceRequest
+from systems.selectors import scales_of
+
+PAGE_SIZE = 50
+
+
+def _bad(request: WorkspaceRequest) -> int:
+    return 422 if request.htmx else 400
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number as shown: suppressed under the threshold, always a link to its entries."""
+
+    n: int
+    threshold: int
+    url: str
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.n < self.threshold
+
+
+def _params(f: PatternFilter, **extra: Any) -> dict[str, str]:
+    params = {
+        "date_from": f.date_from.isoformat(),
+        "date_to": f.date_to.isoformat(),
+        "system": str(f.system.pk) if f.system else "",
+        "scale": str(f.scale.pk) if f.scale else "",
+        "theme": str(f.theme.pk) if f.theme else "",
+        "month": f.month.strftime("%Y-%m") if f.month else "",
+        "kind": f.kind,
+    }
+    params.update({key: str(value) for key, value in extra.items()})
+    return {key: value for key, value in params.items() if value}
+
+
+def _url(name: str, slug: str, cycle: Cycle, f: PatternFilter, **extra: Any) -> str:
+    return f"{reverse(name, args=[slug, cycle.pk])}?{urlencode(_params(f, **extra))}"
+
+
+def _filter_form(
+    request: WorkspaceRequest, cycle_ids: set[int], form_class: type[PatternFilterForm]
+) -> PatternFilterForm:
+    workspace = request.workspace
+    return form_class(
+        request.GET or None,
+        systems=selectors.systems_below_cycle(workspace=workspace, cycle_ids=cycle_ids),
+        scales=scales_of(workspace=workspace),
+        themes=Theme.objects.filter(workspace=workspace, merged_into__isnull=True).order_by("name"),
+    )
+
+
+def _valid_filter(form: PatternFilterForm) -> PatternFilter | None:
+    if not form.is_bound:
+        form.cleaned_data = {}
+        start, end = selectors.default_period()
+        return PatternFilter(date_from=start, date_to=end)
+    return form.pattern_filter() if form.is_valid() else None
+
+
+def month_label(month: _dt.date) -> str:
+    return formats.date_format(month, "M Y")
+
+
+def describe(f: PatternFilter) -> str:
+    """The pattern in words, for a question's origin: "theme 'Fear of letters', Mar 2025"."""
+    parts = []
+    if f.theme is not None:
+        parts.append(_("theme “%(name)s”") % {"name": f.theme.name})
+    if f.kind:
+        parts.append(str(dict(Entry.Kind.choices).get(f.kind, f.kind)).lower())
+    if f.system is not None:
+        parts.append(_("in %(system)s") % {"system": f.system.name})
+    if f.scale is not None:
+        parts.append(_("at the %(scale)s scale") % {"scale": f.scale.name})
+    if f.month is not None:
+        parts.append(month_label(f.month))
+    else:
+        start, end = month_label(f.date_from), month_label(f.date_to)
+        parts.append(start if start == end else f"{start}\u2013{end}")
+    return ", ".join(parts)
+
+
+# The patterns view ---------------------------------------------------------------------------
+
+
+@workspace_view()
+def patterns(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    workspace, _user = request.workspace, request.user
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    below = selectors.below_ids(workspace=workspace, cycle=cycle)
+    form = _filter_form(request, below, PatternFilterForm)
+    f = _valid_filter(form)
+    context: dict[str, Any] = {
+        "cycle": cycle,
+        "form": form,
+        "has_below": bool(below),
+        "may_ask": selectors.may_ask_back(request.membership),
+        "threshold": workspace.small_count_threshold,
+    }
+    if f is None:  # an impossible period: say so beside the field, compute nothing
+        return render(request, "cycles/patterns/patterns.html", context, status=_bad(request))
+    context.update(_patterns_context(request, cycle, below, f))
+    return render(request, "cycles/patterns/patterns.html", context)
+
+
+def _patterns_context(
+    request: WorkspaceRequest, cycle: Cycle, below: set[int], f: PatternFilter
+) -> dict[str, Any]:
+    workspace, user, slug = request.workspace, request.user, request.workspace.slug
+    threshold = workspace.small_count_threshold
+    ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
+    months = selectors.month_starts(f.date_from, f.date_to)
+    counts = selectors.theme_month_counts(workspace=workspace, cycle_ids=ids, f=f)
+    rows = selectors.theme_rows(workspace=workspace, counts=counts)
+    totals = selectors.month_totals(workspace=workspace, cycle_ids=ids, f=f)
+
+    def entries_url(**extra: Any) -> str:
+        return _url("cycle-pattern-entries", slug, cycle, f, **extra)
+
+    def ask_url(**extra: Any) -> str:
+        return _url("cycle-pattern-ask", slug, cycle, f, **extra)
+
+    def count(n: int, **extra: Any) -> Count:
+        return Count(n, threshold, entries_url(**extra))
+
+    table = [
+        {
+            "theme_id": row.theme_id,
+            "name": row.name,
+            "kind": row.kind,
+            "cells": [
+                {
+                    "month": month,
+                    "count": count(
+                        row.by_month.get(month, 0),
+                        theme=row.theme_id,
+                        month=month.strftime("%Y-%m"),
+                    ),
+                    "ask_url": ask_url(theme=row.theme_id, month=month.strftime("%Y-%m")),
+                }
+                for month in months
+            ],
+            "total": count(row.total, theme=row.theme_id),
+            "values": [row.by_month.get(month, 0) for month in months],
+            "ask_url": ask_url(theme=row.theme_id),
+        }
+        for row in rows
+    ]
+    month_row = [count(totals.get(m, 0), month=m.strftime("%Y-%m")) for m in months]
+    portfolio = selectors.experiment_portfolio(workspace=workspace, cycle_ids=ids, f=f)
+    experiments_url = reverse("cycle-pattern-experiments", args=[slug, cycle.pk])
+
+    def experiment_count(status: str, outcome: str, label: str) -> dict[str, Any]:
+        query = urlencode(_params(f, status=status, outcome=outcome or "none"))
+        if status != Experiment.Status.ENDED:
+            query = urlencode(_params(f, status=status))
+            n = sum(v for (s, _o), v in portfolio.items() if s == status)
+        else:
+            n = portfolio.get((status, outcome), 0)
+        return {"label": label, "count": Count(n, threshold, f"{experiments_url}?{query}")}
+
+    ended = _("Ended")
+    portfolio_rows = [
+        experiment_count(Experiment.Status.PLANNED, "", _("Planned")),
+        experiment_count(Experiment.Status.RUNNING, "", _("Running")),
+        *(
+            experiment_count(Experiment.Status.ENDED, value, f"{ended}: {label}")
+            for value, label in Experiment.Outcome.choices
+        ),
+        experiment_count(Experiment.Status.ENDED, "", f"{ended}: {_('outcome not recorded')}"),
+    ]
+    story = selectors.kind_count(workspace=workspace, cycle_ids=ids, f=f, kind=Entry.Kind.STORY)
+    barrier = selectors.kind_count(workspace=workspace, cycle_ids=ids, f=f, kind=Entry.Kind.BARRIER)
+    return {
+        "filter": f,
+        "months": [{"date": m, "label": month_label(m)} for m in months],
+        "table": table,
+        "month_row": month_row,
+        "all_total": count(sum(totals.values())),
+        "problems": [row for row in table if row["kind"] == Theme.Kind.PROBLEM],
+        "aspirations": [row for row in table if row["kind"] == Theme.Kind.ASPIRATION],
+        "portfolio": portfolio_rows,
+        "learnt": selectors.experiments_learnt(workspace=workspace, cycle_ids=ids, f=f),
+        "stories": selectors.recent_stories(workspace=workspace, user=user, cycle_ids=ids, f=f),
+        "story_count": count(story, kind=Entry.Kind.STORY),
+        "barriers": selectors.barriers_raised(workspace=workspace, user=user, cycle_ids=ids, f=f),
+        "barrier_count": count(barrier, kind=Entry.Kind.BARRIER),
+        "barrier_ask_url": ask_url(kind=Entry.Kind.BARRIER),
+        "ask_url": ask_url(),
+        "period": describe(f),
+    }
+
+
+@workspace_view()
+def pattern_entries(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    """The entries behind a number that the viewer may see."""
+    workspace = request.workspace
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    below = selectors.below_ids(workspace=workspace, cycle=cycle)
+    form = _filter_form(request, below, DrillDownForm)
+    f = _valid_filter(form)
+    context: dict[str, Any] = {"cycle": cycle, "form": form}
+    if f is None:
+        return render(request, "cycles/patterns/entries.html", context, status=_bad(request))
+    ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
+    entries = (
+        selectors.visible_shared_entries(workspace=workspace, user=request.user, cycle_ids=ids, f=f)
+        .select_related("cycle")
+        .prefetch_related("themes")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode(_params(f))
+    context.update(
+        {
+            "filter": f,
+            "pattern": describe(f),
+            "page": page,
+            "query": query,
+            "patterns_url": f"{reverse('cycle-patterns', args=[workspace.slug, cycle.pk])}?"
+            + urlencode({k: v for k, v in _params(f).items() if k not in ("month", "kind")}),
+            "ask_url": _url("cycle-pattern-ask", workspace.slug, cycle, f),
+            "may_ask": selectors.may_ask_back(request.membership),
+        }
+    )
+    return render(request, "cycles/patterns/entries.html", context)
+
+
+@workspace_view()
+def pattern_experiments(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    """The experiments behind a number of the portfolio."""
+    workspace = request.workspace
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    below = selectors.below_ids(workspace=workspace, cycle=cycle)
+    form = _filter_form(request, below, PatternFilterForm)
+    f = _valid_filter(form)
+    status = request.GET.get("status", "")
+    outcome = request.GET.get("outcome", "")
+    if status and status not in Experiment.Status.values:
+        form.add_error(None, _("Choose a status the experiments have."))
+        f = None
+    if outcome and outcome != "none" and outcome not in Experiment.Outcome.values:
+        form.add_error(None, _("Choose an outcome the experiments have."))
+        f = None
+    context: dict[str, Any] = {"cycle": cycle, "form": form}
+    if f is None:
+        return render(request, "cycles/patterns/experiments.html", context, status=_bad(request))
+    ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
+    experiments = selectors.experiments_below(workspace=workspace, cycle_ids=ids, f=f)
+    if status:
+        experiments = experiments.filter(status=status)
+    if outcome:
+        experiments = experiments.filter(outcome="" if outcome == "none" else outcome)
+    experiments = experiments.select_related("cycle").order_by("cycle__name", "title", "pk")
+    page = Paginator(experiments, PAGE_SIZE).get_page(request.GET.get("page"))
+    context.update(
+        {
+            "page": page,
+            "status_label": dict(Experiment.Status.choices).get(status, ""),
+            "outcome_label": dict(Experiment.Outcome.choices).get(outcome, ""),
+            "patterns_url": f"{reverse('cycle-patterns', args=[workspace.slug, cycle.pk])}?"
+            + urlencode(_params(f)),
+            "query": urlencode({**_params(f), "status": status, "outcome": outcome}),
+        }
+    )
+    return render(request, "cycles/patterns/experiments.html", context)
+
+
+# Back to context -----------------------------------------------------------------------------
+
+
+@workspace_view()
+def pattern_ask(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    """Write a question about a pattern and send it back to the cycles it came from."""
+    workspace = request.workspace
+    if not selectors.may_ask_back(request.membership):
+        raise PermissionDenied
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    below = selectors.below_ids(workspace=workspace, cycle=cycle)
+    filter_form = _filter_form(request, below, DrillDownForm)
+    f = _valid_filter(filter_form)
+    if f is None:
+        return render(
+            request,
+            "cycles/patterns/ask.html",
+            {"cycle": cycle, "filter_form": filter_form, "form": None},
+            status=_bad(request),
+        )
+    ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
+    concerned = selectors.cycles_concerned(workspace=workspace, cycle_ids=ids, f=f)
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None,
+        cycles=concerned,
+        initial={"cycles": concerned},
+    )
+    if request.method == "POST" and form.is_valid():
+        origin = {"label": describe(f), **_params(f)}
+        try:
+            question = services.context_question_send(
+                workspace=workspace,
+                asked_from=cycle,
+                asked_by=request.user,
+                text=form.cleaned_data["text"],
+                origin=origin,
+                cycles=form.cleaned_data["cycles"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Question sent. Their answers will show on this cycle's questions.")
+            )
+            return redirect("context-question", workspace.slug, question.pk)
+    status = _bad(request) if request.method == "POST" else 200
+    context = {
+        "cycle": cycle,
+        "filter_form": filter_form,
+        "form": form,
+        "pattern": describe(f),
+        "has_cycles": concerned.exists(),
+        "patterns_url": f"{reverse('cycle-patterns', args=[workspace.slug, cycle.pk])}?"
+        + urlencode({k: v for k, v in _params(f).items() if k not in ("month", "kind")}),
+    }
+    return render(request, "cycles/patterns/ask.html", context, status=status)
+
+
+@workspace_view()
+def cycle_questions(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    """The questions this cycle asked the cycles below, with their answers."""
+    workspace = request.workspace
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    questions = selectors.questions_asked_from(workspace=workspace, cycle=cycle)
+    page = Paginator(questions, 20).get_page(request.GET.get("page"))
+    return render(request, "cycles/patterns/questions.html", {"cycle": cycle, "page": page})
+
+
+@workspace_view()
+def question_detail(request: WorkspaceRequest, question_id: int) -> HttpResponse:
+    return _question_page(request, question_id)
+
+
+def _question_page(
+    request: WorkspaceRequest,
+    question_id: int,
+    failed: ContextQuestionTarget | None = None,
+    failed_form: AnswerForm | None = None,
+) -> HttpResponse:
+    workspace = request.workspace
+    question = selectors.question_with_answers(workspace=workspace, question_id=question_id)
+    if question is None:
+        raise Http404
+    answerable = selectors.targets_answerable_by(
+        workspace=workspace, membership=request.membership, question=question
+    )
+    targets = [
+        {
+            "target": target,
+            "form": failed_form
+            if failed is not None and failed.pk == target.pk
+            else (AnswerForm(prefix=f"t{target.pk}") if target.pk in answerable else None),
+        }
+        for target in question.targets.all()
+    ]
+    status = _bad(request) if failed_form is not None else 200
+    return render(
+        request,
+        "cycles/patterns/question.html",
+        {"question": question, "targets": targets},
+        status=status,
+    )
+
+
+@require_POST
+@workspace_view("entries.create")
+def question_answer(request: WorkspaceRequest, target_id: int) -> HttpResponse:
+    """Answer a question sent to a cycle one takes part in."""
+    workspace = request.workspace
+    target = get_object_or_404(
+        ContextQuestionTarget.objects.select_related("cycle"), workspace=workspace, pk=target_id
+    )
+    if not selectors.may_answer(
+        workspace=workspace, membership=request.membership, cycle=target.cycle
+    ):
+        raise PermissionDenied
+    form = AnswerForm(request.POST, prefix=f"t{target.pk}")
+    if form.is_valid():
+        try:
+            services.context_answer_create(
+                workspace=workspace,
+                target=target,
+                author=request.user,
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Answer sent to the cycle that asked."))
+            back = request.POST.get("back")
+            if back == "timeline":
+                return redirect("cycle-timeline", workspace.slug, target.cycle_id)
+            return redirect("context-question", workspace.slug, target.question_id)
+    return _question_page(request, target.question_id, failed=target, failed_form=form)

@@ -1,0 +1,121 @@
+"""Template helpers for the patterns view: suppressed counts, the server-side trend chart, the
+questions at the top of a timeline and the cycle panel. Each tag costs a constant number of
+queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from cycles.models import Cycle
+from cycles.patterns import selectors
+from cycles.patterns.forms import AnswerForm
+
+register = template.Library()
+
+CHART_WIDTH = 240.0
+CHART_HEIGHT = 64.0
+PAD = 6.0
+
+
+@register.simple_tag
+def shown_count(count: Any) -> SafeString:
+    """A count as a link to its entries; under the threshold, "fewer than N"; zero is a dash."""
+    if count.n == 0:
+        return format_html('<span class="count-none" aria-label="{}">&ndash;</span>', _("none"))
+    text = _("fewer than %(n)s") % {"n": count.threshold} if count.suppressed else str(count.n)
+    css = "count suppressed" if count.suppressed else "count"
+    return format_html('<a class="{}" href="{}">{}</a>', css, count.url, text)
+
+
+@register.inclusion_tag("cycles/patterns/_trends.html")
+def theme_trends(table: list[dict[str, Any]], months: list[Any], threshold: int) -> dict[str, Any]:
+    """Small multiples, one line per theme on a shared scale, ordered by theme name. Counts
+    under the threshold are drawn as hollow marks inside a shaded "fewer than N" band, at its
+    middle, so the picture never shows what the table suppresses. No colour means good or bad."""
+    peak = max([threshold, *(v for row in table for v in row["values"])])
+    inner_w = CHART_WIDTH - 2 * PAD
+    inner_h = CHART_HEIGHT - 2 * PAD
+    step = inner_w / max(len(months) - 1, 1)
+
+    def y_of(value: float) -> float:
+        return round(PAD + inner_h - inner_h * value / peak, 2)
+
+    def svg(value: float) -> str:  # never localised ("12,5" would break the SVG)
+        return f"{value:.2f}"
+
+    band_top = y_of(threshold)
+    charts = []
+    for row in table:
+        points = []
+        for index, value in enumerate(row["values"]):
+            suppressed = 0 < value < threshold
+            shown = threshold / 2 if suppressed else value
+            points.append(
+                {
+                    "x": svg(PAD + step * index),
+                    "y": svg(y_of(shown)),
+                    "suppressed": suppressed,
+                    "zero": value == 0,
+                }
+            )
+        charts.append(
+            {
+                "name": row["name"],
+                "theme_id": row["theme_id"],
+                "points": points,
+                "line": " ".join(f"{p['x']},{p['y']}" for p in points),
+            }
+        )
+    return {
+        "charts": charts,
+        "width": svg(CHART_WIDTH),
+        "height": svg(CHART_HEIGHT),
+        "band_y": svg(band_top),
+        "band_h": svg(PAD + inner_h - band_top),
+        "baseline": svg(PAD + inner_h),
+        "pad": svg(PAD),
+        "right": svg(CHART_WIDTH - PAD),
+        "inner_w": svg(inner_w),
+        "threshold": threshold,
+        "first": months[0]["label"] if months else "",
+        "last": months[-1]["label"] if months else "",
+        "peak": peak,
+    }
+
+
+@register.inclusion_tag("cycles/patterns/_open_questions.html", takes_context=True)
+def timeline_questions(context: template.Context, cycle: Cycle) -> dict[str, Any]:
+    """Open questions sent to this cycle, newest first, each with an answer form for those who
+    may answer. Two queries whatever the number of questions."""
+    request = context["request"]
+    workspace = request.workspace
+    targets = selectors.open_questions_for(workspace=workspace, cycle=cycle)
+    can_answer = bool(targets) and selectors.may_answer(
+        workspace=workspace, membership=getattr(request, "membership", None), cycle=cycle
+    )
+    return {
+        "workspace": workspace,
+        "cycle": cycle,
+        "items": [
+            {"target": t, "form": AnswerForm(prefix=f"t{t.pk}") if can_answer else None}
+            for t in targets
+        ],
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("cycles/patterns/_panel.html", takes_context=True)
+def patterns_panel(context: template.Context, cycle: Cycle) -> dict[str, Any]:
+    """The cycle page's link to its patterns and its questions, with how many questions wait
+    for an answer (questions, not people). One query."""
+    workspace = context["request"].workspace
+    return {
+        "workspace": workspace,
+        "cycle": cycle,
+        "waiting": selectors.waiting_question_count(workspace=workspace, cycle=cycle),
+    }
