@@ -1,0 +1,355 @@
+"""Reads for the barrier relay and enablers (issue 4, items 4 and 5).
+
+Who sees what:
+- A cycle's *members* are those who take part in it (CycleMember) and the team of its system
+  (SystemMember). Only the receiving cycle's members see its inbox and how long barriers waited.
+- A barrier's page is seen by the members of the cycle that raised it and of the cycle it went to.
+- Who may *answer*: a member of the receiving cycle whose workspace role is admin, steward or
+  manager (ANSWERING_ROLES). This is a rule of this area, not a capability in permissions.py.
+- The barrier's text travels only while its entry is shared upward (effective level >=
+  SHARED_UPWARD, never wider than the person's consent) or to its author; if the author narrows
+  it later, the route stays but its text is no longer shown.
+Every function costs a constant number of queries, whatever the number of routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Least
+
+from cycles.connections import cycles_above
+from cycles.models import (
+    BarrierResponse,
+    BarrierRoute,
+    Cycle,
+    CycleMember,
+    Enabler,
+    EnablerTarget,
+    Entry,
+)
+from hls.accounts.models import User
+from hls.tenancy.models import Membership, Role, Workspace
+from systems.models import ShareLevel, SystemMember
+
+ANSWERING_ROLES = frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER})
+OPEN_STATES = (
+    BarrierRoute.State.RAISED,
+    BarrierRoute.State.ACKNOWLEDGED,
+    BarrierRoute.State.WORKING,
+)
+
+
+# Membership of a cycle -----------------------------------------------------------------------
+
+
+def member_cycle_ids(*, workspace: Workspace, user: User) -> QuerySet[Cycle, Any]:
+    """The ids of the cycles the user takes part in or whose system's team they are in."""
+    return (
+        Cycle.objects.filter(workspace=workspace)
+        .filter(
+            Q(pk__in=CycleMember.objects.filter(workspace=workspace, user=user).values("cycle_id"))
+            | Q(
+                system_id__in=SystemMember.objects.filter(workspace=workspace, user=user).values(
+                    "system_id"
+                )
+            )
+        )
+        .values("pk")
+    )
+
+
+def is_cycle_member(*, workspace: Workspace, user: User, cycle: Cycle) -> bool:
+    """One query: a CycleMember of the cycle or a SystemMember of its system."""
+    return Cycle.objects.filter(
+        Exists(CycleMember.objects.filter(workspace=workspace, user=user, cycle=OuterRef("pk")))
+        | Exists(
+            SystemMember.objects.filter(
+                workspace=workspace, user=user, system_id=OuterRef("system_id")
+            )
+        ),
+        workspace=workspace,
+        pk=cycle.pk,
+    ).exists()
+
+
+def may_answer(*, workspace: Workspace, membership: Membership, cycle: Cycle) -> bool:
+    """Managers and stewards (and admins) who are members of the receiving cycle."""
+    return membership.role in ANSWERING_ROLES and is_cycle_member(
+        workspace=workspace, user=membership.user, cycle=cycle
+    )
+
+
+def answerers_of(*, workspace: Workspace, cycle: Cycle) -> QuerySet[User]:
+    """Who is told when a barrier lands: the receiving cycle's managers, stewards and admins."""
+    members = Q(
+        pk__in=CycleMember.objects.filter(workspace=workspace, cycle=cycle).values("user_id")
+    ) | Q(
+        pk__in=SystemMember.objects.filter(workspace=workspace, system_id=cycle.system_id).values(
+            "user_id"
+        )
+    )
+    roles = Membership.objects.filter(workspace=workspace, role__in=ANSWERING_ROLES)
+    return (
+        User.objects.filter(members, pk__in=roles.values("user_id"), is_active=True)
+        .order_by("email")
+        .distinct()
+    )
+
+
+# Where a barrier can go -------------------------------------------------------------------
+
+
+def cycle_ids_above(*, workspace: Workspace, cycle: Cycle) -> set[int]:
+    """Every cycle above this one, at any depth: the mirror of connections.cycle_ids_below
+    (system nesting and open PARENT links), in one recursive query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE above(id, system_id) AS (
+                SELECT c.id, c.system_id FROM cycles_cycle c
+                  JOIN systems_system s ON s.parent_id = c.system_id
+                 WHERE c.workspace_id = %(ws)s AND s.id = %(system)s
+              UNION
+                SELECT l.other_id, c.system_id FROM cycles_cyclelink l
+                  JOIN cycles_cycle c ON c.id = l.other_id
+                 WHERE l.workspace_id = %(ws)s AND l.cycle_id = %(cycle)s
+                   AND l.kind = 'parent' AND l.ended_at IS NULL
+              UNION
+                -- PostgreSQL allows one recursive reference: both steps up go in a LATERAL.
+                SELECT n.id, n.system_id FROM above a
+                  CROSS JOIN LATERAL (
+                    SELECT c.id, c.system_id FROM systems_system s
+                      JOIN cycles_cycle c ON c.system_id = s.parent_id
+                     WHERE s.id = a.system_id AND c.workspace_id = %(ws)s
+                    UNION ALL
+                    SELECT l.other_id, c.system_id FROM cycles_cyclelink l
+                      JOIN cycles_cycle c ON c.id = l.other_id
+                     WHERE l.cycle_id = a.id AND l.workspace_id = %(ws)s
+                       AND l.kind = 'parent' AND l.ended_at IS NULL
+                  ) n
+            )
+            SELECT DISTINCT id FROM above WHERE id <> %(cycle)s
+            """,
+            {"ws": workspace.pk, "system": cycle.system_id, "cycle": cycle.pk},
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@dataclass(frozen=True)
+class Targets:
+    direct: list[Cycle]  # the cycles directly above (the default is the first)
+    further: list[Cycle]  # further up, by choice
+
+    @property
+    def all(self) -> list[Cycle]:
+        return self.direct + self.further
+
+
+def raise_targets(*, workspace: Workspace, cycle: Cycle) -> Targets:
+    direct = list(cycles_above(workspace=workspace, cycle=cycle).order_by("name", "pk"))
+    direct_ids = {c.pk for c in direct}
+    further_ids = cycle_ids_above(workspace=workspace, cycle=cycle) - direct_ids
+    further = list(
+        Cycle.objects.filter(workspace=workspace, pk__in=further_ids)
+        .select_related("system__scale")
+        .order_by("name", "pk")
+    )
+    return Targets(direct=direct, further=further)
+
+
+def entry_effective_level(entry: Entry) -> int:
+    """The entry's visibility capped by its person's consent (as cycles.selectors does in SQL)."""
+    if entry.person_id is None:
+        return int(entry.visibility)
+    return min(int(entry.visibility), int(entry.person.consent_level))  # type: ignore[union-attr]
+
+
+# Routes --------------------------------------------------------------------------------------
+
+
+def _entry_level() -> Case:
+    return Case(
+        When(entry__person__isnull=True, then=F("entry__visibility")),
+        default=Least(F("entry__visibility"), F("entry__person__consent_level")),
+        output_field=IntegerField(),
+    )
+
+
+def _latest(field_name: str) -> Subquery:
+    latest = BarrierResponse.objects.filter(route=OuterRef("pk")).order_by("-responded_at", "-pk")
+    return Subquery(latest.values(field_name)[:1])
+
+
+def routes_for_display(*, workspace: Workspace, user: User) -> QuerySet[BarrierRoute]:
+    """Routes with what a list shows: both cycles, the entry, whether its text may be shown to
+    `user` (`text_shown`), and the latest answer (state, text, when)."""
+    return (
+        BarrierRoute.objects.filter(workspace=workspace)
+        .select_related("entry", "from_cycle", "to_cycle", "raised_by")
+        .annotate(
+            entry_level=_entry_level(),
+            text_shown=Case(
+                When(entry__deleted_at__isnull=False, then=False),
+                When(entry__author=user, then=True),
+                When(entry_level__gte=ShareLevel.SHARED_UPWARD, then=True),
+                default=False,
+            ),
+            latest_text=_latest("text"),
+            latest_state=_latest("state"),
+            latest_at=_latest("responded_at"),
+        )
+        .order_by("raised_at", "pk")
+    )
+
+
+def visible_route_ids(*, workspace: Workspace, user: User) -> QuerySet[BarrierRoute]:
+    """Routes the user may open: they are a member of the raising or of the receiving cycle."""
+    mine = member_cycle_ids(workspace=workspace, user=user)
+    return BarrierRoute.objects.filter(workspace=workspace).filter(
+        Q(from_cycle_id__in=mine) | Q(to_cycle_id__in=mine)
+    )
+
+
+def route_for_page(*, workspace: Workspace, user: User, route_id: int) -> BarrierRoute | None:
+    return (
+        routes_for_display(workspace=workspace, user=user)
+        .filter(pk=route_id, pk__in=visible_route_ids(workspace=workspace, user=user).values("pk"))
+        .select_related("passed_from__to_cycle")
+        .prefetch_related(
+            Prefetch(
+                "responses",
+                queryset=BarrierResponse.objects.select_related("responded_by").order_by(
+                    "responded_at", "pk"
+                ),
+            ),
+            Prefetch("passed_to", queryset=BarrierRoute.objects.select_related("to_cycle")),
+            Prefetch("enablers", queryset=Enabler.objects.select_related("cycle")),
+        )
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Inbox:
+    by_state: list[tuple[str, str, list[BarrierRoute]]]  # (state, label, routes oldest first)
+    total: int
+
+
+def inbox(*, workspace: Workspace, user: User, cycle: Cycle) -> Inbox:
+    """The barriers that landed in `cycle`, grouped by state, oldest first within each state.
+    Ordered by when they were raised, never by a score. Show it only to the cycle's members."""
+    routes = list(routes_for_display(workspace=workspace, user=user).filter(to_cycle=cycle))
+    groups: dict[str, list[BarrierRoute]] = {state: [] for state in BarrierRoute.State.values}
+    for route in routes:
+        groups[route.state].append(route)
+    return Inbox(
+        by_state=[
+            (state, str(label), groups[state])
+            for state, label in BarrierRoute.State.choices
+            if groups[state]
+        ],
+        total=len(routes),
+    )
+
+
+def inbox_counts(*, workspace: Workspace, cycle: Cycle) -> list[tuple[str, str, int]]:
+    """How many barriers are in the inbox, per state (barriers, never people), in state order."""
+    rows = dict(
+        BarrierRoute.objects.filter(workspace=workspace, to_cycle=cycle)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return [
+        (state, str(label), rows[state])
+        for state, label in BarrierRoute.State.choices
+        if rows.get(state)
+    ]
+
+
+def raised_by_cycle(*, workspace: Workspace, user: User, cycle: Cycle) -> QuerySet[BarrierRoute]:
+    """Barriers this cycle raised (or passed up), each with its latest answer."""
+    return routes_for_display(workspace=workspace, user=user).filter(from_cycle=cycle)
+
+
+def open_routes_to(*, workspace: Workspace, cycle: Cycle) -> QuerySet[BarrierRoute]:
+    """Barriers in `cycle`'s inbox an enabler may answer."""
+    return (
+        BarrierRoute.objects.filter(workspace=workspace, to_cycle=cycle)
+        .select_related("from_cycle")
+        .order_by("raised_at", "pk")
+    )
+
+
+# Enablers ------------------------------------------------------------------------------------
+
+
+def enablers_received(*, workspace: Workspace, cycle: Cycle) -> QuerySet[Enabler]:
+    """What cycles above do to enable this one: aimed at it, or answering a barrier it raised."""
+    aimed = EnablerTarget.objects.filter(workspace=workspace, cycle=cycle, enabler=OuterRef("pk"))
+    return (
+        Enabler.objects.filter(workspace=workspace)
+        .filter(Exists(aimed) | Q(barrier_route__from_cycle=cycle))
+        .exclude(cycle=cycle)
+        .select_related("cycle")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def enablers_provided(*, workspace: Workspace, cycle: Cycle) -> QuerySet[Enabler]:
+    return (
+        Enabler.objects.filter(workspace=workspace, cycle=cycle)
+        .select_related("barrier_route__from_cycle")
+        .prefetch_related(Prefetch("for_cycles", queryset=Cycle.objects.order_by("name")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+# The panel on a cycle's page -----------------------------------------------------------------
+
+PANEL_LIMIT = 10
+
+
+@dataclass
+class Panel:
+    is_member: bool
+    counts: list[tuple[str, str, int]] = field(default_factory=list)
+    raised: list[BarrierRoute] = field(default_factory=list)
+    raised_more: bool = False
+    received: list[Enabler] = field(default_factory=list)
+    provided: list[Enabler] = field(default_factory=list)
+
+
+def cycle_panel(*, workspace: Workspace, user: User, cycle: Cycle) -> Panel:
+    """What the barriers panel of a cycle's page shows. Inbox counts and raised barriers only to
+    the cycle's members; enablers (what cycles do, not about people) to everyone."""
+    member = is_cycle_member(workspace=workspace, user=user, cycle=cycle)
+    panel = Panel(is_member=member)
+    if member:
+        panel.counts = inbox_counts(workspace=workspace, cycle=cycle)
+        raised = list(
+            raised_by_cycle(workspace=workspace, user=user, cycle=cycle).order_by(
+                "-raised_at", "-pk"
+            )[: PANEL_LIMIT + 1]
+        )
+        panel.raised, panel.raised_more = raised[:PANEL_LIMIT], len(raised) > PANEL_LIMIT
+    panel.received = list(enablers_received(workspace=workspace, cycle=cycle)[:PANEL_LIMIT])
+    panel.provided = list(enablers_provided(workspace=workspace, cycle=cycle)[:PANEL_LIMIT])
+    return panel

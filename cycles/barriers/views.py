@@ -1,0 +1,254 @@
+"""Barrier relay and enablers: raise a barrier to a cycle above, the receiving cycle's inbox, a
+barrier's page with its answers, answering, and recording enablers. Thin: parse, call one
+service, render or redirect. Who sees and who answers: cycles/barriers/selectors.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cycles.access import access_cycle, access_entry
+from cycles.barriers import selectors, services
+from cycles.barriers.forms import AnswerForm, EnablerForm, RaiseForm
+from cycles.connections import cycle_ids_below
+from cycles.models import BarrierRoute, Cycle, Entry
+from hls.tenancy.decorators import workspace_view
+from hls.tenancy.http import WorkspaceRequest
+from systems.models import ShareLevel
+
+
+def _bad(request: WorkspaceRequest) -> int:
+    return 422 if request.htmx else 400
+
+
+def _forbidden(request: WorkspaceRequest, message: str) -> HttpResponse:
+    return render(request, "cycles/barriers/forbidden.html", {"message": message}, status=403)
+
+
+# Raise ---------------------------------------------------------------------------------------
+
+
+@workspace_view("entries.create")
+def barrier_raise(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
+    workspace, user = request.workspace, request.user
+    entry = access_entry(workspace=workspace, user=user, entry_id=entry_id)
+    cycle = entry.cycle
+    if entry.author_id != user.pk and not selectors.is_cycle_member(
+        workspace=workspace, user=user, cycle=cycle
+    ):
+        return _forbidden(
+            request,
+            _("Only its author and those who take part in %(cycle)s can raise this barrier.")
+            % {"cycle": cycle.name},
+        )
+    targets = selectors.raise_targets(workspace=workspace, cycle=cycle)
+    form = RaiseForm(request.POST or None, direct=targets.direct, further=targets.further)
+    status = 200
+    if entry.kind != Entry.Kind.BARRIER:
+        status = 400
+    elif request.method == "POST":
+        if form.is_valid():
+            to_cycle = next(c for c in targets.all if c.pk == form.cleaned_data["to_cycle"])
+            try:
+                route = services.barrier_raise(
+                    workspace=workspace, entry=entry, to_cycle=to_cycle, raised_by=user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            except PermissionDenied as error:
+                return _forbidden(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Raised to %(cycle)s. It is in their inbox; their answers will show here.")
+                    % {"cycle": to_cycle.name},
+                )
+                return redirect("barrier-detail", workspace.slug, route.pk)
+        status = _bad(request)
+    level = selectors.entry_effective_level(entry)
+    routes = (
+        BarrierRoute.objects.filter(workspace=workspace, entry=entry)
+        .select_related("to_cycle")
+        .order_by("raised_at", "pk")
+    )
+    context: dict[str, Any] = {
+        "entry": entry,
+        "cycle": cycle,
+        "form": form,
+        "targets": targets,
+        "is_barrier": entry.kind == Entry.Kind.BARRIER,
+        "shared_upward": level >= ShareLevel.SHARED_UPWARD,
+        "consent_blocks": entry.person_id is not None
+        and entry.person.consent_level < ShareLevel.SHARED_UPWARD,  # type: ignore[union-attr]
+        "is_author": entry.author_id == user.pk,
+        "routes": routes,
+    }
+    return render(request, "cycles/barriers/raise.html", context, status=status)
+
+
+# Inbox ---------------------------------------------------------------------------------------
+
+
+@workspace_view()
+def barrier_inbox(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    workspace, user = request.workspace, request.user
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    if not selectors.is_cycle_member(workspace=workspace, user=user, cycle=cycle):
+        return _forbidden(
+            request,
+            _(
+                "Only those who take part in %(cycle)s see the barriers raised to it and how long "
+                "they have waited."
+            )
+            % {"cycle": cycle.name},
+        )
+    return render(
+        request,
+        "cycles/barriers/inbox.html",
+        {
+            "cycle": cycle,
+            "inbox": selectors.inbox(workspace=workspace, user=user, cycle=cycle),
+            "raised": selectors.raised_by_cycle(workspace=workspace, user=user, cycle=cycle),
+            "can_answer": selectors.may_answer(
+                workspace=workspace, membership=request.membership, cycle=cycle
+            ),
+        },
+    )
+
+
+# A barrier's page and its answers ------------------------------------------------------------
+
+
+def _route_or_404(request: WorkspaceRequest, barrier_route_id: int) -> BarrierRoute:
+    route = selectors.route_for_page(
+        workspace=request.workspace, user=request.user, route_id=barrier_route_id
+    )
+    if route is None:
+        raise Http404
+    return route
+
+
+def _answer_form(request: WorkspaceRequest, route: BarrierRoute, data: Any = None) -> AnswerForm:
+    above = selectors.raise_targets(workspace=request.workspace, cycle=route.to_cycle)
+    return AnswerForm(data, above=above.all)
+
+
+def _detail(
+    request: WorkspaceRequest, route: BarrierRoute, form: AnswerForm | None, status: int = 200
+) -> HttpResponse:
+    can_answer = selectors.may_answer(
+        workspace=request.workspace, membership=request.membership, cycle=route.to_cycle
+    )
+    if can_answer and form is None:
+        form = _answer_form(request, route)
+    return render(
+        request,
+        "cycles/barriers/detail.html",
+        {"route": route, "form": form, "can_answer": can_answer},
+        status=status,
+    )
+
+
+@workspace_view()
+def barrier_detail(request: WorkspaceRequest, barrier_route_id: int) -> HttpResponse:
+    return _detail(request, _route_or_404(request, barrier_route_id), None)
+
+
+@require_POST
+@workspace_view()
+def barrier_answer(request: WorkspaceRequest, barrier_route_id: int) -> HttpResponse:
+    workspace = request.workspace
+    route = _route_or_404(request, barrier_route_id)
+    if not selectors.may_answer(
+        workspace=workspace, membership=request.membership, cycle=route.to_cycle
+    ):
+        return _forbidden(
+            request,
+            _(
+                "Only managers, stewards and admins who take part in %(cycle)s can answer "
+                "barriers raised to it."
+            )
+            % {"cycle": route.to_cycle.name},
+        )
+    form = _answer_form(request, route, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        pass_to = None
+        if data["pass_to"] is not None:
+            pass_to = Cycle.objects.filter(workspace=workspace, pk=data["pass_to"]).first()
+        try:
+            services.barrier_answer(
+                workspace=workspace,
+                route=route,
+                answered_by=request.membership,
+                state=data["state"],
+                text=data["text"],
+                pass_to=pass_to,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            return _forbidden(request, str(error))
+        else:
+            messages.success(request, _("Answer saved. The cycle that raised it can see it."))
+            return redirect("barrier-detail", workspace.slug, route.pk)
+    return _detail(request, route, form, status=_bad(request))
+
+
+# Enablers ------------------------------------------------------------------------------------
+
+
+@workspace_view("cycles.manage")
+def enabler_create(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    workspace, user = request.workspace, request.user
+    cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    if not selectors.is_cycle_member(workspace=workspace, user=user, cycle=cycle):
+        return _forbidden(
+            request,
+            _("Only those who take part in %(cycle)s can record what it does to enable others.")
+            % {"cycle": cycle.name},
+        )
+    routes = list(selectors.open_routes_to(workspace=workspace, cycle=cycle))
+    below = list(
+        Cycle.objects.filter(
+            workspace=workspace, pk__in=cycle_ids_below(workspace=workspace, cycle=cycle)
+        )
+        .select_related("system__scale")
+        .order_by("name", "pk")
+    )
+    initial: dict[str, Any] = {}
+    if (route_id := request.GET.get("route", "")).isdigit():
+        initial["barrier_route"] = int(route_id)
+    form = EnablerForm(request.POST or None, routes=routes, below=below, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.enabler_create(
+                workspace=workspace,
+                cycle=cycle,
+                created_by=request.membership,
+                kind=data["kind"],
+                text=data["text"],
+                barrier_route=next((r for r in routes if r.pk == data["barrier_route"]), None),
+                for_cycles=[c for c in below if c.pk in set(data["for_cycles"])],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            return _forbidden(request, str(error))
+        else:
+            messages.success(request, _("Enabler recorded. It shows in the cycles it is for."))
+            return redirect("cycle-detail", workspace.slug, cycle.pk)
+    status = _bad(request) if request.method == "POST" else 200
+    return render(
+        request,
+        "cycles/barriers/enabler_form.html",
+        {"cycle": cycle, "form": form, "has_below": bool(below) or bool(routes)},
+        status=status,
+    )
