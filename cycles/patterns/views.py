@@ -43,10 +43,18 @@ class Count:
     n: int
     threshold: int
     url: str
+    # A total is withheld when one of its parts is suppressed: shown, total minus the visible
+    # parts would give the suppressed number away.
+    withheld: bool = False
 
     @property
     def suppressed(self) -> bool:
         return 0 < self.n < self.threshold
+
+    @property
+    def hides(self) -> bool:
+        """Whether this number, as shown, hides something (suppressed or withheld)."""
+        return self.suppressed or (self.withheld and self.n > 0)
 
 
 def _params(f: PatternFilter, **extra: Any) -> dict[str, str]:
@@ -150,33 +158,44 @@ def _patterns_context(
     def ask_url(**extra: Any) -> str:
         return _url("cycle-pattern-ask", slug, cycle, f, **extra)
 
-    def count(n: int, **extra: Any) -> Count:
-        return Count(n, threshold, entries_url(**extra))
+    def count(n: int, withheld: bool = False, **extra: Any) -> Count:
+        return Count(n, threshold, entries_url(**extra), withheld)
 
-    table = [
-        {
-            "theme_id": row.theme_id,
-            "name": row.name,
-            "kind": row.kind,
-            "cells": [
-                {
-                    "month": month,
-                    "count": count(
-                        row.by_month.get(month, 0),
-                        theme=row.theme_id,
-                        month=month.strftime("%Y-%m"),
-                    ),
-                    "ask_url": ask_url(theme=row.theme_id, month=month.strftime("%Y-%m")),
-                }
-                for month in months
-            ],
-            "total": count(row.total, theme=row.theme_id),
-            "values": [row.by_month.get(month, 0) for month in months],
-            "ask_url": ask_url(theme=row.theme_id),
-        }
-        for row in rows
+    def total(n: int, parts: list[Count], **extra: Any) -> Count:
+        return count(n, withheld=any(part.hides for part in parts), **extra)
+
+    table: list[dict[str, Any]] = []
+    for row in rows:
+        cells: list[dict[str, Any]] = [
+            {
+                "month": month,
+                "count": count(
+                    row.by_month.get(month, 0), theme=row.theme_id, month=month.strftime("%Y-%m")
+                ),
+                "ask_url": ask_url(theme=row.theme_id, month=month.strftime("%Y-%m")),
+            }
+            for month in months
+        ]
+        parts = [cell["count"] for cell in cells]
+        table.append(
+            {
+                "theme_id": row.theme_id,
+                "name": row.name,
+                "kind": row.kind,
+                "cells": cells,
+                "total": total(row.total, parts, theme=row.theme_id),
+                "values": [row.by_month.get(month, 0) for month in months],
+                "ask_url": ask_url(theme=row.theme_id),
+            }
+        )
+    month_row = [
+        total(
+            totals.get(m, 0),
+            [row_dict["cells"][i]["count"] for row_dict in table],
+            month=m.strftime("%Y-%m"),
+        )
+        for i, m in enumerate(months)
     ]
-    month_row = [count(totals.get(m, 0), month=m.strftime("%Y-%m")) for m in months]
     portfolio = selectors.experiment_portfolio(workspace=workspace, cycle_ids=ids, f=f)
     experiments_url = reverse("cycle-pattern-experiments", args=[slug, cycle.pk])
 
@@ -206,7 +225,7 @@ def _patterns_context(
         "months": [{"date": m, "label": month_label(m)} for m in months],
         "table": table,
         "month_row": month_row,
-        "all_total": count(sum(totals.values())),
+        "all_total": total(sum(totals.values()), month_row),
         "problems": [row for row in table if row["kind"] == Theme.Kind.PROBLEM],
         "aspirations": [row for row in table if row["kind"] == Theme.Kind.ASPIRATION],
         "portfolio": portfolio_rows,

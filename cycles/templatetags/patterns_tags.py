@@ -24,11 +24,17 @@ PAD = 6.0
 
 @register.simple_tag
 def shown_count(count: Any) -> SafeString:
-    """A count as a link to its entries; under the threshold, "fewer than N"; zero is a dash."""
+    """A count as a link to its entries; under the threshold, "fewer than N"; a total that would
+    give a suppressed part away, "not shown"; zero is a dash."""
     if count.n == 0:
         return format_html('<span class="count-none" aria-label="{}">&ndash;</span>', _("none"))
-    text = _("fewer than %(n)s") % {"n": count.threshold} if count.suppressed else str(count.n)
-    css = "count suppressed" if count.suppressed else "count"
+    if count.suppressed:
+        text = _("fewer than %(n)s") % {"n": count.threshold}
+    elif count.hides:
+        text = _("not shown (it would reveal a small number)")
+    else:
+        text = str(count.n)
+    css = "count suppressed" if count.hides else "count"
     return format_html('<a class="{}" href="{}">{}</a>', css, count.url, text)
 
 

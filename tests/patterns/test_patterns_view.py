@@ -263,3 +263,17 @@ def test_query_budget_is_constant(workspace, manager, tree, size, django_assert_
         assert response.status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(url(tree, "patterns/experiments/")).status_code == 200
+
+
+def test_a_total_that_would_give_away_a_suppressed_count_is_not_shown(workspace, manager, tree):
+    """Five this month and one earlier: the total (6) minus the visible 5 would reveal the 1."""
+    now = this_month()
+    earlier = (now.replace(day=1) - dt.timedelta(days=40)).replace(day=5)
+    with tenant_scope(workspace_id=workspace.pk):
+        for _ in range(5):
+            entry(workspace, tree.team_a, themes=[tree.letters], when=now)
+        entry(workspace, tree.team_a, themes=[tree.letters], when=earlier)
+    html = signed_in(manager).get(url(tree)).content.decode()
+    assert ">5</a>" in html
+    assert "fewer than 3" in html
+    assert "not shown (it would reveal a small number)" in html
