@@ -63,6 +63,11 @@ PEOPLE = [
         (("eastbridge", Role.PRACTITIONER, "Eastbridge Borough Council"),),
     ),
     DemoPerson(
+        "housing@demo.hls.test",
+        "Dev Rahman",
+        (("eastbridge", Role.PRACTITIONER, "Eastbridge Borough Council"),),
+    ),
+    DemoPerson(
         "outreach@demo.hls.test",
         "Priya Nandra",
         (("northmoor", Role.PRACTITIONER, "Step Up Recovery"),),

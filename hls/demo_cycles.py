@@ -8,13 +8,16 @@ import datetime
 
 from django.utils import timezone
 
+from cycles.barriers.services import barrier_answer, barrier_raise, enabler_create
 from cycles.experiments.services import (
     ExperimentDesign,
     experiment_create,
     experiment_end,
     experiment_start,
 )
+from cycles.links.services import link_add, source_add
 from cycles.models import Cycle, Entry, Phase
+from cycles.patterns.services import context_answer_create, context_question_send
 from cycles.services import (
     cycle_create,
     cycle_member_add,
@@ -24,7 +27,7 @@ from cycles.services import (
 )
 from cycles.themes.services import theme_create
 from hls.accounts.models import User
-from hls.tenancy.models import Organisation, Workspace
+from hls.tenancy.models import Membership, Organisation, Workspace
 from systems.models import Actor, Participation, Person, Scale, ShareLevel, System
 from systems.people.services import consent_record, identity_set, person_create
 from systems.services import (
@@ -251,7 +254,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
     )
     cycle_member_add(workspace=workspace, cycle=cycle, user=jo)
 
-    _entry(
+    story = _entry(
         workspace,
         jo,
         cycle,
@@ -320,7 +323,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
         shifted_by=manager,
         reason="Two ideas are ready to try, safely, with a handful of households.",
     )
-    _entry(
+    barrier = _entry(
         workspace,
         jo,
         cycle,
@@ -334,7 +337,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
         visibility=ShareLevel.SHARED_UPWARD,
         themes=(fear,),
     )
-    _entry(
+    insight = _entry(
         workspace,
         manager,
         cycle,
@@ -534,6 +537,108 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
         phase=Phase.CO_DESIGN,
         visibility=ShareLevel.TEAM,
         person=mrs_d,
+    )
+
+    # Connected cycles: a second team below the council, whose stories make a pattern with the
+    # first; a barrier relayed up and answered; an enabler coming down; a question sent back.
+    dev = users["housing"]
+    housing = _system(
+        workspace,
+        manager,
+        "Housing income team",
+        1,
+        "Tenants who fall behind with rent keep their homes.",
+        parent=org,
+        organisations=(council,),
+        members=(dev,),
+    )
+    housing_cycle = cycle_create(
+        workspace=workspace,
+        created_by=dev,
+        system=housing,
+        name="Rent arrears: listening before chasing",
+        purpose="Understand why tenants stop answering us, and what would help them keep their "
+        "homes.",
+        phase=Phase.UNDERSTAND,
+    )
+    for text, themes in (
+        (
+            "Mr A told us he had stopped opening anything with the council's logo. The rent "
+            "letters and the council tax letters looked the same to him: one council, angry.",
+            (fear, several),
+        ),
+        (
+            "A tenant with three children owed rent and council tax. She had paid council tax "
+            "first because those letters mentioned bailiffs, and fell further behind on rent.",
+            (several,),
+        ),
+        (
+            "Two tenants this week had had a council tax visit the same fortnight as our rent "
+            "letter. Neither team knew about the other's contact.",
+            (several, fear),
+        ),
+    ):
+        _entry(
+            workspace,
+            dev,
+            housing_cycle,
+            "story",
+            text,
+            phase=Phase.UNDERSTAND,
+            visibility=ShareLevel.SHARED_UPWARD,
+            themes=themes,
+        )
+
+    link_add(
+        workspace=workspace,
+        cycle=cycle,
+        other=housing_cycle,
+        kind="peer",
+        reason="We often work with the same households, from two sides of the council.",
+        created_by=jo,
+    )
+    source_add(workspace=workspace, entry=insight, added_by=manager, source_entry=story)
+
+    manager_membership = Membership.objects.get(workspace=workspace, user=manager)
+    route = barrier_raise(workspace=workspace, entry=barrier, to_cycle=org_cycle, raised_by=jo)
+    barrier_answer(
+        workspace=workspace,
+        route=route,
+        answered_by=manager_membership,
+        state="acknowledged",
+        text="We see it. Taking it to the head of revenues this week.",
+    )
+    barrier_answer(
+        workspace=workspace,
+        route=route,
+        answered_by=manager_membership,
+        state="changed",
+        text="Reminders now pause automatically for 60 days for households a team is working "
+        "with. The team flags them in the collection system.",
+    )
+    enabler_create(
+        workspace=workspace,
+        cycle=org_cycle,
+        created_by=manager_membership,
+        kind="rule_change",
+        text="Teams may pause collection reminders for households they are working with.",
+        barrier_route=route,
+        for_cycles=(cycle, housing_cycle),
+    )
+    question = context_question_send(
+        workspace=workspace,
+        asked_from=org_cycle,
+        asked_by=manager,
+        text="What do people tell you about getting letters from two of our teams at once?",
+        origin={"label": "Theme “Owing several parts of the council”, this month"},
+        cycles=(cycle, housing_cycle),
+    )
+    context_answer_create(
+        workspace=workspace,
+        target=question.targets.get(cycle=cycle),
+        author=jo,
+        text="That it feels like being chased by two bailiffs. Mrs D thought the second letter "
+        "meant the first payment had been lost.",
     )
 
 

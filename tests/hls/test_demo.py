@@ -42,6 +42,21 @@ def test_demo_has_person_team_and_organisation_cycles_and_a_stopped_learnt(db) -
         assert stopped.learnt
 
 
+def test_demo_connects_cycles_the_council_learns_from_and_enables_its_teams(db) -> None:
+    from cycles.connections import cycle_ids_below
+    from cycles.models import BarrierRoute, ContextAnswer, Cycle, Enabler
+
+    call_command("seed_demo")
+    eastbridge = Workspace.objects.get(slug="eastbridge")
+    with tenant_scope(workspace_id=eastbridge.pk):
+        council = Cycle.objects.get(system__name="Eastbridge Borough Council")
+        assert len(cycle_ids_below(workspace=eastbridge, cycle=council)) >= 3
+        route = BarrierRoute.objects.get(to_cycle=council)
+        assert route.state == BarrierRoute.State.CHANGED
+        assert Enabler.objects.filter(cycle=council, barrier_route=route).exists()
+        assert ContextAnswer.objects.filter(target__question__asked_from=council).exists()
+
+
 def test_demo_private_reflection_stays_with_its_author(db) -> None:
     call_command("seed_demo")
     eastbridge = Workspace.objects.get(slug="eastbridge")
