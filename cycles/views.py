@@ -255,7 +255,9 @@ def cycle_timeline(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
     people = selectors.people_for_picker(workspace=workspace, user=user)
     themes = selectors.themes_for_picker(workspace=workspace)
-    filter_form = TimelineFilterForm(request.GET or None, themes=themes, people=people)
+    filter_form = TimelineFilterForm(
+        request.GET or None, themes=themes, people=people, auto_id="filter_%s"
+    )
     status = 200
     filters = selectors.TimelineFilter()
     if filter_form.is_bound:
@@ -490,6 +492,7 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     if request.method == "POST":
         form = EntryForm(
             request.POST,
+            auto_id=f"id_entry{entry.pk}_%s",  # unique beside the "Log a step" form
             cycles=None,
             people=selectors.people_for_picker(workspace=workspace, user=request.user),
             themes=selectors.themes_for_picker(workspace=workspace),
@@ -540,6 +543,7 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
             initial.update({k: v for k, v in draft.data.items() if v not in (None, "")})
         form = EntryForm(
             initial=initial,
+            auto_id=f"id_entry{entry.pk}_%s",
             cycles=None,
             people=selectors.people_for_picker(workspace=workspace, user=request.user),
             themes=selectors.themes_for_picker(workspace=workspace),

@@ -444,7 +444,7 @@ def test_timeline_impossible_date_range(world, author) -> None:
     )
     body = response.content.decode()
     assert response.status_code == 400
-    assert 'id="id_date_to_error"' in body
+    assert 'id="filter_date_to_error"' in body
     assert "“To” is before “From”" in body
     assert 'value="2026-05-10"' in body
 
