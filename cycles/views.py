@@ -31,15 +31,11 @@ from cycles.forms import (
 from cycles.models import Cycle, CycleMember, Entry, Experiment
 from hls.accounts.models import User
 from hls.tenancy.decorators import workspace_view
-from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
 from systems.models import ShareLevel, System
 
 DRAFT_FIELDS = ("cycle", "kind", "text", "phase", "person", "visibility", "happened_on")
-
-
-def _bad(request: WorkspaceRequest) -> int:
-    return 422 if request.htmx else 400
 
 
 def _safe_next(request: WorkspaceRequest, value: str | None) -> str | None:
@@ -98,7 +94,7 @@ def cycle_create(request: WorkspaceRequest) -> HttpResponse:
         else:
             messages.success(request, _("Cycle “%(name)s” started.") % {"name": cycle.name})
             return redirect("cycle-detail", workspace.slug, cycle.pk)
-    status = _bad(request) if request.method == "POST" else 200
+    status = invalid_status(request) if request.method == "POST" else 200
     return render(request, "cycles/cycle_form.html", {"form": form}, status=status)
 
 
@@ -150,7 +146,7 @@ def cycle_edit(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Cycle saved."))
             return redirect("cycle-detail", workspace.slug, cycle.pk)
-    status = _bad(request) if request.method == "POST" else 200
+    status = invalid_status(request) if request.method == "POST" else 200
     return render(request, "cycles/cycle_form.html", {"form": form, "cycle": cycle}, status=status)
 
 
@@ -177,7 +173,7 @@ def cycle_phase(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
                 % {"phase": shift.get_to_phase_display()},
             )
             return redirect("cycle-detail", workspace.slug, cycle.pk)
-    status = _bad(request) if request.method == "POST" else 200
+    status = invalid_status(request) if request.method == "POST" else 200
     return render(request, "cycles/cycle_phase.html", {"cycle": cycle, "form": form}, status=status)
 
 
@@ -230,7 +226,7 @@ def cycle_member_add(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
                 _("%(name)s now takes part in this cycle.") % {"name": member.user.display_name},
             )
             return redirect("cycle-members", workspace.slug, cycle.pk)
-    return _members_page(request, cycle, form, status=_bad(request))
+    return _members_page(request, cycle, form, status=invalid_status(request))
 
 
 @require_POST
@@ -430,7 +426,7 @@ def entry_create(request: WorkspaceRequest) -> HttpResponse:
         if request.htmx and key_cycle:
             template = "cycles/timeline.html#entry-create-form"
             context["cycle"] = cycle
-        return render(request, template, context, status=_bad(request))
+        return render(request, template, context, status=invalid_status(request))
 
     context = _entry_form_context(request, cycle=cycle, experiment=experiment, key_cycle=False)
     context["next"] = next_url or ""
@@ -527,7 +523,7 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
                     reverse("cycle-timeline", args=[workspace.slug, entry.cycle_id])
                     + f"#entry-{entry.pk}"
                 )
-        status = _bad(request)
+        status = invalid_status(request)
     else:
         initial = {
             "kind": entry.kind,

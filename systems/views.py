@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hls.tenancy.decorators import workspace_view
-from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
 from systems import selectors, services
 from systems.access import (
@@ -35,10 +35,6 @@ from systems.forms import (
     system_initial,
 )
 from systems.models import MapSnapshot, System
-
-
-def _bad(request: WorkspaceRequest) -> int:
-    return 422 if request.htmx else 400
 
 
 def _context(request: WorkspaceRequest, **extra: Any) -> dict[str, Any]:
@@ -102,7 +98,7 @@ def scale_add(request: WorkspaceRequest) -> HttpResponse:
         else:
             messages.success(request, _("“%(name)s” was added.") % {"name": scale.name})
             return redirect("scales", workspace_slug=request.workspace.slug)
-    return _scales_page(request, add_form=form, status=_bad(request))
+    return _scales_page(request, add_form=form, status=invalid_status(request))
 
 
 @require_POST
@@ -120,7 +116,7 @@ def scale_rename(request: WorkspaceRequest, scale_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Renamed to “%(name)s”.") % {"name": scale.name})
             return redirect("scales", workspace_slug=request.workspace.slug)
-    return _scales_page(request, failed=(scale.pk, form), status=_bad(request))
+    return _scales_page(request, failed=(scale.pk, form), status=invalid_status(request))
 
 
 @require_POST
@@ -139,7 +135,7 @@ def scale_delete(request: WorkspaceRequest, scale_id: int) -> HttpResponse:
     try:
         services.scale_delete(workspace=request.workspace, scale=scale)
     except ValidationError as error:
-        return _scales_page(request, error=" ".join(error.messages), status=_bad(request))
+        return _scales_page(request, error=" ".join(error.messages), status=invalid_status(request))
     messages.success(request, _("“%(name)s” was removed.") % {"name": scale.name})
     return redirect("scales", workspace_slug=request.workspace.slug)
 
@@ -171,7 +167,10 @@ def system_create(request: WorkspaceRequest) -> HttpResponse:
                 messages.success(request, _("“%(name)s” was created.") % {"name": system.name})
                 return redirect("system-detail", workspace.slug, system.pk)
         return render(
-            request, "systems/system_form.html", _context(request, form=form), status=_bad(request)
+            request,
+            "systems/system_form.html",
+            _context(request, form=form),
+            status=invalid_status(request),
         )
     return render(request, "systems/system_form.html", _context(request, form=form))
 
@@ -218,7 +217,7 @@ def system_edit(request: WorkspaceRequest, system_id: int) -> HttpResponse:
             request,
             "systems/system_form.html",
             _context(request, form=form, system=system),
-            status=_bad(request),
+            status=invalid_status(request),
         )
     return render(request, "systems/system_form.html", _context(request, form=form, system=system))
 
@@ -298,7 +297,7 @@ def actor_add(request: WorkspaceRequest, system_id: int) -> HttpResponse:
         else:
             return _done(request, system, _("“%(name)s” was added.") % {"name": actor.name})
     return _map_page(
-        request, system, page=_page(request), forms={"actor": form}, status=_bad(request)
+        request, system, page=_page(request), forms={"actor": form}, status=invalid_status(request)
     )
 
 
@@ -317,7 +316,7 @@ def factor_add(request: WorkspaceRequest, system_id: int) -> HttpResponse:
         else:
             return _done(request, system, _("“%(name)s” was added.") % {"name": factor.name})
     return _map_page(
-        request, system, page=_page(request), forms={"factor": form}, status=_bad(request)
+        request, system, page=_page(request), forms={"factor": form}, status=invalid_status(request)
     )
 
 
@@ -360,7 +359,7 @@ def relationship_add(request: WorkspaceRequest, system_id: int) -> HttpResponse:
         else:
             return _done(request, system, _("The link was added."))
     return _map_page(
-        request, system, page=_page(request), forms={"link": form}, status=_bad(request)
+        request, system, page=_page(request), forms={"link": form}, status=invalid_status(request)
     )
 
 
@@ -388,7 +387,7 @@ def actor_edit(request: WorkspaceRequest, actor_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("system-map", workspace.slug, system.pk)
-        return _edit_page(request, system, form, title, status=_bad(request))
+        return _edit_page(request, system, form, title, status=invalid_status(request))
     return _edit_page(request, system, form, title)
 
 
@@ -409,7 +408,7 @@ def factor_edit(request: WorkspaceRequest, factor_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("system-map", workspace.slug, system.pk)
-        return _edit_page(request, system, form, title, status=_bad(request))
+        return _edit_page(request, system, form, title, status=invalid_status(request))
     return _edit_page(request, system, form, title)
 
 
@@ -431,7 +430,7 @@ def relationship_edit(request: WorkspaceRequest, relationship_id: int) -> HttpRe
             else:
                 messages.success(request, _("Saved."))
                 return redirect("system-map", workspace.slug, system.pk)
-        return _edit_page(request, system, form, title, status=_bad(request))
+        return _edit_page(request, system, form, title, status=invalid_status(request))
     return _edit_page(request, system, form, title)
 
 
@@ -505,7 +504,7 @@ def snapshot_take(request: WorkspaceRequest, system_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Snapshot taken."))
             return redirect("snapshots", request.workspace.slug, system.pk)
-    return _snapshots_page(request, system, form, status=_bad(request))
+    return _snapshots_page(request, system, form, status=invalid_status(request))
 
 
 @workspace_view()

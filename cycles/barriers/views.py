@@ -19,12 +19,8 @@ from cycles.barriers.forms import AnswerForm, EnablerForm, RaiseForm
 from cycles.connections import cycle_ids_below
 from cycles.models import BarrierRoute, Cycle, Entry
 from hls.tenancy.decorators import workspace_view
-from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.http import WorkspaceRequest, invalid_status
 from systems.models import ShareLevel
-
-
-def _bad(request: WorkspaceRequest) -> int:
-    return 422 if request.htmx else 400
 
 
 def _forbidden(request: WorkspaceRequest, message: str) -> HttpResponse:
@@ -70,7 +66,7 @@ def barrier_raise(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
                     % {"cycle": to_cycle.name},
                 )
                 return redirect("barrier-detail", workspace.slug, route.pk)
-        status = _bad(request)
+        status = invalid_status(request)
     level = selectors.entry_effective_level(entry)
     routes = (
         BarrierRoute.objects.filter(workspace=workspace, entry=entry)
@@ -198,7 +194,7 @@ def barrier_answer(request: WorkspaceRequest, barrier_route_id: int) -> HttpResp
         else:
             messages.success(request, _("Answer saved. The cycle that raised it can see it."))
             return redirect("barrier-detail", workspace.slug, route.pk)
-    return _detail(request, route, form, status=_bad(request))
+    return _detail(request, route, form, status=invalid_status(request))
 
 
 # Enablers ------------------------------------------------------------------------------------
@@ -245,7 +241,7 @@ def enabler_create(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Enabler recorded. It shows in the cycles it is for."))
             return redirect("cycle-detail", workspace.slug, cycle.pk)
-    status = _bad(request) if request.method == "POST" else 200
+    status = invalid_status(request) if request.method == "POST" else 200
     return render(
         request,
         "cycles/barriers/enabler_form.html",

@@ -20,14 +20,10 @@ from cycles.experiments import selectors, services
 from cycles.experiments.forms import EndForm, ExperimentForm, PortfolioFilterForm, design_data
 from cycles.models import Cycle, Experiment
 from hls.tenancy.decorators import workspace_view
-from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
 
 PAGE_SIZE = 50
-
-
-def _bad(request: WorkspaceRequest) -> int:
-    return 422 if request.htmx else 400
 
 
 def _optional_url(name: str, *args: Any) -> str:
@@ -79,7 +75,7 @@ def _portfolio(request: WorkspaceRequest, cycle: Cycle | None, template: str) ->
         "query": query.urlencode(),
         "can_design": can(request.membership, "cycles.manage"),
     }
-    status = _bad(request) if form.errors else 200
+    status = invalid_status(request) if form.errors else 200
     return render(request, template, context, status=status)
 
 
@@ -133,7 +129,7 @@ def experiment_create(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
             return redirect(
                 "experiment-detail", workspace_slug=workspace.slug, experiment_id=experiment.pk
             )
-    return _form_page(request, form, cycle, None, status=_bad(request))
+    return _form_page(request, form, cycle, None, status=invalid_status(request))
 
 
 @workspace_view()
@@ -218,7 +214,7 @@ def experiment_edit(request: WorkspaceRequest, experiment_id: int) -> HttpRespon
             return redirect(
                 "experiment-detail", workspace_slug=workspace.slug, experiment_id=saved.pk
             )
-    return _form_page(request, form, experiment.cycle, experiment, status=_bad(request))
+    return _form_page(request, form, experiment.cycle, experiment, status=invalid_status(request))
 
 
 @require_POST
@@ -246,7 +242,9 @@ def experiment_start(request: WorkspaceRequest, experiment_id: int) -> HttpRespo
         )
         if form.is_valid():
             form.add_error(None, error)
-        return _form_page(request, form, experiment.cycle, experiment, status=_bad(request))
+        return _form_page(
+            request, form, experiment.cycle, experiment, status=invalid_status(request)
+        )
     messages.success(request, _("Experiment started. Its design is now fixed."))
     return redirect("experiment-detail", workspace_slug=workspace.slug, experiment_id=experiment.pk)
 
@@ -277,7 +275,7 @@ def experiment_end(request: WorkspaceRequest, experiment_id: int) -> HttpRespons
             return redirect(
                 "experiment-detail", workspace_slug=workspace.slug, experiment_id=experiment.pk
             )
-    status = _bad(request) if form.errors else 200
+    status = invalid_status(request) if form.errors else 200
     return render(
         request,
         "cycles/experiments/end.html",

@@ -16,12 +16,7 @@ from cycles.links import selectors, services
 from cycles.links.forms import AskPeerForm, CopyDesignForm, EndLinkForm, LinkForm, SourceForm
 from cycles.models import Cycle, CycleLink, Entry, EntrySource, Experiment
 from hls.tenancy.decorators import workspace_view
-from hls.tenancy.http import WorkspaceRequest
-
-
-def _bad(request: WorkspaceRequest) -> int:
-    return 422 if request.htmx else 400
-
+from hls.tenancy.http import WorkspaceRequest, invalid_status
 
 # Links ---------------------------------------------------------------------------------------
 
@@ -80,7 +75,7 @@ def link_add(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Linked with “%(other)s”.") % {"other": link.other.name})
             return redirect("cycle-links", workspace.slug, cycle.pk)
-    return _links_page(request, cycle, form, status=_bad(request))
+    return _links_page(request, cycle, form, status=invalid_status(request))
 
 
 def _access_link(request: WorkspaceRequest, cycle_link_id: int) -> CycleLink:
@@ -116,7 +111,7 @@ def link_end(request: WorkspaceRequest, cycle_link_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The link has ended. It stays in the history."))
             return redirect("cycle-links", workspace.slug, back)
-    status = _bad(request) if request.method == "POST" else 200
+    status = invalid_status(request) if request.method == "POST" else 200
     context = {"link": link, "form": form, "back": back}
     return render(request, "cycles/links/end.html", context, status=status)
 
@@ -177,7 +172,7 @@ def ask_peer(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
                 % {"peer": peer.name},
             )
             return redirect("cycle-detail", workspace.slug, cycle.pk)
-    status = _bad(request) if request.method == "POST" else 200
+    status = invalid_status(request) if request.method == "POST" else 200
     context = {
         "cycle": cycle,
         "peer": peer,
@@ -213,7 +208,7 @@ def copy_design(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
                 % {"experiment": source.title, "cycle": source.cycle.name},
             )
             return redirect("experiment-edit", workspace.slug, copy.pk)
-    status = _bad(request) if request.method == "POST" else 200
+    status = invalid_status(request) if request.method == "POST" else 200
     return render(
         request, "cycles/links/copy_design.html", {"cycle": cycle, "form": form}, status=status
     )
@@ -289,7 +284,7 @@ def source_add(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Source added."))
             return redirect("entry-lineage", workspace.slug, entry.pk)
-    return _lineage_page(request, entry, form, status=_bad(request))
+    return _lineage_page(request, entry, form, status=invalid_status(request))
 
 
 @require_POST

@@ -26,14 +26,10 @@ from cycles.patterns import selectors, services
 from cycles.patterns.forms import AnswerForm, DrillDownForm, PatternFilterForm, QuestionForm
 from cycles.patterns.selectors import PatternFilter
 from hls.tenancy.decorators import workspace_view
-from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.http import WorkspaceRequest, invalid_status
 from systems.selectors import scales_of
 
 PAGE_SIZE = 50
-
-
-def _bad(request: WorkspaceRequest) -> int:
-    return 422 if request.htmx else 400
 
 
 @dataclass(frozen=True)
@@ -136,7 +132,9 @@ def patterns(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         "threshold": workspace.small_count_threshold,
     }
     if f is None:  # an impossible period: say so beside the field, compute nothing
-        return render(request, "cycles/patterns/patterns.html", context, status=_bad(request))
+        return render(
+            request, "cycles/patterns/patterns.html", context, status=invalid_status(request)
+        )
     context.update(_patterns_context(request, cycle, below, f))
     return render(request, "cycles/patterns/patterns.html", context)
 
@@ -250,7 +248,9 @@ def pattern_entries(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     f = _valid_filter(form)
     context: dict[str, Any] = {"cycle": cycle, "form": form}
     if f is None:
-        return render(request, "cycles/patterns/entries.html", context, status=_bad(request))
+        return render(
+            request, "cycles/patterns/entries.html", context, status=invalid_status(request)
+        )
     ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
     entries = (
         selectors.visible_shared_entries(workspace=workspace, user=request.user, cycle_ids=ids, f=f)
@@ -293,7 +293,9 @@ def pattern_experiments(request: WorkspaceRequest, cycle_id: int) -> HttpRespons
         f = None
     context: dict[str, Any] = {"cycle": cycle, "form": form}
     if f is None:
-        return render(request, "cycles/patterns/experiments.html", context, status=_bad(request))
+        return render(
+            request, "cycles/patterns/experiments.html", context, status=invalid_status(request)
+        )
     ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
     experiments = selectors.experiments_below(workspace=workspace, cycle_ids=ids, f=f)
     if status:
@@ -333,7 +335,7 @@ def pattern_ask(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
             request,
             "cycles/patterns/ask.html",
             {"cycle": cycle, "filter_form": filter_form, "form": None},
-            status=_bad(request),
+            status=invalid_status(request),
         )
     ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
     concerned = selectors.cycles_concerned(workspace=workspace, cycle_ids=ids, f=f)
@@ -360,7 +362,7 @@ def pattern_ask(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
                 request, _("Question sent. Their answers will show on this cycle's questions.")
             )
             return redirect("context-question", workspace.slug, question.pk)
-    status = _bad(request) if request.method == "POST" else 200
+    status = invalid_status(request) if request.method == "POST" else 200
     context = {
         "cycle": cycle,
         "filter_form": filter_form,
@@ -410,7 +412,7 @@ def _question_page(
         }
         for target in question.targets.all()
     ]
-    status = _bad(request) if failed_form is not None else 200
+    status = invalid_status(request) if failed_form is not None else 200
     return render(
         request,
         "cycles/patterns/question.html",

@@ -11,12 +11,8 @@ from cycles.models import Theme
 from cycles.themes import selectors, services
 from cycles.themes.forms import MergeForm, ThemeForm
 from hls.tenancy.decorators import workspace_view
-from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
-
-
-def _bad(request: WorkspaceRequest) -> int:
-    return 422 if request.htmx else 400
 
 
 def _list_page(
@@ -54,7 +50,7 @@ def theme_create(request: WorkspaceRequest) -> HttpResponse:
         else:
             messages.success(request, _("Theme “%(name)s” added.") % {"name": theme.name})
             return redirect("theme-list", workspace_slug=request.workspace.slug)
-    return _list_page(request, form=form, status=_bad(request))
+    return _list_page(request, form=form, status=invalid_status(request))
 
 
 @workspace_view()
@@ -106,7 +102,7 @@ def theme_edit(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Theme saved. Its history keeps the old name."))
             return redirect("theme-detail", workspace_slug=workspace.slug, theme_id=theme.pk)
-    status = _bad(request) if form.errors else 200
+    status = invalid_status(request) if form.errors else 200
     return render(request, "cycles/themes/edit.html", {"theme": theme, "form": form}, status=status)
 
 
@@ -134,7 +130,7 @@ def theme_merge(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
                 % {"theme": theme.name, "into": target.name},
             )
             return redirect("theme-detail", workspace_slug=workspace.slug, theme_id=target.pk)
-    status = _bad(request) if form.errors else 200
+    status = invalid_status(request) if form.errors else 200
     return render(
         request, "cycles/themes/merge.html", {"theme": theme, "form": form}, status=status
     )

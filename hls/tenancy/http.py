@@ -17,3 +17,9 @@ class WorkspaceRequest(AuthenticatedRequest):
 
     workspace: Workspace
     membership: Membership
+
+
+def invalid_status(request: AuthenticatedRequest) -> int:
+    """The status of a form re-shown with its errors: 422 for htmx (which swaps it in, see
+    base.html's htmx config), 400 for a plain request."""
+    return 422 if request.htmx else 400

@@ -9,7 +9,7 @@ from hls.tenancy import selectors, services
 from hls.tenancy.access import access_invitation, access_membership
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.forms import InvitationForm, RoleForm
-from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.models import Role
 from hls.tenancy.permissions import can
 
@@ -63,7 +63,7 @@ def member_invite(request: WorkspaceRequest) -> HttpResponse:
             )
             messages.success(request, text % {"email": invitation.email})
             return redirect("members", workspace_slug=request.workspace.slug)
-    return _members_page(request, invite_form=form, status=422 if request.htmx else 400)
+    return _members_page(request, invite_form=form, status=invalid_status(request))
 
 
 @require_POST

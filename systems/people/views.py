@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hls.tenancy.decorators import workspace_view
-from hls.tenancy.http import WorkspaceRequest
+from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
 from systems.access import access_person
 from systems.models import Person
@@ -20,10 +20,6 @@ from systems.people.forms import ConsentForm, IdentityForm, PersonForm, consent_
 from systems.selectors import works_with_person
 
 PAGE_SIZE = 50
-
-
-def _bad(request: WorkspaceRequest) -> int:
-    return 422 if request.htmx else 400
 
 
 def _person_worked_with(request: WorkspaceRequest, person_id: int) -> Person:
@@ -71,7 +67,7 @@ def person_create(request: WorkspaceRequest) -> HttpResponse:
                 % {"person": person, "reference": person.reference},
             )
             return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
-    status = _bad(request) if form.is_bound else 200
+    status = invalid_status(request) if form.is_bound else 200
     return render(request, "systems/people/person_form.html", {"form": form}, status=status)
 
 
@@ -134,7 +130,7 @@ def person_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
-    status = _bad(request) if form.is_bound else 200
+    status = invalid_status(request) if form.is_bound else 200
     return render(
         request, "systems/people/person_form.html", {"form": form, "person": person}, status=status
     )
@@ -166,7 +162,7 @@ def person_consent(request: WorkspaceRequest, person_id: int) -> HttpResponse:
                 % {"level": consent_label(person.consent_level)},
             )
             return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
-    return _detail_page(request, person, consent_form=form, status=_bad(request))
+    return _detail_page(request, person, consent_form=form, status=invalid_status(request))
 
 
 @never_cache
@@ -217,7 +213,7 @@ def person_identity_edit(request: WorkspaceRequest, person_id: int) -> HttpRespo
             else:
                 messages.success(request, _("Identity saved, encrypted."))
                 return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
-        status = _bad(request)
+        status = invalid_status(request)
     else:
         identity = services.identity_view(workspace=workspace, person=person, viewer=request.user)
         initial = (
