@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -370,6 +371,28 @@ def _edit_page(
     return render(request, "systems/node_edit.html", context, status=status)
 
 
+def _save_node(
+    request: WorkspaceRequest,
+    system: System,
+    form: Any,
+    title: str,
+    update: Callable[[], object],
+) -> HttpResponse:
+    """The edit page of a map node or link: on a valid POST, `update` and back to the map;
+    otherwise the form again, with the service's errors beside the fields."""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                update()
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("system-map", request.workspace.slug, system.pk)
+        return _edit_page(request, system, form, title, status=invalid_status(request))
+    return _edit_page(request, system, form, title)
+
+
 @workspace_view("systems.manage")
 def actor_edit(request: WorkspaceRequest, actor_id: int) -> HttpResponse:
     workspace = request.workspace
@@ -378,17 +401,13 @@ def actor_edit(request: WorkspaceRequest, actor_id: int) -> HttpResponse:
     initial = {f: getattr(actor, f) for f in ("name", "kind", "role", "participation")}
     form = ActorForm(request.POST or None, initial=initial)
     title = _("Edit actor “%(name)s”") % {"name": actor.name}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.actor_update(workspace=workspace, actor=actor, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("system-map", workspace.slug, system.pk)
-        return _edit_page(request, system, form, title, status=invalid_status(request))
-    return _edit_page(request, system, form, title)
+    return _save_node(
+        request,
+        system,
+        form,
+        title,
+        lambda: services.actor_update(workspace=workspace, actor=actor, **form.cleaned_data),
+    )
 
 
 @workspace_view("systems.manage")
@@ -399,17 +418,13 @@ def factor_edit(request: WorkspaceRequest, factor_id: int) -> HttpResponse:
     initial = {"name": factor.name, "description": factor.description}
     form = FactorForm(request.POST or None, initial=initial)
     title = _("Edit factor “%(name)s”") % {"name": factor.name}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.factor_update(workspace=workspace, factor=factor, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("system-map", workspace.slug, system.pk)
-        return _edit_page(request, system, form, title, status=invalid_status(request))
-    return _edit_page(request, system, form, title)
+    return _save_node(
+        request,
+        system,
+        form,
+        title,
+        lambda: services.factor_update(workspace=workspace, factor=factor, **form.cleaned_data),
+    )
 
 
 @workspace_view("systems.manage")
@@ -419,19 +434,15 @@ def relationship_edit(request: WorkspaceRequest, relationship_id: int) -> HttpRe
     system = access_system(workspace=workspace, system_id=relationship.system_id)
     form = _link_form(request, system, prefix="", initial=relationship_initial(relationship))
     title = _("Edit link")
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.relationship_update(
-                    workspace=workspace, relationship=relationship, **_nodes(form)
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("system-map", workspace.slug, system.pk)
-        return _edit_page(request, system, form, title, status=invalid_status(request))
-    return _edit_page(request, system, form, title)
+    return _save_node(
+        request,
+        system,
+        form,
+        title,
+        lambda: services.relationship_update(
+            workspace=workspace, relationship=relationship, **_nodes(form)
+        ),
+    )
 
 
 @require_POST
