@@ -124,14 +124,6 @@ def themes_for_picker(*, workspace: Workspace) -> QuerySet[Theme]:
     return Theme.objects.filter(workspace=workspace, merged_into__isnull=True).order_by("name")
 
 
-def people_for_picker(*, workspace: Workspace, user: User) -> QuerySet[Person]:
-    """People the user works with: in a system they work in, or recorded by them."""
-    worked_in = systems_worked_in(workspace=workspace, user=user)
-    return Person.objects.filter(workspace=workspace).filter(
-        Q(system_id__in=worked_in) | Q(created_by=user)
-    )
-
-
 def cycles_for_picker(*, workspace: Workspace) -> QuerySet[Cycle]:
     return (
         Cycle.objects.filter(workspace=workspace)

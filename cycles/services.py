@@ -23,10 +23,10 @@ from cycles.models import (
     PhaseShift,
     Theme,
 )
-from cycles.selectors import people_for_picker
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Workspace
 from systems.models import Person, ShareLevel, System
+from systems.people.selectors import people_visible_to
 
 ENTRY_TEXT_MAX = 10_000
 DRAFT_MAX_BYTES = 32_000
@@ -207,7 +207,7 @@ def _check_links(
         raise ValidationError({"cycle": _("Choose a cycle of this workspace.")})
     if person is not None and (
         person.workspace_id != workspace.pk
-        or not people_for_picker(workspace=workspace, user=author).filter(pk=person.pk).exists()
+        or not people_visible_to(workspace=workspace, user=author).filter(pk=person.pk).exists()
     ):
         raise ValidationError({"person": _("Choose someone you work with.")})
     if experiment is not None and (

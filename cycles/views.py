@@ -34,6 +34,7 @@ from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
 from systems.models import ShareLevel, System
+from systems.people.selectors import people_visible_to
 
 DRAFT_FIELDS = ("cycle", "kind", "text", "phase", "person", "visibility", "happened_on")
 
@@ -249,7 +250,7 @@ def cycle_member_remove(request: WorkspaceRequest, cycle_member_id: int) -> Http
 def cycle_timeline(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     workspace, user = request.workspace, request.user
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
-    people = selectors.people_for_picker(workspace=workspace, user=user)
+    people = people_visible_to(workspace=workspace, user=user)
     themes = selectors.themes_for_picker(workspace=workspace)
     filter_form = TimelineFilterForm(
         request.GET or None, themes=themes, people=people, auto_id="filter_%s"
@@ -325,7 +326,7 @@ def _entry_form(
         data,
         initial=initial,
         cycles=selectors.cycles_for_picker(workspace=workspace),
-        people=selectors.people_for_picker(workspace=workspace, user=request.user),
+        people=people_visible_to(workspace=workspace, user=request.user),
         themes=selectors.themes_for_picker(workspace=workspace),
         experiments=Experiment.objects.filter(workspace=workspace),
     )
@@ -490,7 +491,7 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
             request.POST,
             auto_id=f"id_entry{entry.pk}_%s",  # unique beside the "Log a step" form
             cycles=None,
-            people=selectors.people_for_picker(workspace=workspace, user=request.user),
+            people=people_visible_to(workspace=workspace, user=request.user),
             themes=selectors.themes_for_picker(workspace=workspace),
         )
         if form.is_valid():
@@ -541,7 +542,7 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
             initial=initial,
             auto_id=f"id_entry{entry.pk}_%s",
             cycles=None,
-            people=selectors.people_for_picker(workspace=workspace, user=request.user),
+            people=people_visible_to(workspace=workspace, user=request.user),
             themes=selectors.themes_for_picker(workspace=workspace),
         )
         status = 200

@@ -63,6 +63,15 @@ def works_with_person(*, workspace: Workspace, user: User, person: Person) -> bo
     return person.system_id in systems_worked_in(workspace=workspace, user=user)
 
 
+def people_worked_with(*, workspace: Workspace, user: User) -> QuerySet[Person]:
+    """`works_with_person` as a queryset: those of a system the user works in, or, with no
+    system, those the user recorded."""
+    worked_in = systems_worked_in(workspace=workspace, user=user)
+    return Person.objects.filter(workspace=workspace).filter(
+        Q(system_id__in=worked_in) | Q(system__isnull=True, created_by=user)
+    )
+
+
 def system_member_ids(*, workspace: Workspace, system: System) -> set[int]:
     return set(
         SystemMember.objects.filter(workspace=workspace, system=system).values_list(

@@ -1,8 +1,9 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from cycles.experiments import selectors
 from cycles.experiments.services import TEXT_MAX, TITLE_MAX, ExperimentDesign
@@ -10,6 +11,10 @@ from cycles.models import Cycle, Experiment
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
 from systems.models import Actor, Person
+from systems.selectors import people_worked_with
+
+if TYPE_CHECKING:  # django-stubs-ext is a dev dependency: not in the production image
+    from django_stubs_ext import StrOrPromise
 
 
 def _text(
@@ -107,9 +112,7 @@ class ExperimentForm(forms.Form):
         owner: UserChoiceField = self.fields["owner"]  # type: ignore[assignment]
         owner.queryset = selectors.workspace_users(workspace=workspace)
         people: forms.ModelMultipleChoiceField[Person] = self.fields["people"]  # type: ignore[assignment]
-        people.queryset = selectors.people_worked_with(workspace=workspace, user=user).order_by(
-            "reference"
-        )
+        people.queryset = people_worked_with(workspace=workspace, user=user).order_by("reference")
         actors: forms.ModelMultipleChoiceField[Actor] = self.fields["actors"]  # type: ignore[assignment]
         actors.queryset = selectors.actors_of_cycle(workspace=workspace, cycle=cycle)
 

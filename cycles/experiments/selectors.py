@@ -7,7 +7,7 @@ on the experiment's page). No rankings, rates or counts per owner are computed a
 import datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from cycles.models import Cycle, Entry, Experiment
@@ -15,7 +15,7 @@ from cycles.selectors import entries_visible_to
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
 from systems.models import Actor, Person
-from systems.selectors import systems_worked_in
+from systems.selectors import people_worked_with
 
 STATUS_ORDER = [
     Experiment.Status.RUNNING,
@@ -26,15 +26,6 @@ STATUS_ORDER = [
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def people_worked_with(*, workspace: Workspace, user: User) -> QuerySet[Person]:
-    """People served whom the user works with (the rule of systems.selectors.works_with_person):
-    those of a system the user works in, or, with no system, those the user recorded."""
-    worked_in = systems_worked_in(workspace=workspace, user=user)
-    return Person.objects.filter(workspace=workspace).filter(
-        Q(system_id__in=worked_in) | Q(system__isnull=True, created_by=user)
-    )
 
 
 def actors_of_cycle(*, workspace: Workspace, cycle: Cycle) -> QuerySet[Actor]:

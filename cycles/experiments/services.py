@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cycles.experiments.selectors import people_worked_with
 from cycles.models import Cycle, Experiment, ExperimentActor, ExperimentPerson
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Workspace
 from systems.models import Actor, Person
+from systems.selectors import people_worked_with
 
 TITLE_MAX = 160
 TEXT_MAX = 5000
