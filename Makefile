@@ -54,6 +54,10 @@ clean-data:
 # and record the printed checksum here and in static/vendor/README.md.
 CYTOSCAPE_VERSION := 3.34.4
 CYTOSCAPE_SHA256 ?= 081591ab735b2b6a3b31a3c60f8f3a3e2fee8c92939e0c7820ad1208571b6cd8
+# DejaVu Sans (regular and bold) for the learning reports' PDF export (any language, typographic
+# quotes). To update: change DEJAVU_VERSION, run `make vendor DEJAVU_SHA256=` and record the sums.
+DEJAVU_VERSION := 2.37.3
+DEJAVU_SHA256 ?= 7da195a74c55bef988d0d48f9508bd5d849425c1770dba5d7bfc6ce9ed848954 e6476c1b80502924294eed40894c5b18e06c181444ca953e5334262df9c27724
 
 .PHONY: vendor
 vendor:
@@ -65,3 +69,12 @@ vendor:
 	    echo "sha256 mismatch: expected $(CYTOSCAPE_SHA256)" >&2; exit 1; fi; \
 	  mkdir -p static/vendor/cytoscape; \
 	  cp "$$tmp/package/dist/cytoscape.min.js" "$$tmp/package/LICENSE" static/vendor/cytoscape/
+	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  (cd "$$tmp" && npm pack --silent dejavu-fonts-ttf@$(DEJAVU_VERSION) >/dev/null && tar xzf dejavu-fonts-ttf-$(DEJAVU_VERSION).tgz); \
+	  sums=$$(cd "$$tmp/package/ttf" && sha256sum DejaVuSans.ttf DejaVuSans-Bold.ttf | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $$//'); \
+	  echo "dejavu-fonts-ttf $(DEJAVU_VERSION) ttf/DejaVuSans.ttf ttf/DejaVuSans-Bold.ttf sha256 $$sums"; \
+	  if [ -n "$(DEJAVU_SHA256)" ] && [ "$$sums" != "$(DEJAVU_SHA256)" ]; then \
+	    echo "sha256 mismatch: expected $(DEJAVU_SHA256)" >&2; exit 1; fi; \
+	  mkdir -p static/vendor/fonts; \
+	  cp "$$tmp/package/ttf/DejaVuSans.ttf" "$$tmp/package/ttf/DejaVuSans-Bold.ttf" static/vendor/fonts/; \
+	  cp "$$tmp/package/LICENSE" static/vendor/fonts/LICENSE-DejaVu

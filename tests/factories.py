@@ -380,3 +380,251 @@ class EnablerTargetFactory(factory.django.DjangoModelFactory):
 
     enabler = factory.SubFactory(EnablerFactory, workspace=factory.SelfAttribute("..workspace"))
     cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+# stewardship --------------------------------------------------------------------------------
+
+_WS = factory.SelfAttribute("..workspace")
+
+
+class PlaceSetupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.PlaceSetup"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+
+
+class CharterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Charter"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+
+
+class PrincipleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Principle"
+
+    charter = factory.SubFactory(CharterFactory, workspace=_WS)
+    title = factory.Sequence(lambda n: f"Principle {n}")
+    description = "Start from what matters to the person."
+
+
+class CharterSignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.CharterSignature"
+
+    charter = factory.SubFactory(CharterFactory, workspace=_WS)
+    organisation = factory.SubFactory(OrganisationFactory, workspace=_WS)
+    version = factory.SelfAttribute("charter.version")
+    signed_by_name = factory.Faker("name", locale="en_GB")
+    signed_on = factory.LazyFunction(lambda: timezone.localdate())
+
+
+class StewardRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.StewardRole"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    holder_name = factory.Faker("name", locale="en_GB")
+    mandate = "Keep the alliance's learning system healthy."
+    answers_to = "The alliance board"
+    review_on = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=180))
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Participation"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    name = factory.Sequence(lambda n: f"Group {n}")
+    kind = "organisation"
+    status = "invited"
+
+
+class AccountabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Accountability"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    to_whom = "The city council's cabinet"
+    forum = "A quarterly reflection session"
+    cadence = "Quarterly"
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Question"
+
+    text = factory.Sequence(lambda n: f"What are we learning about question {n}?")
+    mode = "learning"
+
+
+class QuestionRevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.QuestionRevision"
+
+    question = factory.SubFactory(QuestionFactory, workspace=_WS)
+    version = 1
+    data = factory.LazyAttribute(lambda o: {"text": o.question.text})
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Session"
+
+    title = factory.Sequence(lambda n: f"Sense-making session {n}")
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timezone.timedelta(days=2)).replace(
+            minute=0, second=0, microsecond=0
+        )
+    )
+    reminder_leads = factory.LazyFunction(lambda: [1440, 60])
+
+
+class SessionCycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.SessionCycle"
+
+    session = factory.SubFactory(SessionFactory, workspace=_WS)
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+
+
+class SessionParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.SessionParticipant"
+
+    session = factory.SubFactory(SessionFactory, workspace=_WS)
+    user = factory.SubFactory(UserFactory)
+
+
+class OccurrenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Occurrence"
+
+    session = factory.SubFactory(SessionFactory, workspace=_WS)
+    original_start = factory.SelfAttribute("session.starts_at")
+    starts_at = factory.SelfAttribute("original_start")
+
+
+class OccurrenceQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.OccurrenceQuestion"
+
+    occurrence = factory.SubFactory(OccurrenceFactory, workspace=_WS)
+    question = factory.SubFactory(QuestionFactory, workspace=_WS)
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Attendance"
+
+    occurrence = factory.SubFactory(OccurrenceFactory, workspace=_WS)
+    participant = factory.SubFactory(
+        SessionParticipantFactory,
+        workspace=_WS,
+        session=factory.SelfAttribute("..occurrence.session"),
+    )
+    attended = True
+
+
+class HeardAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.HeardAnswer"
+
+    occurrence = factory.SubFactory(OccurrenceFactory, workspace=_WS)
+    felt_heard = "yes"
+
+
+class HeardReceiptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.HeardReceipt"
+
+    occurrence = factory.SubFactory(OccurrenceFactory, workspace=_WS)
+    user = factory.SubFactory(UserFactory)
+
+
+class SessionOutputFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.SessionOutput"
+
+    occurrence = factory.SubFactory(OccurrenceFactory, workspace=_WS)
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    kind = "insight"
+    text = "People told us the forms were the barrier, not the rules."
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Reminder"
+
+    key = factory.Sequence(lambda n: f"test:{n}")
+    kind = "session_reminder"
+    recipient = factory.SubFactory(UserFactory)
+    due_at = factory.LazyFunction(timezone.now)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.Notification"
+
+    user = factory.SubFactory(UserFactory)
+    kind = "session_reminder"
+    title = "Sense-making tomorrow"
+
+
+class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.NotificationPreference"
+
+    user = factory.SubFactory(UserFactory)
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.CalendarFeed"
+
+    user = factory.SubFactory(UserFactory)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class LearningReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.LearningReport"
+
+    title = factory.Sequence(lambda n: f"Learning report {n}")
+    period_start = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=90))
+    period_end = factory.LazyFunction(timezone.localdate)
+
+
+class ReportCycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.ReportCycle"
+
+    report = factory.SubFactory(LearningReportFactory, workspace=_WS)
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+
+
+class ReportSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.ReportSection"
+
+    report = factory.SubFactory(LearningReportFactory, workspace=_WS)
+    key = factory.Sequence(lambda n: f"section{n}")
+    heading = "What we learnt"
+
+
+class ReportCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.ReportComment"
+
+    report = factory.SubFactory(LearningReportFactory, workspace=_WS)
+    text = "Could we say more about who was not in the room?"
+
+
+class ReportExportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.ReportExport"
+
+    report = factory.SubFactory(LearningReportFactory, workspace=_WS)
+    format = "md"

@@ -18,6 +18,13 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "cycles.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.PRACTITIONER}),
     "entries.create": EVERYONE - {Role.VIEWER},
     "themes.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER}),
+    # stewardship/: stewards configure place cycles; hosting sense-making and editing the
+    # question bank are shared with those who convene learning; everyone but viewers takes part.
+    "stewardship.manage": frozenset({Role.ADMIN, Role.STEWARD}),
+    "questions.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.LEARNING_PARTNER}),
+    "sessions.manage": EVERYONE - {Role.VIEWER},
+    "reports.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.LEARNING_PARTNER}),
+    "reports.contribute": EVERYONE - {Role.VIEWER},
 }
 
 

@@ -1,0 +1,170 @@
+"""When a session meets: RFC 5545 recurrence read in the session's own time zone.
+
+A rule is expanded over *local wall-clock* times (so "every other Tuesday at 10:00" stays at
+10:00 when the clocks change) and each local time is then placed in the time zone. A local time
+that does not exist (in the spring-forward gap) moves forward by the gap; an ambiguous one (in
+the autumn fold) takes its first instance. Everything returned is an aware UTC datetime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrule, rrulestr
+from django.core.exceptions import ValidationError
+
+from stewardship.models import Occurrence, Session
+
+# A series is planned, not endless: it must end, and within this many meetings.
+MAX_OCCURRENCES = 520
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError({"timezone": f"“{name}” is not a time zone we know."}) from error
+
+
+def _place(local: datetime, tz: ZoneInfo) -> datetime:
+    """A naive local time as an aware UTC time. With fold=0 (PEP 495) a time in the gap is read
+    with the offset before the change, so it moves forward; a time in the fold comes first."""
+    return local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def _rule(rule: str, local_start: datetime) -> rrule:
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    try:
+        parsed = rrulestr(text, dtstart=local_start, forceset=False, ignoretz=True)
+    except (ValueError, TypeError) as error:
+        raise ValidationError(
+            {"rrule": "This repeat rule cannot be read. Example: FREQ=WEEKLY;INTERVAL=2;COUNT=10."}
+        ) from error
+    if not isinstance(parsed, rrule):
+        raise ValidationError({"rrule": "Give one repeat rule (RRULE), nothing else."})
+    return parsed
+
+
+def validate_rule(*, starts_at: datetime, timezone: str, rule: str) -> None:
+    """Raise a ValidationError, keyed by field, unless the rule ends and yields a meeting."""
+    tz = zone(timezone)
+    if not rule.strip():
+        return
+    parsed = _rule(rule, starts_at.astimezone(tz).replace(tzinfo=None))
+    names = {
+        part.split("=", 1)[0].strip() for part in rule.upper().removeprefix("RRULE:").split(";")
+    }
+    if not names & {"COUNT", "UNTIL"}:
+        raise ValidationError(
+            {"rrule": "A series must end: give a number of meetings or a last date."}
+        )
+    meetings = parsed.count() or 0
+    if meetings == 0:
+        raise ValidationError({"rrule": "This rule gives no meeting at all: check its end."})
+    if meetings > MAX_OCCURRENCES:
+        raise ValidationError(
+            {"rrule": f"That is more than {MAX_OCCURRENCES} meetings: end the series sooner."}
+        )
+
+
+def series_starts(
+    *, starts_at: datetime, timezone: str, rule: str, after: datetime, before: datetime
+) -> list[datetime]:
+    """Starts of the series (UTC) with after <= start < before, with no stored overrides."""
+    tz = zone(timezone)
+    local_start = starts_at.astimezone(tz).replace(tzinfo=None)
+    if not rule.strip():
+        candidates = [local_start]
+    else:
+        # A day's margin either side, as the window is in UTC and the rule in local time.
+        window_from = after.astimezone(tz).replace(tzinfo=None) - timedelta(days=1)
+        window_to = before.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
+        candidates = _rule(rule, local_start).between(window_from, window_to, inc=True)
+    return [start for local in candidates if after <= (start := _place(local, tz)) < before]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One meeting of a session as people see it: where it sits in the series
+    (`original_start`) and when it actually is, with its stored row if it has one."""
+
+    session: Session
+    original_start: datetime
+    starts_at: datetime
+    cancelled: bool
+    occurrence: Occurrence | None
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.session.duration_minutes)
+
+    @property
+    def key(self) -> str:
+        """A stable name for the slot in URLs and idempotency keys (its original start)."""
+        return self.original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_slot_key(key: str) -> datetime:
+    try:
+        return datetime.strptime(key, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError as error:
+        raise ValueError(f"not a slot key: {key!r}") from error
+
+
+def session_slots(
+    session: Session,
+    *,
+    after: datetime,
+    before: datetime,
+    overrides: list[Occurrence] | None = None,
+) -> list[Slot]:
+    """The session's meetings that *actually start* in [after, before), moved ones included,
+    sorted by start. Cancelled meetings are included (with `cancelled=True`) so callers can say
+    so. Pass `overrides` (the session's stored occurrences) to avoid a query."""
+    stored = list(session.occurrences.all()) if overrides is None else overrides
+    by_original = {o.original_start: o for o in stored}
+    # A stored occurrence may have moved into the window from outside it, or out of it.
+    margin = timedelta(days=366)
+    originals = set(
+        series_starts(
+            starts_at=session.starts_at,
+            timezone=session.timezone,
+            rule=session.rrule,
+            after=after - margin if stored else after,
+            before=before + margin if stored else before,
+        )
+    )
+    slots = []
+    for original in originals:
+        occurrence = by_original.get(original)
+        starts_at = occurrence.starts_at if occurrence else original
+        if not after <= starts_at < before:
+            continue
+        cancelled = session.status == Session.Status.CANCELLED or bool(
+            occurrence and occurrence.cancelled
+        )
+        slots.append(Slot(session, original, starts_at, cancelled, occurrence))
+    return sorted(slots, key=lambda slot: slot.starts_at)
+
+
+def slot_at(session: Session, original_start: datetime) -> Slot | None:
+    """The slot whose place in the series is `original_start`, or None if the series has none."""
+    starts = series_starts(
+        starts_at=session.starts_at,
+        timezone=session.timezone,
+        rule=session.rrule,
+        after=original_start,
+        before=original_start + timedelta(seconds=1),
+    )
+    if not starts:
+        return None
+    occurrence = session.occurrences.filter(original_start=original_start).first()
+    starts_at = occurrence.starts_at if occurrence else original_start
+    cancelled = session.status == Session.Status.CANCELLED or bool(
+        occurrence and occurrence.cancelled
+    )
+    return Slot(session, original_start, starts_at, cancelled, occurrence)
