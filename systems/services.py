@@ -51,6 +51,9 @@ def scales_ensure_defaults(*, workspace: Workspace) -> None:
         ],
         ignore_conflicts=True,  # two first requests at once: the second adds nothing
     )
+    from stewardship.questions.services import question_bank_seed  # the starter questions
+
+    question_bank_seed(workspace=workspace)
 
 
 def _clean_scale_name(*, workspace: Workspace, name: str, scale: Scale | None = None) -> str:

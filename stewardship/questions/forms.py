@@ -1,0 +1,94 @@
+"""Forms for the question bank. Rules live in services.py; forms parse input and keep what was
+typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cycles.models import Phase
+from stewardship.models import Question
+from systems.models import Scale
+
+TEXTAREA = forms.Textarea(attrs={"rows": 2})
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Write the question.")},
+    )
+    mode = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Question.Mode.choices,
+        initial=Question.Mode.LEARNING,
+        error_messages={"invalid_choice": _("Choose learning, managing or governing.")},
+    )
+    scale = forms.TypedChoiceField(label=_("Scale"), coerce=int, required=False, empty_value=None)
+    phase = forms.ChoiceField(
+        label=_("Phase"),
+        choices=[("", _("Any phase")), *Phase.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the four phases, or any phase.")},
+    )
+    how_would_we_know = forms.CharField(
+        label=_("How would we know?"), required=False, widget=TEXTAREA, max_length=2000
+    )
+    who_discusses = forms.CharField(
+        label=_("Who discusses it?"), required=False, widget=TEXTAREA, max_length=2000
+    )
+    what_information = forms.CharField(
+        label=_("What information helps?"), required=False, widget=TEXTAREA, max_length=2000
+    )
+    what_space = forms.CharField(
+        label=_("In what space?"), required=False, widget=TEXTAREA, max_length=2000
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        required=False,
+        max_length=240,
+        help_text=_("Where the question comes from, with its attribution."),
+    )
+
+    def __init__(self, *args: Any, scales: list[Scale], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scales = scales
+        field = self.fields["scale"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("Any scale"))] + [(s.pk, s.name) for s in scales]
+        field.error_messages["invalid_choice"] = _("Choose one of this workspace's scales.")
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["scale"] = next((s for s in self.scales if s.pk == data["scale"]), None)
+        return data
+
+
+class FilterForm(forms.Form):
+    scale = forms.ChoiceField(label=_("Scale"), required=False)
+    phase = forms.ChoiceField(
+        label=_("Phase"), choices=[("", _("Any")), *Phase.choices], required=False
+    )
+    mode = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("", _("Any")),
+            (Question.Mode.MANAGING, _("Managing")),
+            (Question.Mode.GOVERNING, _("Governing")),
+            (Question.Mode.LEARNING, _("Learning")),
+        ],
+        required=False,
+    )
+    inactive = forms.BooleanField(label=_("Show switched-off questions"), required=False)
+
+    def __init__(self, *args: Any, scales: list[Scale], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["scale"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Any")), ("any", _("Questions for any scale"))] + [
+            (str(s.pk), s.name) for s in scales
+        ]

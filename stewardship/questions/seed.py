@@ -1,0 +1,355 @@
+"""The starter question bank: prompts for sense-making, in our own words.
+
+They are built from the questions for each scale and phase of the Learning Cycle (Chapter 7) and
+the managing and governing questions (Chapter 8) of *Human Learning Systems: Public Service for
+the Real World*, which is licensed CC BY-NC 4.0. None is the book's text: each is paraphrased,
+and every question carries the attribution in its `source`. Workspaces edit them freely.
+
+Each row: scale (a short scale key, matched to the workspace's scales by name, or None for any
+scale), phase ("" for any), mode, the question, and its four follow-ups (how would we know, who
+discusses it, what information helps, in what space).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+SOURCE = (
+    "Paraphrased from Human Learning Systems: Public Service for the Real World "
+    "(Lowe, French, Hawkins, Hesselgreaves, Wilson), CC BY-NC 4.0"
+)
+
+# A short scale key → the names it matches in a workspace (case-insensitive). The first names
+# are systems.models.DEFAULT_SCALES; the others are common alternatives.
+SCALE_NAMES: dict[str, tuple[str, ...]] = {
+    "person": ("A person's life", "person", "life", "lives", "a person"),
+    "team": ("Team", "teams"),
+    "organisation": ("Organisation", "organization", "organisations"),
+    "place": ("Place", "places"),
+    "country": ("Country", "nation", "national"),
+}
+
+
+class Seed(NamedTuple):
+    scale: str | None
+    phase: str
+    mode: str
+    text: str
+    how_would_we_know: str
+    who_discusses: str
+    what_information: str
+    what_space: str
+
+
+L, M, G = "learning", "managing", "governing"
+
+QUESTIONS: list[Seed] = [
+    # Learning: understand the system ------------------------------------------------------------
+    Seed(
+        "person", "understand", L,
+        "Who and what helps this person move towards the life they want, and what gets in "
+        "the way?",
+        "The person tells us in their own words; we notice it in what we see together.",
+        "The person, the practitioner alongside them, and anyone they choose to bring.",
+        "Their story so far, and the people and services already around them.",
+        "A conversation the person is comfortable in, at a time and place of their choosing.",
+    ),
+    Seed(
+        "person", "understand", L,
+        "What purpose do the people around this person share, and which values could express it?",
+        "People describe the same purpose when asked separately.",
+        "The person and those who support them.",
+        "What each of them says matters, side by side.",
+        "A shared conversation, once trust allows it.",
+    ),
+    Seed(
+        "team", "understand", L,
+        "Looking across the lives we work with, what patterns do we see?",
+        "The same themes come up in stories from different people and practitioners.",
+        "The team, with people who use the service where possible.",
+        "Stories logged in our cycles, themes, and barriers raised from the cycles below.",
+        "A regular team reflection session.",
+    ),
+    Seed(
+        "organisation", "understand", L,
+        "What makes it easier or harder for the teams below us to learn well?",
+        "Teams name the conditions that help or hinder them, and we check with them.",
+        "Managers and the teams themselves, together.",
+        "Barriers raised to us, and what teams say about caseloads, time and space to reflect.",
+        "A sense-making session with team representatives.",
+    ),
+    Seed(
+        "place", "understand", L,
+        "Which people and organisations shape outcomes in this place, and how do they relate to "
+        "each other?",
+        "Our map of actors is recognised by those on it, including people who use services.",
+        "The member organisations, community groups and people with lived experience.",
+        "The system map, the participation register, and patterns from the cycles below.",
+        "An open gathering, not only the board table.",
+    ),
+    Seed(
+        "place", "understand", L,
+        "What forces in this place help or hinder people, and where do they come from: below, "
+        "here, or above?",
+        "We can trace a factor to the stories and data that show it.",
+        "Stewards with practitioners and partners from several organisations.",
+        "Stories, barriers raised from below, and any local data that helps.",
+        "A mapping workshop.",
+    ),
+    Seed(
+        "country", "understand", L,
+        "What are we learning from the patterns across places?",
+        "Similar patterns appear in places that did not compare notes.",
+        "National bodies with people from several places.",
+        "Summaries and stories shared upward by place cycles.",
+        "A cross-place learning exchange.",
+    ),
+    # Learning: co-design ------------------------------------------------------------------------
+    Seed(
+        "person", "co_design", L,
+        "What do we want to find out together, and what small step could show us?",
+        "We can say what we expect to see, and what would surprise us.",
+        "The person and the practitioner.",
+        "What has been tried before and what others have learnt.",
+        "The next regular conversation.",
+    ),
+    Seed(
+        "person", "co_design", L,
+        "What will we keep track of, and how will we make sense of it together?",
+        "We agree in advance what we will look at and when.",
+        "Everyone taking part in the experiment.",
+        "A simple record kept as we go: notes, stories, a few numbers if they help.",
+        "A short review at an agreed date.",
+    ),
+    Seed(
+        None, "co_design", L,
+        "What experiments would change the structures that the cycles below keep running into?",
+        "The experiment answers a barrier or pattern that came from below.",
+        "Those who hold the structure, with those who raised the barrier.",
+        "Barriers and patterns from the cycles below.",
+        "A co-design session including people from the cycle that raised it.",
+    ),
+    Seed(
+        None, "co_design", L,
+        "What could we try in how we manage, so that the cycles below can learn better?",
+        "Teams below tell us it made learning easier, or harder.",
+        "Managers together with the teams affected.",
+        "What teams say about their conditions for learning.",
+        "A management team meeting with team representatives present.",
+    ),
+    Seed(
+        None, "co_design", L,
+        "What have other systems at our scale learnt that we could try here?",
+        "We can name where the idea came from and what was different there.",
+        "Stewards, with peers from the other system where possible.",
+        "Linked cycles and what they have shared.",
+        "A learning exchange with the other system.",
+    ),
+    # Learning: experiment -----------------------------------------------------------------------
+    Seed(
+        "person", "experiment", L,
+        "What is the experiment telling us about what helps this person?",
+        "The person says what has changed for them.",
+        "The person and the practitioner.",
+        "Notes and stories gathered during the experiment.",
+        "A reflection conversation.",
+    ),
+    Seed(
+        "person", "experiment", L,
+        "What can we change ourselves, and what needs a change somewhere bigger than us?",
+        "We can say who would have to act for the bigger change to happen.",
+        "The practitioner with their team.",
+        "What the experiment showed, and the barriers we met.",
+        "Team reflection; raise a barrier to the cycle above where needed.",
+    ),
+    Seed(
+        "team", "experiment", L,
+        "How do caseloads, time to reflect, and the information we use help or hinder our "
+        "learning?",
+        "The team can point to moments when these made a difference.",
+        "The team and its manager.",
+        "Our own account of the last few weeks.",
+        "A team reflection session.",
+    ),
+    Seed(
+        "place", "experiment", L,
+        "How could commissioning and funding reward learning and working together?",
+        "Providers say they can share failures without risking their funding.",
+        "Commissioners, funders and providers together.",
+        "Current contracts and how they shape behaviour.",
+        "A joint session of commissioners and providers.",
+    ),
+    Seed(
+        "place", "experiment", L,
+        "Which roles or voices are missing from this place's learning?",
+        "The participation register shows who is invited, who takes part, who is heard.",
+        "Stewards and community partners.",
+        "The participation register and who came to recent sessions.",
+        "A steward check-in.",
+    ),
+    Seed(
+        "place", "experiment", L,
+        "How will we decide together where resources go as we learn?",
+        "Those affected recognise the decisions as fair and understood.",
+        "Member organisations and people affected by the decisions.",
+        "What the experiments are showing, and what resources there are.",
+        "A shared decision-making forum.",
+    ),
+    Seed(
+        "country", "experiment", L,
+        "What skills and support do places need to learn well, and how can they get them?",
+        "Places tell us what support made a difference.",
+        "National bodies, learning partners and places.",
+        "What places report about their learning infrastructure.",
+        "A cross-place learning exchange.",
+    ),
+    # Learning: embed ----------------------------------------------------------------------------
+    Seed(
+        "person", "embed", L,
+        "What will we keep doing differently, and who else should hear about it?",
+        "The change shows in how we work, not only in what we say.",
+        "The person and the practitioner, then the team.",
+        "What the experiment showed.",
+        "A team meeting or a story shared in the cycle.",
+    ),
+    Seed(
+        None, "embed", L,
+        "Who needs to hear that a larger system must change, and how will we tell them?",
+        "The barrier has reached the cycle that can change it, and they have answered.",
+        "Stewards of this cycle and of the cycle above.",
+        "Barriers raised, and the answers they received.",
+        "A session with the receiving cycle.",
+    ),
+    Seed(
+        "place", "embed", L,
+        "Which structures and processes here are getting in the way of learning, and how could "
+        "we take them down or repurpose them?",
+        "We can name the structure and what it makes people do.",
+        "Stewards with those who own the structure.",
+        "Barriers raised, and stories of what the structure does.",
+        "A governance meeting of the place cycle.",
+    ),
+    Seed(
+        "country", "embed", L,
+        "How would funding and oversight need to change for places to work as learning systems?",
+        "Places say oversight helps their learning rather than distorting it.",
+        "National bodies with places.",
+        "What places report about reporting burdens and funding rules.",
+        "A national learning forum.",
+    ),
+    # Managing -----------------------------------------------------------------------------------
+    Seed(
+        "person", "", M,
+        "How much time will this cycle need from us, and can we give it?",
+        "We can put the time in the diary and keep it.",
+        "The practitioner and their manager.",
+        "Current commitments and caseloads.",
+        "Supervision.",
+    ),
+    Seed(
+        None, "", M,
+        "What resources does this cycle need, and where will they come from?",
+        "We can name each resource and who provides it.",
+        "Stewards and those who hold budgets.",
+        "What the cycle has needed so far.",
+        "A planning conversation.",
+    ),
+    Seed(
+        None, "", M,
+        "What information do we need, and how will we reflect on it together?",
+        "People use the information in sessions, not only collect it.",
+        "Everyone taking part in the cycle.",
+        "What we already collect, and what is missing.",
+        "A regular sense-making session.",
+    ),
+    Seed(
+        None, "", M,
+        "How are we growing a culture where people can talk about mistakes and learn from them?",
+        "People share what did not work, and nothing bad happens to them for it.",
+        "Managers and teams together.",
+        "Stories of experiments that stopped, and how they were received.",
+        "Team reflection and management meetings.",
+    ),
+    Seed(
+        "place", "", M,
+        "How will we build enough trust between organisations to learn together?",
+        "Organisations share data and failures with each other.",
+        "Member organisations.",
+        "What has helped or hurt trust so far.",
+        "Joint sessions across organisations.",
+    ),
+    Seed(
+        "place", "", M,
+        "Which shared principles will we govern ourselves by?",
+        "Member organisations have signed the charter and refer to it when deciding.",
+        "Member organisations and stewards.",
+        "The current charter and how it has been lived.",
+        "The place cycle's governance meeting.",
+    ),
+    # Governing ----------------------------------------------------------------------------------
+    Seed(
+        None, "", G,
+        "Is this learning cycle working the way we hoped?",
+        "We can point to what we learnt and what changed because of it.",
+        "Everyone taking part in the cycle, and those it answers to.",
+        "The cycle's timeline, sessions held and experiments run.",
+        "A periodic review session.",
+    ),
+    Seed(
+        None, "", G,
+        "Is our learning helping us achieve our purpose? How do we know?",
+        "People served tell us things are changing in ways that matter to them.",
+        "The cycle with people it serves.",
+        "Stories, experiment results and themes.",
+        "A reflection session on purpose.",
+    ),
+    Seed(
+        None, "", G,
+        "To whom do we give an account of this cycle's learning, and how?",
+        "Those we answer to receive our account and respond to it.",
+        "Stewards and those the cycle is accountable to.",
+        "A learning report drawn from the cycle.",
+        "The accountability forum agreed in the set-up.",
+    ),
+    Seed(
+        None, "", G,
+        "Who is taking part in this learning, and who is not?",
+        "The participation register shows who is heard, not only who is invited.",
+        "Stewards with community partners.",
+        "The participation register and session attendance.",
+        "A steward check-in.",
+    ),
+    Seed(
+        "organisation", "", G,
+        "Is what we learn changing practice, and is changed practice changing our "
+        "infrastructure?",
+        "We can trace a change in a process or system back to something learnt.",
+        "Managers and teams.",
+        "Embedded changes and barriers answered.",
+        "A management review.",
+    ),
+    Seed(
+        "organisation", "", G,
+        "How do we hold one another to account for taking part well in this learning?",
+        "People agree what taking part well means and say when it slips.",
+        "Everyone in the cycle.",
+        "Our shared principles and how sessions have gone.",
+        "A reflection on how we work together.",
+    ),
+    Seed(
+        "place", "", G,
+        "Who acts as steward of this system, and to whom do they answer?",
+        "Steward roles are written down, with a mandate and a review date.",
+        "Member organisations and the stewards.",
+        "The steward roles recorded in the set-up.",
+        "The place cycle's governance meeting.",
+    ),
+    Seed(
+        "place", "", G,
+        "Who decides what good learning practice looks like here?",
+        "The way decisions are made is written down and those affected agree with it.",
+        "Member organisations, stewards and people with lived experience.",
+        "The charter and how decisions have been made so far.",
+        "A governance meeting open to those affected.",
+    ),
+]  # fmt: skip
