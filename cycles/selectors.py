@@ -158,7 +158,9 @@ def draft_for(*, workspace: Workspace, user: User, key: str) -> EntryDraft | Non
 
 def _with_display(entries: QuerySet[Entry]) -> QuerySet[Entry]:
     return (
-        entries.select_related("author", "person", "experiment", "cycle")
+        entries.select_related(
+            "author", "person", "experiment", "cycle", "session_output__occurrence__session"
+        )
         .prefetch_related(
             Prefetch(
                 "themes",
