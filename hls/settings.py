@@ -212,6 +212,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hls.tenancy.tasks.expire_invitations",
         "schedule": crontab(minute=15),
     },
+    # Reminders (stewardship/notifications/tasks.py): plan ahead, deliver what is due, digests.
+    "plan-reminders": {
+        "task": "stewardship.notifications.tasks.plan_reminders",
+        "schedule": crontab(minute="*/10"),
+    },
+    "dispatch-due-reminders": {
+        "task": "stewardship.notifications.tasks.dispatch_due",
+        "schedule": crontab(),  # every minute
+    },
+    "send-daily-digests": {
+        "task": "stewardship.notifications.tasks.digest_due",
+        "schedule": crontab(minute=0),
+    },
 }
 
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=14))

@@ -23,6 +23,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     ),
     path("", include("systems.urls")),
     path("", include("cycles.urls")),
+    path("", include("stewardship.urls")),
 ]
 
 urlpatterns = [
@@ -54,5 +55,6 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
     path("workspaces/new/", account_views.workspace_create, name="workspace-create"),
+    path("calendar/", include("stewardship.notifications.feed_urls")),
     path("w/<slug:workspace_slug>/", include(workspace_patterns)),
 ]

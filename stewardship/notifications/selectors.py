@@ -1,0 +1,41 @@
+"""Reads for the notification centre, preferences and calendar feeds. Always the workspace and
+the member: nobody sees anyone else's notifications or feeds."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from hls.accounts.models import User
+from hls.tenancy.context import all_workspaces
+from hls.tenancy.models import Workspace
+from stewardship.models import CalendarFeed, Notification
+
+
+def notifications_for(*, workspace: Workspace, user: User) -> QuerySet[Notification]:
+    """Newest first."""
+    return (
+        Notification.objects.filter(workspace=workspace, user=user)
+        .select_related("reminder")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def unread_count(*, workspace: Workspace, user: User) -> int:
+    return Notification.objects.filter(workspace=workspace, user=user, read_at__isnull=True).count()
+
+
+def feeds_for(*, workspace: Workspace, user: User) -> QuerySet[CalendarFeed]:
+    return CalendarFeed.objects.filter(workspace=workspace, user=user).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def feed_by_token_hash(token_hash: str) -> CalendarFeed | None:
+    """A live feed by the hash of its secret token, in any workspace (the URL carries no
+    workspace); None if unknown or revoked."""
+    with all_workspaces("calendar feed lookup"):
+        return (
+            CalendarFeed.objects.select_related("workspace", "user")
+            .filter(token_hash=token_hash, revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )

@@ -1,0 +1,10 @@
+from django.urls import URLPattern, URLResolver, include, path
+
+# Included under /w/<slug:workspace_slug>/ (hls/urls.py).
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("stewardship.setup.urls")),
+    path("", include("stewardship.questions.urls")),
+    path("", include("stewardship.sessions.urls")),
+    path("", include("stewardship.notifications.urls")),
+    path("", include("stewardship.reports.urls")),
+]
