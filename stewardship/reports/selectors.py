@@ -1,0 +1,95 @@
+"""Reads for learning reports. Every member of the workspace may read its reports; what a
+report holds was chosen at assembly (see assembly.py). Links from a report's stories to their
+entries are shown only to those who may see the entry (`entries_visible_to`). Each function
+costs a constant number of queries, whatever the number of reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from cycles.models import Cycle
+from cycles.selectors import entries_visible_to
+from hls.accounts.models import User
+from hls.tenancy.models import Workspace
+from stewardship.models import LearningReport, ReportComment, ReportExport, ReportSection
+
+PAGE_SIZE = 30
+EXPORTS_SHOWN = 10
+
+
+def reports_for_list(*, workspace: Workspace) -> QuerySet[LearningReport]:
+    """Drafts and published reports, newest period first, with their cycles' names."""
+    return (
+        LearningReport.objects.filter(workspace=workspace)
+        .defer("content", "receiver_account")
+        .prefetch_related(Prefetch("cycles", queryset=Cycle.objects.order_by("name", "pk")))
+        .order_by("-period_end", "-pk")
+    )
+
+
+def cycles_for_report_picker(*, workspace: Workspace) -> QuerySet[Cycle]:
+    """Every cycle, closed ones included: a report may tell the story of a finished cycle."""
+    return (
+        Cycle.objects.filter(workspace=workspace)
+        .select_related("system__scale")
+        .order_by("name", "pk")
+    )
+
+
+def report_cycles(*, workspace: Workspace, report: LearningReport) -> list[Cycle]:
+    return list(
+        Cycle.objects.filter(workspace=workspace, pk__in=report.cycles.values("pk")).order_by(
+            "name", "pk"
+        )
+    )
+
+
+def sections_of(*, workspace: Workspace, report: LearningReport) -> list[ReportSection]:
+    """The report's sections in order, each with its comments (oldest first) and authors."""
+    return list(
+        ReportSection.objects.filter(workspace=workspace, report=report)
+        .select_related("updated_by")
+        .prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=ReportComment.objects.select_related("author").order_by(
+                    "created_at", "pk"
+                ),
+            )
+        )
+        .annotate(comment_count=Count("comments"))
+        .order_by("position", "pk")
+    )
+
+
+def exports_of(*, workspace: Workspace, report: LearningReport) -> list[ReportExport]:
+    return list(
+        ReportExport.objects.filter(workspace=workspace, report=report)
+        .defer("content")
+        .order_by("-created_at", "-pk")[:EXPORTS_SHOWN]
+    )
+
+
+def story_entry_ids(content: dict[str, Any]) -> set[int]:
+    learnt = content.get("learnt") or {}
+    return {
+        story["entry_id"]
+        for theme in learnt.get("themes", [])
+        for story in theme.get("stories", [])
+        if story.get("entry_id")
+    }
+
+
+def visible_entry_ids(*, workspace: Workspace, user: User, entry_ids: Iterable[int]) -> set[int]:
+    """Which of these entries the viewer may open (one query)."""
+    ids = set(entry_ids)
+    if not ids:
+        return set()
+    return set(
+        entries_visible_to(workspace=workspace, user=user)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
