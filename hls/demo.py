@@ -27,7 +27,15 @@ class DemoPerson:
 WORKSPACES = {
     "northmoor": (
         "Northmoor City Alliance",
-        ["Northmoor City Council", "Northmoor NHS Trust", "Open Door Housing", "Step Up Recovery"],
+        [
+            "Northmoor City Council",
+            "Northmoor NHS Trust",
+            "Open Door Housing",
+            "Step Up Recovery",
+            "Harbour Night Shelter",
+            "Lived Experience Network",
+            "Food First Northmoor",
+        ],
     ),
     "eastbridge": (
         "Eastbridge Borough",

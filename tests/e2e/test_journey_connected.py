@@ -152,7 +152,9 @@ def sign_in_and_open_cycle(page: Page, email: str, name: str, cycle_name: str) -
     page.goto("/")
     sign_in(page, email)
     expect(page.get_by_role("heading", name=f"Today, {name}", level=1)).to_be_visible()
-    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Cycles").click()
+    page.get_by_role("navigation", name="Workspace").get_by_role(
+        "link", name="Cycles", exact=True
+    ).click()
     page.get_by_role("link", name=cycle_name, exact=True).click()
     expect(page.get_by_role("heading", name=cycle_name, level=1)).to_be_visible()
 

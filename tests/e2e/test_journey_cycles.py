@@ -109,7 +109,9 @@ def test_practitioner_logs_a_story_runs_an_experiment_and_finds_both(
     )
 
     # ... and it is on the cycle's timeline, newest first.
-    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Cycles").click()
+    page.get_by_role("navigation", name="Workspace").get_by_role(
+        "link", name="Cycles", exact=True
+    ).click()
     page.get_by_role("link", name=CYCLE_NAME).click()
     page.get_by_role("link", name="Timeline").click()
     expect(page.get_by_role("heading", name=f"Timeline: {CYCLE_NAME}", level=1)).to_be_visible()

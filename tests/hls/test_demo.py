@@ -16,7 +16,7 @@ def _counts() -> dict[str, int]:
         return {
             model._meta.label: model.objects.count()
             for model in apps.get_models()
-            if model._meta.app_label in {"tenancy", "systems", "cycles"}
+            if model._meta.app_label in {"tenancy", "systems", "cycles", "stewardship"}
         }
 
 
@@ -67,3 +67,36 @@ def test_demo_private_reflection_stays_with_its_author(db) -> None:
         private = Entry.objects.get(kind="reflection", visibility=0)
         assert entries_visible_to(workspace=eastbridge, user=jo).filter(pk=private.pk).exists()
         assert not entries_visible_to(workspace=eastbridge, user=sam).filter(pk=private.pk).exists()
+
+
+def test_demo_northmoor_alliance_has_a_place_cycle_sessions_and_a_published_report(db) -> None:
+    from stewardship.models import (
+        CharterSignature,
+        HeardAnswer,
+        LearningReport,
+        Occurrence,
+        PlaceSetup,
+        Session,
+        SessionOutput,
+        StewardRole,
+    )
+
+    call_command("seed_demo")
+    northmoor = Workspace.objects.get(slug="northmoor")
+    with tenant_scope(workspace_id=northmoor.pk):
+        setup = PlaceSetup.objects.get()
+        assert len(setup.completed_steps) == 6
+        assert CharterSignature.objects.filter(charter__cycle=setup.cycle).count() >= 5
+        assert StewardRole.objects.filter(cycle=setup.cycle, user__isnull=False).exists()
+        session = Session.objects.get(title="Alliance reflection space")
+        assert "INTERVAL=2" in session.rrule
+        held = Occurrence.objects.filter(session=session, held_at__isnull=False)
+        assert held.count() == 4
+        outputs = SessionOutput.objects.filter(occurrence__session=session)
+        assert outputs.filter(entry__cycle=setup.cycle).count() >= 4
+        assert outputs.filter(experiment__isnull=False).exists()
+        assert HeardAnswer.objects.filter(occurrence__session=session).exists()
+        report = LearningReport.objects.get()
+        assert report.status == LearningReport.Status.PUBLISHED
+        assert report.assembly == LearningReport.Assembly.READY
+        assert report.content["sessions"]
