@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "django_htmx",
     "template_partials",
     "csp",
@@ -37,6 +39,9 @@ INSTALLED_APPS = [
     "hls.accounts",
     "hls.tenancy",  # its `migrate` and `flush` run as the owner (hls/tenancy/rls.py)
     "hls.audit",
+    "hls.api",
+    "hls.webhooks",
+    "hls.dataio",
     "systems",
     "cycles",
     "stewardship",
@@ -231,11 +236,20 @@ INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=14))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "hls.api.problems.problem_exception_handler",
 }
+# Partner API (hls/api, docs/api.md): requests per key per minute, and the largest body.
+API_RATE = env.str("API_RATE", default="600/min")
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_000_000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "HLS Learning Cycles API",
+    "DESCRIPTION": "The partner API of HLS Learning Cycles. Guide: docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

@@ -24,6 +24,9 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("", include("systems.urls")),
     path("", include("cycles.urls")),
     path("", include("stewardship.urls")),
+    path("", include("hls.api.workspace_urls")),
+    path("", include("hls.webhooks.urls")),
+    path("", include("hls.dataio.urls")),
 ]
 
 urlpatterns = [
@@ -56,5 +59,6 @@ urlpatterns = [
     path("invitations/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
     path("workspaces/new/", account_views.workspace_create, name="workspace-create"),
     path("calendar/", include("stewardship.notifications.feed_urls")),
+    path("api/v1/", include("hls.api.urls")),
     path("w/<slug:workspace_slug>/", include(workspace_patterns)),
 ]

@@ -77,7 +77,7 @@ def theme_update(
             changed_by=changed_by,
         )
     theme.name, theme.kind, theme.description = new_name, new_kind, description.strip()
-    theme.save(update_fields=["name", "kind", "description"])
+    theme.save(update_fields=["name", "kind", "description", "updated_at"])
     return theme
 
 
@@ -111,7 +111,7 @@ def theme_merge(*, workspace: Workspace, theme: Theme, into: Theme, merged_by: U
     # Themes merged into this one before now point at where it went.
     Theme.objects.filter(workspace=workspace, merged_into=source).update(merged_into=target)
     source.merged_into = target
-    source.save(update_fields=["merged_into"])
+    source.save(update_fields=["merged_into", "updated_at"])
     for row, action in ((source, "merged"), (target, "absorbed")):
         ThemeChange.objects.create(
             workspace=workspace,

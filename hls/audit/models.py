@@ -23,3 +23,21 @@ class AuditEvent(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class Tombstone(WorkspaceOwned):
+    """That an object was deleted, so partners syncing with `updated_since` learn it (the API's
+    deletions feed). Ids only, like every audit row."""
+
+    resource = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "resource", "deleted_at"], name="api_tomb_since")
+        ]
+        ordering = ["deleted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.resource}:{self.object_id}"

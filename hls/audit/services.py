@@ -3,7 +3,7 @@ from typing import Any
 from django.db import models
 
 from hls.accounts.models import User
-from hls.audit.models import AuditEvent
+from hls.audit.models import AuditEvent, Tombstone
 from hls.tenancy.models import Workspace
 
 
@@ -23,4 +23,11 @@ def audit_record(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         data=data,
+    )
+
+
+def tombstone_record(*, workspace: Workspace, resource: str, object_id: object) -> Tombstone:
+    """Call from a service that deletes something the API exposes, in the same transaction."""
+    return Tombstone.objects.create(
+        workspace=workspace, resource=resource, object_id=str(object_id)
     )

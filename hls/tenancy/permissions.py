@@ -9,6 +9,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "members.view": EVERYONE,
     "members.invite": frozenset({Role.ADMIN, Role.STEWARD}),
     "members.manage": frozenset({Role.ADMIN}),
+    # partner API keys, webhooks, imports and exports (hls/api)
+    "integrations.manage": frozenset({Role.ADMIN}),
     # systems/: scales are the workspace's vocabulary; systems and maps are shared work.
     "scales.manage": frozenset({Role.ADMIN}),
     "systems.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.PRACTITIONER}),
