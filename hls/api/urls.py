@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from cycles.api import routes as cycles_routes
+from hls.api.deletions import DeletionViewSet
 from stewardship.api import routes as stewardship_routes
 from systems.api import routes as systems_routes
-from hls.api.deletions import DeletionViewSet
 
 router = SimpleRouter()
 router.register("deletions", DeletionViewSet, basename="api-deletion")
