@@ -28,6 +28,7 @@ class Scale(WorkspaceOwned):
     is_person_scale = models.BooleanField(
         _("systems at this scale are one person's life"), default=False
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -134,6 +135,7 @@ class Actor(WorkspaceOwned):
         choices=Participation.choices,
         default=Participation.NOT_YET,
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -148,6 +150,7 @@ class Factor(WorkspaceOwned):
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="factors")
     name = models.CharField(_("name"), max_length=160)
     description = models.TextField(_("description"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -178,6 +181,7 @@ class Relationship(WorkspaceOwned):
     )
     sign = models.CharField(_("sign"), max_length=1, choices=Sign.choices, blank=True)
     label = models.CharField(_("label"), max_length=160, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -251,6 +255,7 @@ class Person(WorkspaceOwned):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["reference"]

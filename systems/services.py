@@ -12,10 +12,12 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hls.accounts.models import User
+from hls.audit.services import tombstone_record
 from hls.tenancy.models import Membership, Organisation, Workspace
 from systems.models import (
     DEFAULT_SCALES,
@@ -86,7 +88,7 @@ def scale_create(*, workspace: Workspace, name: str) -> Scale:
 @transaction.atomic
 def scale_rename(*, workspace: Workspace, scale: Scale, name: str) -> Scale:
     scale.name = _clean_scale_name(workspace=workspace, name=name, scale=scale)
-    scale.save(update_fields=["name"])
+    scale.save(update_fields=["name", "updated_at"])
     return scale
 
 
@@ -99,9 +101,11 @@ def scale_move(*, workspace: Workspace, scale: Scale, direction: Literal["up", "
     if not 0 <= other < len(ordered):
         return
     ordered[index], ordered[other] = ordered[other], ordered[index]
+    now = timezone.now()  # bulk_update does not touch auto_now fields: sync must see the move
     for position, item in enumerate(ordered):
         item.position = position
-    Scale.objects.bulk_update(ordered, ["position"])
+        item.updated_at = now
+    Scale.objects.bulk_update(ordered, ["position", "updated_at"])
 
 
 @transaction.atomic
@@ -111,7 +115,9 @@ def scale_delete(*, workspace: Workspace, scale: Scale) -> None:
             _("Systems are drawn at “%(name)s”, so it cannot be removed. Move them first.")
             % {"name": scale.name}
         )
+    scale_id = scale.pk
     scale.delete()
+    tombstone_record(workspace=workspace, resource="scales", object_id=scale_id)
 
 
 # Systems of interest -------------------------------------------------------------------------
@@ -314,9 +320,29 @@ def _actor_save(actor: Actor, *, name: str, kind: str, role: str, participation:
     return actor
 
 
+def _delete_node(*, workspace: Workspace, model: type[Actor] | type[Factor], pk: int) -> None:
+    """Delete an actor or factor and its links (the database cascades), leaving a tombstone
+    for each, so API clients that sync the map see every removal."""
+    ends = (
+        ("source_actor", "target_actor") if model is Actor else ("source_factor", "target_factor")
+    )
+    links = list(
+        Relationship.objects.filter(workspace=workspace)
+        .filter(Q(**{ends[0]: pk}) | Q(**{ends[1]: pk}))
+        .values_list("pk", flat=True)
+    )
+    deleted, _detail = model.objects.filter(workspace=workspace, pk=pk).delete()
+    if not deleted:
+        return
+    resource = "actors" if model is Actor else "factors"
+    tombstone_record(workspace=workspace, resource=resource, object_id=pk)
+    for link_id in links:
+        tombstone_record(workspace=workspace, resource="relationships", object_id=link_id)
+
+
 @transaction.atomic
 def actor_delete(*, workspace: Workspace, actor: Actor) -> None:
-    Actor.objects.filter(workspace=workspace, pk=actor.pk).delete()
+    _delete_node(workspace=workspace, model=Actor, pk=actor.pk)
 
 
 @transaction.atomic
@@ -340,7 +366,7 @@ def factor_update(*, workspace: Workspace, factor: Factor, name: str, descriptio
 
 @transaction.atomic
 def factor_delete(*, workspace: Workspace, factor: Factor) -> None:
-    Factor.objects.filter(workspace=workspace, pk=factor.pk).delete()
+    _delete_node(workspace=workspace, model=Factor, pk=factor.pk)
 
 
 NodeRef = tuple[Literal["actor", "factor"], int]
@@ -449,7 +475,9 @@ def relationship_update(
 
 @transaction.atomic
 def relationship_delete(*, workspace: Workspace, relationship: Relationship) -> None:
-    Relationship.objects.filter(workspace=workspace, pk=relationship.pk).delete()
+    deleted, _detail = Relationship.objects.filter(workspace=workspace, pk=relationship.pk).delete()
+    if deleted:
+        tombstone_record(workspace=workspace, resource="relationships", object_id=relationship.pk)
 
 
 @transaction.atomic

@@ -161,7 +161,7 @@ def consent_record(
         workspace=workspace, person=locked, level=level, note=note, recorded_by=recorded_by
     )
     locked.consent_level = level
-    locked.save(update_fields=["consent_level"])
+    locked.save(update_fields=["consent_level", "updated_at"])
     person.consent_level = level
     audit_record(
         workspace=workspace,
