@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from cycles.models import Cycle, Experiment, ExperimentActor, ExperimentPerson
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Workspace
+from hls.webhooks.services import webhook_emit
 from systems.models import Actor, Person
 from systems.selectors import people_worked_with
 
@@ -183,7 +184,7 @@ def experiment_update(
         for name in DESIGN_FIELDS:
             setattr(current, name, getattr(design, name))
         current.owner = design.owner
-        current.save(update_fields=[*DESIGN_FIELDS, "owner"])
+        current.save(update_fields=[*DESIGN_FIELDS, "owner", "updated_at"])
         _set_involved(
             workspace=workspace,
             experiment=current,
@@ -205,7 +206,7 @@ def experiment_update(
     current.outcome = ""
     current.ended_at = now
     current.learnt = _("Replaced by version %(version)d") % {"version": version}
-    current.save(update_fields=["status", "outcome", "ended_at", "learnt"])
+    current.save(update_fields=["status", "outcome", "ended_at", "learnt", "updated_at"])
     new = Experiment.objects.create(
         workspace=workspace,
         cycle=current.cycle,
@@ -261,7 +262,7 @@ def experiment_start(
         raise ValidationError(errors)
     current.status = Experiment.Status.RUNNING
     current.started_at = timezone.now()
-    current.save(update_fields=["status", "started_at"])
+    current.save(update_fields=["status", "started_at", "updated_at"])
     return current
 
 
@@ -290,5 +291,12 @@ def experiment_end(
     current.outcome = outcome
     current.learnt = learnt
     current.ended_at = timezone.now()
-    current.save(update_fields=["status", "outcome", "learnt", "ended_at"])
+    webhook_emit(
+        workspace=workspace,
+        event="experiment.ended",
+        resource="experiment",
+        object_id=current.pk,
+        data={"cycle": current.cycle_id, "outcome": outcome},
+    )
+    current.save(update_fields=["status", "outcome", "learnt", "ended_at", "updated_at"])
     return current

@@ -119,7 +119,7 @@ def link_end(*, workspace: Workspace, link: CycleLink, ended_by: User, reason: s
     link.ended_at = timezone.now()
     link.ended_by = ended_by
     link.end_reason = reason
-    link.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    link.save(update_fields=["ended_at", "ended_by", "end_reason", "updated_at"])
     return link
 
 
