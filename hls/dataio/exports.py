@@ -1,0 +1,326 @@
+"""A workspace's data as a zip: one CSV and one JSON file per resource, and `manifest.json`.
+
+Built by a worker (`build`) as the admin who asked for it sees things: entries through
+`cycles.selectors.entries_visible_to`, people through `people_visible_to` (plus the people the
+exported entries are about), pseudonymous only: identity is never exported. The entries,
+people and cycles CSVs use the import's column names, so they import again as they are."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cycles.models import Cycle, EntryTheme, Experiment, Theme
+from cycles.selectors import entries_visible_to
+from hls.accounts.models import User
+from hls.dataio import csvfile, progress
+from hls.dataio.kinds import share_level_token
+from hls.dataio.models import ExportRun
+from hls.tenancy.context import tenant_scope
+from hls.tenancy.models import Workspace
+from systems.models import Person, Scale, System
+from systems.people.selectors import people_visible_to
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+Rows = list[dict[str, Any]]
+
+
+def _scales(workspace: Workspace, user: User) -> Rows:
+    return [
+        {"id": s.pk, "name": s.name, "position": s.position, "is_person_scale": s.is_person_scale}
+        for s in Scale.objects.filter(workspace=workspace).order_by("position", "pk")
+    ]
+
+
+def _systems(workspace: Workspace, user: User) -> Rows:
+    return [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "scale": s.scale.name,
+            "scale_id": s.scale_id,
+            "purpose": s.purpose,
+            "parent": s.parent.name if s.parent else "",
+            "parent_id": s.parent_id,
+            "created_at": s.created_at,
+        }
+        for s in System.objects.filter(workspace=workspace)
+        .select_related("scale", "parent")
+        .order_by("pk")
+    ]
+
+
+def _visible_entries(workspace: Workspace, user: User) -> Any:
+    return entries_visible_to(workspace=workspace, user=user)
+
+
+def _people(workspace: Workspace, user: User) -> Rows:
+    about = _visible_entries(workspace, user).filter(person__isnull=False).values("person_id")
+    visible = people_visible_to(workspace=workspace, user=user).values("pk")
+    return [
+        {
+            "id": p.pk,
+            "reference": p.reference,
+            "alias": p.alias,
+            "what_matters": p.what_matters,
+            "strengths": p.strengths,
+            "system": p.system.name if p.system else "",
+            "system_id": p.system_id,
+            "consent_level": share_level_token(p.consent_level),
+            "created_at": p.created_at,
+        }
+        for p in Person.objects.filter(workspace=workspace)
+        .filter(Q(pk__in=visible) | Q(pk__in=about))
+        .select_related("system")
+        .order_by("pk")
+    ]
+
+
+def _cycles(workspace: Workspace, user: User) -> Rows:
+    return [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "system": c.system.name,
+            "system_id": c.system_id,
+            "purpose": c.purpose,
+            "learning_questions": c.learning_questions,
+            "phase": c.phase,
+            "status": c.status,
+            "created_at": c.created_at,
+        }
+        for c in Cycle.objects.filter(workspace=workspace).select_related("system").order_by("pk")
+    ]
+
+
+def _entries(workspace: Workspace, user: User) -> Rows:
+    entries = (
+        _visible_entries(workspace, user)
+        .select_related("cycle", "person", "author")
+        .order_by("created_at", "pk")
+    )
+    themes: dict[int, list[str]] = {}
+    for entry_id, name in (
+        EntryTheme.objects.filter(workspace=workspace, entry__in=entries.values("pk"))
+        .order_by("theme__name")
+        .values_list("entry_id", "theme__name")
+    ):
+        themes.setdefault(entry_id, []).append(name)
+    return [
+        {
+            "id": e.pk,
+            "cycle": e.cycle.name,
+            "cycle_id": e.cycle_id,
+            "kind": e.kind,
+            "text": e.text,
+            "phase": e.phase,
+            "visibility": share_level_token(e.visibility),
+            "happened_on": e.happened_on,
+            "person": e.person.reference if e.person else "",
+            "themes": "; ".join(themes.get(e.pk, [])),
+            "author_email": e.author.email if e.author else "",
+            "experiment_id": e.experiment_id,
+            "created_at": e.created_at,
+            "updated_at": e.updated_at,
+        }
+        for e in entries
+    ]
+
+
+def _experiments(workspace: Workspace, user: User) -> Rows:
+    return [
+        {
+            "id": x.pk,
+            "cycle": x.cycle.name,
+            "cycle_id": x.cycle_id,
+            "title": x.title,
+            "what_we_will_try": x.what_we_will_try,
+            "why": x.why,
+            "prediction": x.prediction,
+            "how_we_will_know": x.how_we_will_know,
+            "safe_to_fail_limits": x.safe_to_fail_limits,
+            "starts_on": x.starts_on,
+            "ends_on": x.ends_on,
+            "status": x.status,
+            "outcome": x.outcome,
+            "learnt": x.learnt,
+            "version": x.version,
+            "created_at": x.created_at,
+        }
+        for x in Experiment.objects.filter(workspace=workspace)
+        .select_related("cycle")
+        .order_by("pk")
+    ]
+
+
+def _themes(workspace: Workspace, user: User) -> Rows:
+    return [
+        {
+            "id": t.pk,
+            "name": t.name,
+            "kind": t.kind,
+            "description": t.description,
+            "merged_into": t.merged_into.name if t.merged_into else "",
+            "merged_into_id": t.merged_into_id,
+        }
+        for t in Theme.objects.filter(workspace=workspace)
+        .select_related("merged_into")
+        .order_by("pk")
+    ]
+
+
+RESOURCES: dict[str, Callable[[Workspace, User], Rows]] = {
+    "scales": _scales,
+    "systems": _systems,
+    "people": _people,
+    "cycles": _cycles,
+    "entries": _entries,
+    "experiments": _experiments,
+    "themes": _themes,
+}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return csvfile.escape(str(value))
+
+
+def to_csv(rows: Rows, columns: list[str]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_text(row.get(column)) for column in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # a BOM, so spreadsheets read UTF-8
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def to_json(rows: Rows) -> bytes:
+    return json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default).encode("utf-8")
+
+
+def build_zip(
+    *, workspace: Workspace, user: User, on_step: Callable[[int], None]
+) -> tuple[bytes, dict[str, int]]:
+    buffer = io.BytesIO()
+    counts: dict[str, int] = {}
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for step, (name, rows_of) in enumerate(RESOURCES.items(), start=1):
+            rows = rows_of(workspace, user)
+            columns = list(rows[0]) if rows else _empty_columns(name)
+            archive.writestr(f"{name}.csv", to_csv(rows, columns))
+            archive.writestr(f"{name}.json", to_json(rows))
+            counts[name] = len(rows)
+            on_step(step)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "workspace": {"id": workspace.pk, "name": workspace.name, "slug": workspace.slug},
+            "exported_at": timezone.now().isoformat(),
+            "exported_by": user.pk,
+            "counts": counts,
+            "files": [f"{name}.{ext}" for name in RESOURCES for ext in ("csv", "json")],
+            "notes": "People are pseudonymous (no identity). Entries and people are those the "
+            "exporting member may see. CSV files are UTF-8 with a byte-order mark; a cell "
+            "starting with =, +, - or @ has an apostrophe put before it.",
+        }
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+    return buffer.getvalue(), counts
+
+
+def _empty_columns(name: str) -> list[str]:
+    """The columns of a resource with no rows (so even an empty file has its header)."""
+    return {
+        "scales": ["id", "name", "position", "is_person_scale"],
+        "systems": ["id", "name", "scale", "scale_id", "purpose", "parent", "parent_id",
+                    "created_at"],
+        "people": ["id", "reference", "alias", "what_matters", "strengths", "system", "system_id",
+                   "consent_level", "created_at"],
+        "cycles": ["id", "name", "system", "system_id", "purpose", "learning_questions", "phase",
+                   "status", "created_at"],
+        "entries": ["id", "cycle", "cycle_id", "kind", "text", "phase", "visibility",
+                    "happened_on", "person", "themes", "author_email", "experiment_id",
+                    "created_at", "updated_at"],
+        "experiments": ["id", "cycle", "cycle_id", "title", "what_we_will_try", "why",
+                        "prediction", "how_we_will_know", "safe_to_fail_limits", "starts_on",
+                        "ends_on", "status", "outcome", "learnt", "version", "created_at"],
+        "themes": ["id", "name", "kind", "description", "merged_into", "merged_into_id"],
+    }[name]  # fmt: skip
+
+
+def filename(export: ExportRun, workspace: Workspace) -> str:
+    return f"{workspace.slug}-export-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.zip"
+
+
+def build(*, workspace_id: int, export_id: int) -> bool:
+    """Build one export (the worker's task). Idempotent: a finished export is left as it is.
+    All resources are read in one transaction, so the files agree with each other; progress
+    goes to the cache, one step per resource."""
+    with tenant_scope(workspace_id=workspace_id):
+        export = (
+            ExportRun.objects.select_for_update()
+            .filter(workspace_id=workspace_id, pk=export_id)
+            .defer("content")
+            .first()
+        )
+        if export is None or export.status in (ExportRun.Status.DONE, ExportRun.Status.FAILED):
+            return False
+        export.status = ExportRun.Status.RUNNING
+        export.progress_total = len(RESOURCES) + 1
+        export.started_at = timezone.now()
+        export.save(update_fields=["status", "progress_total", "started_at"])
+    progress.write("export", export_id, 0)
+    try:
+        with tenant_scope(workspace_id=workspace_id):
+            export = (
+                ExportRun.objects.select_related("workspace", "created_by")
+                .defer("content")
+                .get(pk=export_id)
+            )
+            if export.created_by is None:
+                raise RuntimeError("the admin who asked for this export has left")
+            data, counts = build_zip(
+                workspace=export.workspace,
+                user=export.created_by,
+                on_step=lambda step: progress.write("export", export_id, step),
+            )
+            ExportRun.objects.filter(pk=export_id).update(
+                content=data,
+                size=len(data),
+                counts=counts,
+                status=ExportRun.Status.DONE,
+                progress_done=len(RESOURCES) + 1,
+                finished_at=timezone.now(),
+            )
+    except Exception as error:
+        logger.exception("export %s failed", export_id)
+        with tenant_scope(workspace_id=workspace_id):
+            ExportRun.objects.filter(pk=export_id).update(
+                status=ExportRun.Status.FAILED,
+                failure=type(error).__name__,
+                finished_at=timezone.now(),
+            )
+        return False
+    finally:
+        progress.clear("export", export_id)
+    return True

@@ -1,0 +1,186 @@
+"""Workspace admins' pages for importing CSV files and exporting the workspace's data.
+Thin: parse a form, call one service, render or redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hls.dataio import exports, selectors, services
+from hls.dataio.access import access_export, access_import
+from hls.dataio.csvfile import MAX_BYTES
+from hls.dataio.forms import MappingForm, UploadForm
+from hls.dataio.kinds import FIELDS
+from hls.dataio.models import ExportRun, ImportRun
+from hls.tenancy.decorators import workspace_view
+from hls.tenancy.http import WorkspaceRequest, invalid_status
+
+CAPABILITY = "integrations.manage"
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Imports -------------------------------------------------------------------------------------
+
+
+def _import_page(
+    request: WorkspaceRequest, form: UploadForm | None = None, *, status: int = 200
+) -> HttpResponse:
+    context = {
+        "imports": selectors.recent_imports(workspace=request.workspace),
+        "form": form or UploadForm(),
+        "kinds": ImportRun.Kind.choices,
+        "max_mb": MAX_BYTES // 2**20,
+    }
+    return _no_store(render(request, "dataio/import.html", context, status=status))
+
+
+@workspace_view(CAPABILITY)
+def import_list(request: WorkspaceRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _import_page(request)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read(MAX_BYTES + 1)
+        try:
+            run = services.import_upload(
+                workspace=request.workspace,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name or "upload.csv",
+                data=data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("data-import-detail", request.workspace.slug, run.pk)
+    return _import_page(request, form, status=invalid_status(request))
+
+
+@workspace_view(CAPABILITY)
+def import_template(request: WorkspaceRequest) -> HttpResponse:
+    kind = request.GET.get("kind", ImportRun.Kind.PEOPLE)
+    if kind not in FIELDS:
+        kind = ImportRun.Kind.PEOPLE
+    header = ",".join(spec.name for spec in FIELDS[kind]) + "\r\n"
+    response = HttpResponse(header.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response
+
+
+def _detail(
+    request: WorkspaceRequest,
+    run: ImportRun,
+    form: MappingForm | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    done, total = selectors.import_progress(run)
+    required = {spec.name for spec in FIELDS[run.kind] if spec.required}
+    form = form or MappingForm(run=run)
+    context = {
+        "run": run,
+        "form": form,
+        "mapping_fields": [(form[name], name in required) for name in form.fields],
+        "editable": run.status in services.EDITABLE,
+        "done": done,
+        "total": total,
+        "percent": selectors.percent(done, total),
+        "running": run.status == ImportRun.Status.RUNNING,
+    }
+    if request.GET.get("part") == "progress":
+        response = render(request, "dataio/import_detail.html#progress", context)
+        if request.htmx and run.status != ImportRun.Status.RUNNING:
+            response["HX-Refresh"] = "true"
+        return _no_store(response)
+    return _no_store(render(request, "dataio/import_detail.html", context, status=status))
+
+
+@workspace_view(CAPABILITY)
+def import_detail(request: WorkspaceRequest, import_id: int) -> HttpResponse:
+    run = access_import(workspace=request.workspace, import_id=import_id)
+    if request.method != "POST":
+        return _detail(request, run)
+    form = MappingForm(request.POST, run=run)
+    if form.is_valid():
+        try:
+            run = services.import_map(
+                workspace=request.workspace,
+                run=run,
+                mapping=form.cleaned_data,
+                user=request.user,
+            )
+            run = services.import_check(workspace=request.workspace, run=run, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("data-import-detail", request.workspace.slug, run.pk)
+    return _detail(request, run, form, status=invalid_status(request))
+
+
+@require_POST
+@workspace_view(CAPABILITY)
+def import_start(request: WorkspaceRequest, import_id: int) -> HttpResponse:
+    run = access_import(workspace=request.workspace, import_id=import_id)
+    try:
+        services.import_start(workspace=request.workspace, run=run, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("data-import-detail", request.workspace.slug, run.pk)
+
+
+# Exports -------------------------------------------------------------------------------------
+
+
+@workspace_view(CAPABILITY)
+def export_list(request: WorkspaceRequest) -> HttpResponse:
+    if request.method == "POST":
+        export = services.export_create(workspace=request.workspace, user=request.user)
+        return redirect("data-export-detail", request.workspace.slug, export.pk)
+    context = {"exports": selectors.recent_exports(workspace=request.workspace)}
+    return _no_store(render(request, "dataio/export.html", context))
+
+
+@workspace_view(CAPABILITY)
+def export_detail(request: WorkspaceRequest, data_export_id: int) -> HttpResponse:
+    export = access_export(workspace=request.workspace, export_id=data_export_id)
+    done, total = selectors.export_progress(export)
+    building = export.status in (ExportRun.Status.PENDING, ExportRun.Status.RUNNING)
+    context = {
+        "export": export,
+        "building": building,
+        "done": done,
+        "total": total,
+        "percent": selectors.percent(done, total),
+        "filename": exports.filename(export, request.workspace),
+        "not_ready": False,
+    }
+    if request.GET.get("part") == "progress":
+        response = render(request, "dataio/export_detail.html#progress", context)
+        if request.htmx and not building:
+            response["HX-Refresh"] = "true"
+        return _no_store(response)
+    return _no_store(render(request, "dataio/export_detail.html", context))
+
+
+@workspace_view(CAPABILITY)
+def export_download(request: WorkspaceRequest, data_export_id: int) -> HttpResponse:
+    export = access_export(workspace=request.workspace, export_id=data_export_id)
+    if export.status != ExportRun.Status.DONE:
+        messages.error(request, _("This export is not ready to download yet."))
+        return redirect("data-export-detail", request.workspace.slug, export.pk)
+    data = selectors.export_content(workspace=request.workspace, export=export)
+    services.export_downloaded(workspace=request.workspace, export=export, user=request.user)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.filename(export, request.workspace)}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return _no_store(response)
