@@ -24,7 +24,9 @@ from cycles.models import (
     Theme,
 )
 from hls.accounts.models import User
+from hls.audit.services import tombstone_record
 from hls.tenancy.models import Membership, Workspace
+from hls.webhooks.services import webhook_entry_shared
 from systems.models import Person, ShareLevel, System
 from systems.people.selectors import people_visible_to
 
@@ -345,6 +347,7 @@ def entry_update(
     entry.kind, entry.phase, entry.text = kind, phase, text
     entry.person, entry.visibility, entry.happened_on = person, int(visibility), happened_on
     entry.save()
+    webhook_entry_shared(workspace=workspace, entry=entry, before=old.visibility)
     _set_themes(workspace=workspace, entry=entry, themes=themes)
     if draft_key:
         draft_discard(workspace=workspace, author=editor, key=draft_key)
@@ -353,10 +356,12 @@ def entry_update(
 
 @transaction.atomic
 def entry_delete(*, workspace: Workspace, entry: Entry, user: User) -> Entry:
-    """Soft delete, so it can be undone."""
+    """Soft delete, so it can be undone. The API's deletions feed gets a tombstone (a restore
+    brings the entry back with a newer `updated_at`)."""
     _check_author(entry, user)
     entry.deleted_at = timezone.now()
     entry.save(update_fields=["deleted_at", "updated_at"])
+    tombstone_record(workspace=workspace, resource="entries", object_id=entry.pk)
     return entry
 
 
