@@ -28,7 +28,10 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         view = self.context.get("view")
         if not isinstance(view, ApiViewSet) or getattr(view, "swagger_fake_view", False):
             return super().get_queryset()
-        return self.scope(view).filter(workspace=view.workspace)
+        queryset = self.scope(view)
+        if any(f.name == "workspace" for f in queryset.model._meta.get_fields()):
+            queryset = queryset.filter(workspace=view.workspace)
+        return queryset
 
 
 @contextmanager
