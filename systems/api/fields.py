@@ -13,6 +13,7 @@ class WorkspacePrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
+        assert queryset is not None  # every use of this field gives a queryset
         view = self.context.get("view")
         workspace = getattr(view, "workspace", None) if view is not None else None
         if workspace is None:
@@ -28,7 +29,7 @@ class CreateOnlyFieldsMixin(serializers.Serializer):
         if self.instance is not None:
             sent = sorted(
                 name
-                for name in getattr(self.Meta, "create_only_fields", ())
+                for name in getattr(getattr(self, "Meta", None), "create_only_fields", ())
                 if name in self.initial_data
             )
             if sent:

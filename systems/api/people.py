@@ -6,7 +6,6 @@ else, as on the web) and is audited exactly like the web's identity page."""
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -35,7 +34,7 @@ from systems.selectors import people_worked_with
 
 class ConsentInForceSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=ShareLevel.choices, source="consent_level")
-    label = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_label(self, person: Person) -> str:
@@ -87,7 +86,7 @@ class ConsentSerializer(StrictModelSerializer):
         max_length=services.NOTE_MAX,
         help_text=_("When and how they agreed, and anything they asked us not to share."),
     )
-    label = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
         model = Consent
@@ -199,7 +198,7 @@ class PersonViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Retr
         person = self.get_object()  # 404 unless the caller works with the person
         identity = services.identity_view(workspace=self.workspace, person=person, viewer=self.user)
         if identity is None:
-            raise Http404(_("No identity is recorded for this person."))
+            raise exceptions.NotFound(_("No identity is recorded for this person."))
         return Response(IdentitySerializer(identity).data)
 
     def finalize_response(

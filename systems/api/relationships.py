@@ -27,7 +27,7 @@ class RelationshipSerializer(CreateOnlyFieldsMixin, StrictModelSerializer):
     kind = serializers.ChoiceField(
         choices=KIND_CHOICES, help_text=_("Whether `source` and `target` are actors or factors.")
     )
-    source = serializers.IntegerField(
+    source = serializers.IntegerField(  # type: ignore[assignment]
         min_value=1, help_text=_("The id of the actor or factor the link starts from.")
     )
     target = serializers.IntegerField(
@@ -39,7 +39,9 @@ class RelationshipSerializer(CreateOnlyFieldsMixin, StrictModelSerializer):
         allow_blank=True,
         help_text=_("+ strengthens, - weakens; required between factors."),
     )
-    label = serializers.CharField(required=False, allow_blank=True, max_length=160)
+    label = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, max_length=160
+    )
 
     class Meta:
         model = Relationship
@@ -62,11 +64,10 @@ class RelationshipSerializer(CreateOnlyFieldsMixin, StrictModelSerializer):
 
 
 def _ends(data: dict[str, Any], current: dict[str, Any]) -> tuple[services.NodeRef, ...]:
-    kind: Literal["actor", "factor"] = data.get("kind", current["kind"])
-    return (kind, data.get("source", current["source"])), (
-        kind,
-        data.get("target", current["target"]),
-    )
+    """The (kind, id) of both ends: what was sent, else what the link has now."""
+    sent = {**current, **{k: v for k, v in data.items() if k in ("kind", "source", "target")}}
+    kind: Literal["actor", "factor"] = sent["kind"]
+    return (kind, sent["source"]), (kind, sent["target"])
 
 
 @extend_schema_view(list=extend_schema(parameters=[UPDATED_SINCE]))

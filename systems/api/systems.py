@@ -17,7 +17,7 @@ from systems.models import Scale, System
 
 class SystemSerializer(StrictModelSerializer):
     scale = WorkspacePrimaryKeyField(queryset=Scale.objects.all())
-    parent = WorkspacePrimaryKeyField(
+    parent = WorkspacePrimaryKeyField(  # type: ignore[assignment]  # (Field.parent: a name)
         queryset=System.objects.all(),
         allow_null=True,
         required=False,
