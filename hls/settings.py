@@ -230,7 +230,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stewardship.notifications.tasks.digest_due",
         "schedule": crontab(minute=0),
     },
+    # Webhooks (hls/webhooks/tasks.py): deliver the outbox, retries included.
+    "dispatch-webhooks": {
+        "task": "hls.webhooks.tasks.dispatch_webhooks",
+        "schedule": crontab(),  # every minute
+    },
 }
+
+# Webhooks may go to private or loopback addresses only in development (docs/webhooks.md).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=DEBUG)
 
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=14))
 

@@ -18,3 +18,4 @@ CELERY_TASK_EAGER_PROPAGATES = True
 WHITENOISE_AUTOREFRESH = True
 CACHES["default"]["KEY_PREFIX"] = f"hls-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
 IDENTITY_KEYS = ["mrDGeHS_ZoIb0ANH9XlKIWl30Oz371t1BHyl3nrC6pg="]  # a fixed key, for tests only
+WEBHOOKS_ALLOW_PRIVATE_URLS = True  # the tests' receivers listen on 127.0.0.1

@@ -33,6 +33,7 @@ from hls.audit.services import audit_record
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Workspace
 from hls.tenancy.permissions import can
+from hls.webhooks.services import webhook_emit
 from systems.models import ShareLevel
 
 NOTIFIED = "barrier.notified"
@@ -120,6 +121,13 @@ def barrier_raise(
     )
     audit_record(workspace=workspace, actor=raised_by, action="barrier.raised", target=route)
     _queue_notification(route)
+    webhook_emit(
+        workspace=workspace,
+        event="barrier.raised",
+        resource="barrier",
+        object_id=route.pk,
+        data={"entry": entry.pk, "from_cycle": route.from_cycle_id, "to_cycle": route.to_cycle_id},
+    )
     return route
 
 
@@ -207,6 +215,18 @@ def barrier_answer(
             workspace=workspace, actor=answered_by.user, action="barrier.passed_up", target=passed
         )
         _queue_notification(passed)
+    webhook_emit(
+        workspace=workspace,
+        event="barrier.answered",
+        resource="barrier",
+        object_id=route.pk,
+        data={
+            "entry": route.entry_id,
+            "from_cycle": route.from_cycle_id,
+            "to_cycle": route.to_cycle_id,
+            "state": state,
+        },
+    )
     return response
 
 

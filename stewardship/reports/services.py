@@ -25,6 +25,7 @@ from cycles.models import Cycle
 from hls.accounts.models import User
 from hls.audit.services import audit_record
 from hls.tenancy.models import Workspace
+from hls.webhooks.services import webhook_emit
 from stewardship.models import (
     LearningReport,
     ReportComment,
@@ -223,6 +224,13 @@ def report_publish(*, workspace: Workspace, report: LearningReport, user: User) 
     report.published_by = user
     report.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     audit_record(workspace=workspace, actor=user, action="report.published", target=report)
+    webhook_emit(
+        workspace=workspace,
+        event="report.published",
+        resource="report",
+        object_id=report.pk,
+        data={"cycles": sorted(report.cycles.values_list("pk", flat=True))},
+    )
     return report
 
 

@@ -26,6 +26,7 @@ from cycles.models import Cycle, Entry
 from cycles.services import entry_create, entry_update
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Workspace
+from hls.webhooks.services import webhook_emit
 from stewardship.models import (
     Attendance,
     HeardAnswer,
@@ -247,6 +248,13 @@ def session_create(
     _set_cycles(workspace=workspace, session=session, cycles=cycles)
     _set_participants(workspace=workspace, session=session, members=members, guests=cleaned_guests)
     session_changed(session=session, change="created")
+    webhook_emit(
+        workspace=workspace,
+        event="session.scheduled",
+        resource="session",
+        object_id=session.pk,
+        data={"cycles": sorted(c.pk for c in cycles), "starts_at": session.starts_at.isoformat()},
+    )
     return session
 
 
@@ -537,6 +545,13 @@ def occurrence_done(*, workspace: Workspace, slot: Slot) -> Occurrence:
     occurrence.outputs_recorded_at = timezone.now()
     occurrence.held_at = occurrence.held_at or occurrence.outputs_recorded_at
     occurrence.save(update_fields=["outputs_recorded_at", "held_at", "updated_at"])
+    webhook_emit(
+        workspace=workspace,
+        event="session.outputs_recorded",
+        resource="session",
+        object_id=occurrence.session_id,
+        data={"occurrence": occurrence.pk, "starts_at": occurrence.starts_at.isoformat()},
+    )
     return occurrence
 
 
