@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from cycles import services
 from cycles.api.common import ScopedPrimaryKeyField, phase_field, renamed_errors
+from cycles.api.patterns import PatternsMixin
 from cycles.models import Cycle, Phase, PhaseShift
 from hls.api.base import (
     UPDATED_SINCE,
@@ -77,7 +78,9 @@ class PhaseMoveSerializer(StrictSerializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[UPDATED_SINCE]))
-class CycleViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class CycleViewSet(
+    PatternsMixin, CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
+):
     """Learning cycles: one system's cycle, the phase it is mostly in and how it moved."""
 
     family = "cycles"

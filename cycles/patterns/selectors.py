@@ -92,6 +92,30 @@ def _month_bounds(month: _dt.date) -> tuple[_dt.datetime, _dt.datetime]:
     )
 
 
+# Small counts (the web's patterns page and the API share the rule) -------------------------
+
+
+@dataclass(frozen=True)
+class ShownCount:
+    """A number as shown: suppressed under the threshold, always a link to its entries."""
+
+    n: int
+    threshold: int
+    url: str
+    # A total is withheld when one of its parts is suppressed: shown, total minus the visible
+    # parts would give the suppressed number away.
+    withheld: bool = False
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.n < self.threshold
+
+    @property
+    def hides(self) -> bool:
+        """Whether this number, as shown, hides something (suppressed or withheld)."""
+        return self.suppressed or (self.withheld and self.n > 0)
+
+
 # Scope ---------------------------------------------------------------------------------------
 
 

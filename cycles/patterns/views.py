@@ -6,7 +6,6 @@ that the viewer may see."""
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,32 +24,12 @@ from cycles.models import ContextQuestionTarget, Cycle, Entry, Experiment, Theme
 from cycles.patterns import selectors, services
 from cycles.patterns.forms import AnswerForm, DrillDownForm, PatternFilterForm, QuestionForm
 from cycles.patterns.selectors import PatternFilter
+from cycles.patterns.selectors import ShownCount as Count
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from systems.selectors import scales_of
 
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class Count:
-    """A number as shown: suppressed under the threshold, always a link to its entries."""
-
-    n: int
-    threshold: int
-    url: str
-    # A total is withheld when one of its parts is suppressed: shown, total minus the visible
-    # parts would give the suppressed number away.
-    withheld: bool = False
-
-    @property
-    def suppressed(self) -> bool:
-        return 0 < self.n < self.threshold
-
-    @property
-    def hides(self) -> bool:
-        """Whether this number, as shown, hides something (suppressed or withheld)."""
-        return self.suppressed or (self.withheld and self.n > 0)
 
 
 def _params(f: PatternFilter, **extra: Any) -> dict[str, str]:
