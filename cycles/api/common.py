@@ -22,12 +22,13 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def __init__(self, model: type[Model], scope: Callable[[Any], QuerySet], **kwargs: Any):
         self.scope = scope
         # The model's empty queryset tells the schema the id's type; `get_queryset` is the rule.
-        super().__init__(queryset=model._default_manager.none(), **kwargs)
+        self.empty: QuerySet = model._default_manager.none()
+        super().__init__(queryset=self.empty, **kwargs)
 
     def get_queryset(self) -> QuerySet:
         view = self.context.get("view")
         if not isinstance(view, ApiViewSet) or getattr(view, "swagger_fake_view", False):
-            return super().get_queryset()
+            return self.empty  # no caller (the schema): nothing to choose from
         queryset = self.scope(view)
         if any(f.name == "workspace" for f in queryset.model._meta.get_fields()):
             queryset = queryset.filter(workspace=view.workspace)
