@@ -168,9 +168,12 @@ def section_update(
     body = (body or "").strip()
     if len(body) > 50_000:
         raise ValidationError({"body": _("This is too long for one section: split it up.")})
+    now = timezone.now()
     ReportSection.objects.filter(pk=current.pk).update(
-        body=body, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+        body=body, version=F("version") + 1, updated_by=user, updated_at=now
     )
+    # The report changed with its section (for `updated_since` readers of the API).
+    LearningReport.objects.filter(pk=report.pk).update(updated_at=now)
     current.refresh_from_db()
     return current
 

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from cycles.models import Cycle, CycleMember
+from cycles.selectors import entries_visible_to
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Workspace
 from hls.tenancy.permissions import can
@@ -27,6 +28,7 @@ from stewardship.models import (
     Reminder,
     Session,
     SessionCycle,
+    SessionOutput,
     SessionParticipant,
 )
 from stewardship.sessions.recurrence import Slot, session_slots
@@ -86,6 +88,16 @@ def may_facilitate(*, workspace: Workspace, membership: Membership, session: Ses
     return can(membership, "sessions.manage") and (
         participant_of(workspace=workspace, session=session, user=membership.user) is not None
     )
+
+
+def outputs_visible_to(*, workspace: Workspace, membership: Membership) -> QuerySet[SessionOutput]:
+    """Outputs of the sessions the viewer sees. An output written as an entry shows only if the
+    viewer may read that entry (the cycles' own visibility rule); experiments show as they are."""
+    entries = entries_visible_to(workspace=workspace, user=membership.user)
+    return SessionOutput.objects.filter(
+        workspace=workspace,
+        occurrence__session__in=sessions_visible_to(workspace=workspace, membership=membership),
+    ).filter(Q(entry__isnull=True) | Q(entry__in=entries.values("pk")))
 
 
 def _with_related(sessions: QuerySet[Session]) -> QuerySet[Session]:

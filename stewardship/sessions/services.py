@@ -378,6 +378,7 @@ def participants_set(
     if any(m.pk not in known for m in members):
         raise ValidationError({"members": _("Choose members of this workspace.")})
     if _set_participants(workspace=workspace, session=session, members=members, guests=cleaned):
+        session.save(update_fields=["updated_at"])  # who is invited is part of the session
         session_changed(session=session, change="participants")
     return session
 

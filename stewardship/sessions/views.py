@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cycles.models import Cycle
-from cycles.selectors import entries_visible_to
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -224,22 +223,12 @@ def _outputs(request: WorkspaceRequest, slot: Slot) -> list[SessionOutput]:
     """The meeting's outputs the viewer may read: entries through the visibility rule."""
     if slot.occurrence is None:
         return []
-    outputs = list(
-        SessionOutput.objects.filter(workspace=request.workspace, occurrence=slot.occurrence)
+    return list(
+        selectors.outputs_visible_to(workspace=request.workspace, membership=request.membership)
+        .filter(occurrence=slot.occurrence)
         .select_related("cycle", "entry", "experiment")
         .order_by("created_at", "pk")
     )
-    entry_ids = {o.entry_id for o in outputs if o.entry_id}
-    visible = (
-        set(
-            entries_visible_to(workspace=request.workspace, user=request.user)
-            .filter(pk__in=entry_ids)
-            .values_list("pk", flat=True)
-        )
-        if entry_ids
-        else set()
-    )
-    return [o for o in outputs if o.entry_id is None or o.entry_id in visible]
 
 
 @workspace_view()
