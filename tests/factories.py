@@ -628,3 +628,23 @@ class ReportExportFactory(factory.django.DjangoModelFactory):
 
     report = factory.SubFactory(LearningReportFactory, workspace=_WS)
     format = "md"
+
+
+# dataio (imports and exports) ---------------------------------------------------------------
+
+
+class ImportRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dataio.ImportRun"
+
+    kind = "people"
+    file_name = "people.csv"
+    file_content = b"alias\r\nSammy\r\n"
+    encoding = "utf-8"
+    header = factory.LazyFunction(lambda: ["alias"])
+    row_count = 1
+
+
+class ExportRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dataio.ExportRun"
