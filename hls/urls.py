@@ -62,3 +62,6 @@ urlpatterns = [
     path("api/v1/", include("hls.api.urls")),
     path("w/<slug:workspace_slug>/", include(workspace_patterns)),
 ]
+
+handler404 = "hls.api.problems.page_not_found"
+handler500 = "hls.api.problems.server_error"

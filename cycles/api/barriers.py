@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cycles.api.common import NamedChoiceField, ScopedPrimaryKeyField
+from cycles.api.common import NamedChoiceField
 from cycles.barriers import selectors, services
 from cycles.models import BarrierResponse, BarrierRoute, Cycle, Entry
 from cycles.selectors import entries_visible_to
@@ -26,6 +26,7 @@ from hls.api.base import (
     StrictSerializer,
     etag_for,
 )
+from hls.api.fields import ScopedIdField
 
 
 def _state(**kwargs: Any) -> NamedChoiceField:
@@ -44,15 +45,15 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 
 class BarrierSerializer(StrictModelSerializer):
-    entry = ScopedPrimaryKeyField(
-        model=Entry,
+    entry = ScopedIdField(
+        Entry,
         scope=lambda view: entries_visible_to(workspace=view.workspace, user=view.user).filter(
             kind=Entry.Kind.BARRIER
         ),
         help_text="The barrier entry to raise (kind barrier, shared upward).",
     )
-    to_cycle = ScopedPrimaryKeyField(
-        model=Cycle,
+    to_cycle = ScopedIdField(
+        Cycle,
         scope=lambda view: Cycle.objects.all(),
         help_text="A cycle above the entry's cycle.",
     )
@@ -109,8 +110,8 @@ class AnswerInputSerializer(StrictSerializer):
         help_text="Any state but `raised`; `changed` and `cannot_change` need `text`.",
     )
     text = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
-    pass_to = ScopedPrimaryKeyField(
-        model=Cycle,
+    pass_to = ScopedIdField(
+        Cycle,
         scope=lambda view: Cycle.objects.all(),
         required=False,
         allow_null=True,

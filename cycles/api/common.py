@@ -1,38 +1,16 @@
-"""Pieces the cycles family's viewsets share: ids resolved within what the caller may reach,
-and service errors renamed to the API's field names."""
+"""Pieces the cycles family's viewsets share: service errors renamed to the API's field
+names, and named choice sets in the schema."""
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from cycles.models import Phase
-from hls.api.base import ApiViewSet
-
-
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """An id looked up only among `scope(view)`: the workspace's objects the caller may use.
-    Anything else (another workspace's, one the caller cannot see) is "invalid pk", a 400."""
-
-    def __init__(self, model: type[Model], scope: Callable[[Any], QuerySet], **kwargs: Any):
-        self.scope = scope
-        # The model's empty queryset tells the schema the id's type; `get_queryset` is the rule.
-        self.empty: QuerySet = model._default_manager.none()
-        super().__init__(queryset=self.empty, **kwargs)
-
-    def get_queryset(self) -> QuerySet:
-        view = self.context.get("view")
-        if not isinstance(view, ApiViewSet) or getattr(view, "swagger_fake_view", False):
-            return self.empty  # no caller (the schema): nothing to choose from
-        queryset = self.scope(view)
-        if any(f.name == "workspace" for f in queryset.model._meta.get_fields()):
-            queryset = queryset.filter(workspace=view.workspace)
-        return queryset
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cycles import services
-from cycles.api.common import ScopedPrimaryKeyField, phase_field, renamed_errors
+from cycles.api.common import phase_field, renamed_errors
 from cycles.api.patterns import PatternsMixin
 from cycles.models import Cycle, Phase, PhaseShift
 from hls.api.base import (
@@ -25,6 +25,7 @@ from hls.api.base import (
     UpdateMixin,
     etag_for,
 )
+from hls.api.fields import ScopedIdField
 from systems.models import System
 
 
@@ -40,7 +41,7 @@ class PhaseShiftSerializer(serializers.ModelSerializer):
 
 
 class CycleSerializer(StrictModelSerializer):
-    system = ScopedPrimaryKeyField(model=System, scope=lambda view: System.objects.all())
+    system = ScopedIdField(System, lambda view: System.objects.all())
     phase = phase_field(required=False)
     status = serializers.ChoiceField(choices=Cycle.Status.choices, required=False)
     learning_questions = serializers.CharField(required=False, allow_blank=True, max_length=10_000)

@@ -9,27 +9,25 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
-from cycles.api.common import ScopedPrimaryKeyField
 from cycles.barriers import services
 from cycles.models import BarrierRoute, Cycle, Enabler, EnablerTarget
 from hls.api.base import UPDATED_SINCE, CreateMixin, StrictModelSerializer
+from hls.api.fields import ScopedIdField
 
 
 class EnablerSerializer(StrictModelSerializer):
-    cycle = ScopedPrimaryKeyField(
-        model=Cycle, scope=lambda view: Cycle.objects.all(), help_text="The cycle enabling."
-    )
+    cycle = ScopedIdField(Cycle, lambda view: Cycle.objects.all(), help_text="The cycle enabling.")
     kind = serializers.ChoiceField(choices=Enabler.Kind.choices)
     text = serializers.CharField(max_length=10_000)
-    barrier_route = ScopedPrimaryKeyField(
-        model=BarrierRoute,
+    barrier_route = ScopedIdField(
+        BarrierRoute,
         scope=lambda view: BarrierRoute.objects.all(),
         required=False,
         allow_null=True,
         help_text="A barrier raised to `cycle` that this answers.",
     )
-    for_cycles = ScopedPrimaryKeyField(
-        model=Cycle,
+    for_cycles = ScopedIdField(
+        Cycle,
         scope=lambda view: Cycle.objects.all(),
         many=True,
         required=False,

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
 from cycles import selectors, services
-from cycles.api.common import VISIBILITY_CHOICES, ScopedPrimaryKeyField, phase_field
+from cycles.api.common import VISIBILITY_CHOICES, phase_field
 from cycles.models import Cycle, Entry, EntryTheme, Experiment, Phase, Theme
 from hls.api.base import (
     UPDATED_SINCE,
@@ -21,32 +21,31 @@ from hls.api.base import (
     StrictModelSerializer,
     UpdateMixin,
 )
+from hls.api.fields import ScopedIdField
 from systems.models import Person, ShareLevel
 from systems.people.selectors import people_visible_to
 
 
 class EntrySerializer(StrictModelSerializer):
-    cycle = ScopedPrimaryKeyField(
-        model=Cycle, scope=lambda view: selectors.cycles_for_picker(workspace=view.workspace)
-    )
+    cycle = ScopedIdField(Cycle, lambda view: selectors.cycles_for_picker(workspace=view.workspace))
     kind = serializers.ChoiceField(choices=Entry.Kind.choices)
     phase = phase_field(required=False)
     text = serializers.CharField(max_length=services.ENTRY_TEXT_MAX, trim_whitespace=False)
-    themes = ScopedPrimaryKeyField(
-        model=Theme,
+    themes = ScopedIdField(
+        Theme,
         scope=lambda view: selectors.themes_for_picker(workspace=view.workspace),
         many=True,
         required=False,
     )
-    person = ScopedPrimaryKeyField(
-        model=Person,
+    person = ScopedIdField(
+        Person,
         scope=lambda view: people_visible_to(workspace=view.workspace, user=view.user),
         required=False,
         allow_null=True,
         help_text="The pseudonymous id of the person it concerns; never their identity.",
     )
-    experiment = ScopedPrimaryKeyField(
-        model=Experiment,
+    experiment = ScopedIdField(
+        Experiment,
         scope=lambda view: Experiment.objects.all(),
         required=False,
         allow_null=True,

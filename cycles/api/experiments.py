@@ -14,7 +14,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cycles.api.common import ScopedPrimaryKeyField
 from cycles.experiments import selectors, services
 from cycles.experiments.services import ExperimentDesign
 from cycles.models import Cycle, Experiment
@@ -27,6 +26,7 @@ from hls.api.base import (
     UpdateMixin,
     etag_for,
 )
+from hls.api.fields import ScopedIdField
 from systems.models import Actor, Person
 from systems.selectors import people_worked_with
 
@@ -40,31 +40,29 @@ def _text(**kwargs: Any) -> serializers.CharField:
 
 
 class ExperimentSerializer(StrictModelSerializer):
-    cycle = ScopedPrimaryKeyField(model=Cycle, scope=lambda view: Cycle.objects.all())
+    cycle = ScopedIdField(Cycle, lambda view: Cycle.objects.all())
     title = serializers.CharField(max_length=services.TITLE_MAX)
     what_we_will_try = serializers.CharField(max_length=services.TEXT_MAX)
     why = _text()
     prediction = _text(help_text="What we expect to happen: needed before it starts.")
     how_we_will_know = _text()
     safe_to_fail_limits = _text()
-    owner = ScopedPrimaryKeyField(
-        model=User,
+    owner = ScopedIdField(
+        User,
         scope=lambda view: selectors.workspace_users(workspace=view.workspace),
         required=False,
         allow_null=True,
         help_text="A member's user id; the designer when empty.",
     )
-    people = ScopedPrimaryKeyField(
-        model=Person,
+    people = ScopedIdField(
+        Person,
         scope=lambda view: people_worked_with(workspace=view.workspace, user=view.user),
         many=True,
         required=False,
         help_text="Pseudonymous ids of the people involved whom you work with (others involved "
         "are kept, and not shown).",
     )
-    actors = ScopedPrimaryKeyField(
-        model=Actor, scope=lambda view: Actor.objects.all(), many=True, required=False
-    )
+    actors = ScopedIdField(Actor, lambda view: Actor.objects.all(), many=True, required=False)
     replaced_by = serializers.SerializerMethodField()
 
     class Meta:

@@ -17,7 +17,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cycles.api.common import ScopedPrimaryKeyField
 from cycles.links import selectors, services
 from cycles.models import Cycle, CycleLink
 from hls.api.base import (
@@ -27,14 +26,15 @@ from hls.api.base import (
     StrictSerializer,
     etag_for,
 )
+from hls.api.fields import ScopedIdField
 
 
 class LinkSerializer(StrictModelSerializer):
-    cycle = ScopedPrimaryKeyField(
-        model=Cycle, scope=lambda view: selectors.cycles_for_linking(workspace=view.workspace)
+    cycle = ScopedIdField(
+        Cycle, lambda view: selectors.cycles_for_linking(workspace=view.workspace)
     )
-    other = ScopedPrimaryKeyField(
-        model=Cycle, scope=lambda view: selectors.cycles_for_linking(workspace=view.workspace)
+    other = ScopedIdField(
+        Cycle, lambda view: selectors.cycles_for_linking(workspace=view.workspace)
     )
     kind = serializers.ChoiceField(
         choices=CycleLink.Kind.choices,

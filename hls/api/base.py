@@ -4,6 +4,7 @@ every resource: the workspace scope, scopes and roles, strict JSON input, cursor
 `updated_since`, ETags with `If-None-Match` and `If-Match`, `Idempotency-Key`, throttling per
 key, and an audit event for every write."""
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any, ClassVar
@@ -13,7 +14,11 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend  # type: ignore[import-untyped]
+from django_filters.rest_framework import (  # type: ignore[import-untyped]
+    BooleanFilter,
+    DjangoFilterBackend,
+    NumberFilter,
+)
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, permissions, serializers, viewsets
@@ -105,22 +110,59 @@ class ApiPagination(CursorPagination):
     max_page_size = 200
     ordering = ("updated_at", "id")
 
+    def get_page_size(self, request: Request) -> int:
+        """A page size that is not a whole number from 1 to 200 is an error, not ignored."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {"page_size": [_("Give a whole number from 1 to %d.") % self.max_page_size]}
+            )
+        return int(raw)
+
 
 class UpdatedSinceFilter(filters.BaseFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         raw = request.query_params.get("updated_since")
         if raw is None or view.action != "list":
             return queryset
-        since = parse_datetime(raw.replace(" ", "+"))
-        if since is None or since.tzinfo is None:
-            raise exceptions.ValidationError(
-                {
-                    "updated_since": [
-                        _("Give a date and time with its offset, e.g. 2026-11-01T09:00:00Z.")
-                    ]
-                }
-            )
+        try:
+            since = parse_datetime(raw.replace(" ", "+"))
+            since = since.astimezone(dt.UTC) if since and since.tzinfo else None
+        except (ValueError, OverflowError):
+            since = None
+        if since is None or since.year < 1970:
+            message = _("Give a date and time with its offset, e.g. 2026-11-01T09:00:00Z.")
+            raise exceptions.ValidationError({"updated_since": [message]})
         return queryset.filter(**{f"{view.updated_field}__gt": since})
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, but a filter given twice or empty, a boolean that is not true/false, or
+    an id that is not a whole number is an error rather than silently ignored. (Our number
+    filters are all ids.)"""
+
+    def get_filterset(self, request: Request, queryset: QuerySet, view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        errors: dict[str, list[str]] = {}
+        for name, filter_ in filterset.filters.items():
+            values = request.query_params.getlist(name)
+            if not values:
+                continue
+            if len(values) > 1:
+                errors[name] = [_("Give this parameter once.")]
+            elif values[0] == "":
+                errors[name] = [_("Give a value, or leave the parameter out.")]
+            elif isinstance(filter_, BooleanFilter) and values[0] not in ("true", "false"):
+                errors[name] = [_("Use true or false.")]
+            elif isinstance(filter_, NumberFilter) and not values[0].isdigit():
+                errors[name] = [_("Give an id (a whole number).")]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return filterset
 
 
 def etag_for(data: Any) -> str:
@@ -143,6 +185,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     updated_field: ClassVar[str] = "updated_at"
     ordering: ClassVar[Any] = ("updated_at", "id")
     ordering_fields: ClassVar[Any] = ("updated_at", "created_at", "id")
+    lookup_value_regex = r"\d+"
 
     authentication_classes = (ApiKeyAuthentication, WorkspaceSessionAuthentication)
     permission_classes = (ScopePermission,)
@@ -150,7 +193,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     renderer_classes = (JSONRenderer,)
     throttle_classes = (KeyRateThrottle,)
     pagination_class = ApiPagination
-    filter_backends = (DjangoFilterBackend, filters.OrderingFilter, UpdatedSinceFilter)
+    filter_backends = (StrictFilterBackend, filters.OrderingFilter, UpdatedSinceFilter)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

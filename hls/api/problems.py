@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -94,3 +95,26 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     response.data = body
     response.content_type = CONTENT_TYPE
     return response
+
+
+def _problem_response(status: int, detail: str) -> JsonResponse:
+    body = {
+        "type": PROBLEM_BASE + "not_found" if status == 404 else PROBLEM_BASE + "error",
+        "title": TITLES.get(status, "Server error"),
+        "status": status,
+        "detail": detail,
+    }
+    return JsonResponse(body, status=status, content_type=CONTENT_TYPE)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Under /api/ a URL that matches no route is a problem+json 404 too; elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return _problem_response(404, "No such resource.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _problem_response(500, "Something went wrong on our side; it has been logged.")
+    return defaults.server_error(request)

@@ -1,30 +1,11 @@
 """Pieces the stewardship viewsets share: ids resolved only among what the caller may use,
 datetimes that must say their offset, and API links that exist only once their route does."""
 
-from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-
-from hls.api.base import ApiViewSet
-
-
-class ScopedIdField(serializers.PrimaryKeyRelatedField):
-    """An id looked up only among `scope(view)`; any other (another workspace's, one the
-    caller cannot see) is "invalid pk", a 400."""
-
-    def __init__(self, model: type[Model], scope: Callable[[Any], QuerySet], **kwargs: Any):
-        self.scope = scope
-        super().__init__(queryset=model._default_manager.none(), **kwargs)
-
-    def get_queryset(self) -> QuerySet:
-        view = self.context.get("view")
-        if not isinstance(view, ApiViewSet) or getattr(view, "swagger_fake_view", False):
-            return self.queryset  # type: ignore[return-value]
-        return self.scope(view).filter(workspace=view.workspace)
 
 
 class AwareDateTimeField(serializers.DateTimeField):

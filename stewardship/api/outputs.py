@@ -15,7 +15,8 @@ from rest_framework import exceptions, mixins, serializers
 
 from cycles.models import Cycle
 from hls.api.base import UPDATED_SINCE, CreateMixin, StrictModelSerializer
-from stewardship.api.common import ScopedIdField, api_path
+from hls.api.fields import ScopedIdField
+from stewardship.api.common import api_path
 from stewardship.models import Session, SessionOutput
 from stewardship.sessions import selectors, services
 from stewardship.sessions.access import access_slot

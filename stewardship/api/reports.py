@@ -30,9 +30,9 @@ from hls.api.base import (
     StrictSerializer,
     etag_for,
 )
+from hls.api.fields import ScopedIdField
 from hls.api.problems import Conflict
 from hls.tenancy.permissions import can
-from stewardship.api.common import ScopedIdField
 from stewardship.models import LearningReport, ReportExport, ReportSection
 from stewardship.reports import exports, selectors, services
 

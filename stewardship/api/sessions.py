@@ -25,7 +25,8 @@ from rest_framework.response import Response
 from cycles.models import Cycle
 from hls.accounts.models import User
 from hls.api.base import UPDATED_SINCE, CreateMixin, StrictModelSerializer, UpdateMixin
-from stewardship.api.common import AwareDateTimeField, ScopedIdField
+from hls.api.fields import ScopedIdField
+from stewardship.api.common import AwareDateTimeField
 from stewardship.models import Session, SessionParticipant
 from stewardship.sessions import selectors, services
 from stewardship.sessions.recurrence import Slot, session_slots

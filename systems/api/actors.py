@@ -13,13 +13,14 @@ from hls.api.base import (
     StrictModelSerializer,
     UpdateMixin,
 )
+from hls.api.fields import ScopedIdField
 from systems import services
-from systems.api.fields import CreateOnlyFieldsMixin, WorkspacePrimaryKeyField
+from systems.api.fields import CreateOnlyFieldsMixin
 from systems.models import Actor, Participation, System
 
 
 class ActorSerializer(CreateOnlyFieldsMixin, StrictModelSerializer):
-    system = WorkspacePrimaryKeyField(queryset=System.objects.all())
+    system = ScopedIdField(System)
     kind = serializers.ChoiceField(choices=Actor.Kind.choices)
     role = serializers.CharField(required=False, allow_blank=True, max_length=240)
     participation = serializers.ChoiceField(choices=Participation.choices, required=False)

@@ -13,13 +13,14 @@ from hls.api.base import (
     StrictModelSerializer,
     UpdateMixin,
 )
+from hls.api.fields import ScopedIdField
 from systems import services
-from systems.api.fields import CreateOnlyFieldsMixin, WorkspacePrimaryKeyField
+from systems.api.fields import CreateOnlyFieldsMixin
 from systems.models import Factor, System
 
 
 class FactorSerializer(CreateOnlyFieldsMixin, StrictModelSerializer):
-    system = WorkspacePrimaryKeyField(queryset=System.objects.all())
+    system = ScopedIdField(System)
     description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
     class Meta:

@@ -2,23 +2,8 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-
-
-class WorkspacePrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """An id of an object in the caller's workspace: another workspace's id is refused as if it
-    did not exist (400 with the field named), never looked up elsewhere."""
-
-    def get_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_queryset()
-        assert queryset is not None  # every use of this field gives a queryset
-        view = self.context.get("view")
-        workspace = getattr(view, "workspace", None) if view is not None else None
-        if workspace is None:
-            return queryset.none()
-        return queryset.filter(workspace=workspace)
 
 
 class CreateOnlyFieldsMixin(serializers.Serializer):

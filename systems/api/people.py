@@ -23,9 +23,9 @@ from hls.api.base import (
     StrictSerializer,
     UpdateMixin,
 )
+from hls.api.fields import ScopedIdField
 from hls.api.models import ApiKey
 from hls.api.scopes import allows
-from systems.api.fields import WorkspacePrimaryKeyField
 from systems.models import Consent, Person, ShareLevel, System
 from systems.people import selectors, services
 from systems.people.forms import consent_label
@@ -42,8 +42,8 @@ class ConsentInForceSerializer(serializers.Serializer):
 
 
 class PersonSerializer(StrictModelSerializer):
-    system = WorkspacePrimaryKeyField(
-        queryset=System.objects.all(),
+    system = ScopedIdField(
+        System,
         allow_null=True,
         required=False,
         help_text=_(

@@ -14,8 +14,9 @@ from hls.api.base import (
     StrictModelSerializer,
     UpdateMixin,
 )
+from hls.api.fields import ScopedIdField
 from systems import services
-from systems.api.fields import CreateOnlyFieldsMixin, WorkspacePrimaryKeyField
+from systems.api.fields import CreateOnlyFieldsMixin
 from systems.models import Relationship, System
 
 KIND_CHOICES = [("actor", _("Actor to actor")), ("factor", _("Factor to factor"))]
@@ -23,7 +24,7 @@ SIGN_CHOICES = [("", _("none")), *Relationship.Sign.choices]
 
 
 class RelationshipSerializer(CreateOnlyFieldsMixin, StrictModelSerializer):
-    system = WorkspacePrimaryKeyField(queryset=System.objects.all())
+    system = ScopedIdField(System)
     kind = serializers.ChoiceField(
         choices=KIND_CHOICES, help_text=_("Whether `source` and `target` are actors or factors.")
     )

@@ -9,22 +9,22 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
 from hls.api.base import UPDATED_SINCE, CreateMixin, StrictModelSerializer, UpdateMixin
+from hls.api.fields import ScopedIdField
 from hls.tenancy.models import Organisation
 from systems import selectors, services
-from systems.api.fields import WorkspacePrimaryKeyField
 from systems.models import Scale, System
 
 
 class SystemSerializer(StrictModelSerializer):
-    scale = WorkspacePrimaryKeyField(queryset=Scale.objects.all())
-    parent = WorkspacePrimaryKeyField(  # type: ignore[assignment]  # (Field.parent: a name)
-        queryset=System.objects.all(),
+    scale = ScopedIdField(Scale)
+    parent = ScopedIdField(  # type: ignore[assignment]  # (Field.parent: a name)
+        System,
         allow_null=True,
         required=False,
         help_text=_("The system this one sits inside, or null."),
     )
-    organisations = WorkspacePrimaryKeyField(
-        queryset=Organisation.objects.all(),
+    organisations = ScopedIdField(
+        Organisation,
         many=True,
         required=False,
         help_text=_("Member organisations (ids). Sending the list replaces it."),

@@ -1,0 +1,32 @@
+"""Serializer fields every resource family shares."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from rest_framework import serializers
+
+from hls.api.base import ApiViewSet
+
+
+class ScopedIdField(serializers.PrimaryKeyRelatedField):
+    """An id looked up only among `scope(view)` (by default all of the model's rows), within
+    the caller's workspace: anything else (another workspace's, one the caller may not use) is
+    "invalid pk", a 400 with the field named, never looked up elsewhere."""
+
+    def __init__(
+        self, model: type[Model], scope: Callable[[Any], QuerySet] | None = None, **kwargs: Any
+    ) -> None:
+        self.scope = scope or (lambda view: model._default_manager.all())
+        # The model's empty queryset tells the schema the id's type; `get_queryset` is the rule.
+        self.empty: QuerySet = model._default_manager.none()
+        super().__init__(queryset=self.empty, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        view = self.context.get("view")
+        if not isinstance(view, ApiViewSet) or getattr(view, "swagger_fake_view", False):
+            return self.empty  # no caller (building the schema): nothing to choose from
+        queryset = self.scope(view)
+        if any(f.name == "workspace" for f in queryset.model._meta.get_fields()):
+            queryset = queryset.filter(workspace=view.workspace)
+        return queryset
