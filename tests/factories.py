@@ -648,3 +648,54 @@ class ImportRunFactory(factory.django.DjangoModelFactory):
 class ExportRunFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "dataio.ExportRun"
+
+
+# partner API, sync tombstones and webhooks ---------------------------------------------------
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "api.ApiKey"
+
+    name = "Partner system"
+    prefix = factory.Sequence(lambda n: f"hls_{n:08x}")
+    secret_hash = factory.Sequence(lambda n: f"{n:064x}")
+    scopes = factory.LazyFunction(lambda: ["cycles:read"])
+    created_by = factory.SubFactory(UserFactory)
+
+
+class IdempotencyRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "api.IdempotencyRecord"
+
+    caller = "hls_00000000"
+    key = factory.Sequence(lambda n: f"key-{n}")
+    fingerprint = "0" * 64
+    status_code = 201
+    body = factory.LazyFunction(lambda: {"id": 1})
+
+
+class TombstoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "audit.Tombstone"
+
+    resource = "entries"
+    object_id = factory.Sequence(str)
+
+
+class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "webhooks.WebhookSubscription"
+
+    url = "https://partner.example/hls/webhook"
+    events = factory.LazyFunction(lambda: ["report.published"])
+    secret = factory.Sequence(lambda n: f"whsec_{n:032x}")
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "webhooks.WebhookDelivery"
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory, workspace=_WS)
+    event = "report.published"
+    payload = factory.LazyFunction(lambda: {"type": "report.published"})

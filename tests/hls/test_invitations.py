@@ -366,6 +366,7 @@ def test_the_periodic_task_expires_old_invitations_in_every_workspace(
 def test_the_expiry_task_is_scheduled(settings) -> None:
     from hls.celery import app
 
+    app.loader.import_default_modules()  # what a worker does first: every app's tasks module
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "hls.tenancy.tasks.expire_invitations" in names
     assert names <= set(app.tasks)

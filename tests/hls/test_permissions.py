@@ -34,7 +34,7 @@ CASES = [
 
 def test_the_table_lists_every_role_and_every_workspace_view() -> None:
     assert list(Role.values) == ROLES, "a role was added or renamed: add its column"
-    tenancy_views = {url.name for url in workspace_urls("hls.")}
+    tenancy_views = {url.name for url in workspace_urls("hls.tenancy.")}
     assert {view for view, _method in EXPECTED} == tenancy_views, (
         "a workspace view was added or renamed: add its row to EXPECTED"
     )
