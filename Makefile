@@ -59,6 +59,11 @@ CYTOSCAPE_SHA256 ?= 081591ab735b2b6a3b31a3c60f8f3a3e2fee8c92939e0c7820ad1208571b
 DEJAVU_VERSION := 2.37.3
 DEJAVU_SHA256 ?= 7da195a74c55bef988d0d48f9508bd5d849425c1770dba5d7bfc6ce9ed848954 e6476c1b80502924294eed40894c5b18e06c181444ca953e5334262df9c27724
 
+.PHONY: schema
+# The committed OpenAPI file; tests/api/test_schema.py fails when it and the code disagree.
+schema: install
+	DJANGO_SETTINGS_MODULE=hls.settings_test $(VENV)/bin/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
 .PHONY: vendor
 vendor:
 	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \

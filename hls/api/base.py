@@ -14,11 +14,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import (  # type: ignore[import-untyped]
-    BooleanFilter,
-    DjangoFilterBackend,
-    NumberFilter,
-)
+from django_filters import BooleanFilter, NumberFilter  # type: ignore[import-untyped]
+from django_filters.rest_framework import DjangoFilterBackend  # type: ignore[import-untyped]
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, permissions, serializers, viewsets
@@ -54,15 +51,65 @@ UPDATED_SINCE = OpenApiParameter(
 )
 
 
+def _json_type_error(field: serializers.Field, value: Any) -> str | None:
+    """DRF coerces ("5" to 5, 0 to "0", "yes" to True); JSON clients get their types checked."""
+    if value is None:
+        return None
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else _("Must be true or false.")
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        message = str(field.error_messages["incorrect_type"])
+        return None if whole else message.format(data_type=type(value).__name__)
+    if isinstance(field, serializers.IntegerField):
+        return None if whole else _("Must be a whole number.")
+    if isinstance(field, serializers.FloatField | serializers.DecimalField):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else _("Must be a number.")
+    if isinstance(field, serializers.MultipleChoiceField):
+        return None
+    if isinstance(field, serializers.ChoiceField):  # exactly a key: 3 for 3, "story" for "story"
+        keys = list(field.choices)
+        if any(value == key and type(value) is type(key) for key in keys):
+            return None
+        if str(value) in {str(key) for key in keys}:
+            return _("Give one of %(keys)s, as JSON writes them.") % {
+                "keys": ", ".join(json.dumps(key) for key in keys)
+            }
+        return None  # not a choice at all: DRF says so
+    if isinstance(field, serializers.CharField):
+        return None if isinstance(value, str) else _("Must be a string.")
+    if isinstance(field, serializers.ManyRelatedField | serializers.ListField):
+        if not isinstance(value, list):
+            return _("Must be a list.")
+        child = getattr(field, "child_relation", None) or getattr(field, "child", None)
+        problems = [_json_type_error(child, item) for item in value] if child else []
+        return next((p for p in problems if p), None)
+    return None
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, rather than silently dropping them."""
+    """Refuses fields it does not know, rather than silently dropping them, and values of the
+    wrong JSON type, rather than coercing them."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data) - writable)
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+            writable = {name: f for name, f in self.fields.items() if not f.read_only}
+            errors: dict[str, Any] = {
+                name: [_("Unknown field.")] for name in sorted(set(data) - set(writable))
+            }
+            for name, value in data.items():
+                problem = _json_type_error(writable[name], value) if name in writable else None
+                if problem:
+                    errors[name] = [problem]
+            if errors:  # say everything at once: the other fields' own errors too
+                rest = {name: value for name, value in data.items() if name not in errors}
+                try:
+                    super().to_internal_value(rest)
+                except serializers.ValidationError as error:
+                    if isinstance(error.detail, dict):
+                        errors = {**error.detail, **errors}
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 

@@ -54,6 +54,12 @@ class TestInput:
         assert set(errors) == {"name", "kind"}
         assert _themes(workspace) == []
 
+    def test_values_are_not_coerced_from_other_json_types(self, api, workspace):
+        response = api.post(THEMES, {"name": 5, "kind": "problem"}, format="json")
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"name": ["Must be a string."]}
+        assert _themes(workspace) == []
+
     def test_a_service_rule_comes_back_beside_its_field(self, api, workspace):
         _create(api)
         response = _create(api, name="loneliness")
