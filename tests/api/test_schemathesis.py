@@ -39,7 +39,7 @@ schema = schemathesis.openapi.from_path(COMMITTED, config=CONFIG)
 schema.app = get_wsgi_application()
 
 SETTINGS = hypothesis.settings(
-    max_examples=12,
+    max_examples=6,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
@@ -103,7 +103,7 @@ def test_no_operation_answers_with_a_server_error(case, auth):
 def test_stateful_sequences_follow_the_links(auth):
     schema.as_state_machine().run(
         settings=hypothesis.settings(
-            max_examples=25,
+            max_examples=15,
             stateful_step_count=6,
             deadline=None,
             derandomize=True,
