@@ -5,14 +5,14 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hls.api import selectors, services
+from hls.api.access import access_api_key
 from hls.api.forms import ApiKeyForm
-from hls.api.models import ApiKey
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 
@@ -70,7 +70,7 @@ def api_key_create(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 @workspace_view("integrations.manage")
 def api_key_revoke(request: WorkspaceRequest, key_id: int) -> HttpResponse:
-    key = get_object_or_404(ApiKey, workspace=request.workspace, pk=key_id)
+    key = access_api_key(workspace=request.workspace, key_id=key_id)
     services.api_key_revoke(workspace=request.workspace, key=key, revoked_by=request.user)
     messages.success(request, _("The key %(prefix)s… was revoked.") % {"prefix": key.prefix})
     return redirect("api-keys", request.workspace.slug)
