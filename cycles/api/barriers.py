@@ -129,7 +129,6 @@ class BarrierViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     write_capability = "entries.create"
     serializer_class = BarrierSerializer
     filterset_class = BarrierFilter
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self) -> QuerySet[BarrierRoute]:
         visible = selectors.visible_route_ids(workspace=self.workspace, user=self.user)

@@ -89,7 +89,6 @@ class CycleViewSet(
     write_capability = "cycles.manage"
     serializer_class = CycleSerializer
     filterset_fields = ("system", "status", "phase")
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self) -> QuerySet[Cycle]:
         shifts = PhaseShift.objects.order_by("-shifted_at", "-pk")

@@ -78,7 +78,6 @@ class EnablerViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     write_capability = "cycles.manage"
     serializer_class = EnablerSerializer
     filterset_class = EnablerFilter
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self) -> QuerySet[Enabler]:
         return Enabler.objects.prefetch_related("for_cycles")

@@ -120,7 +120,6 @@ class EntryViewSet(
     write_capability = "entries.create"
     serializer_class = EntrySerializer
     filterset_class = EntryFilter
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self) -> QuerySet[Entry]:
         return selectors.entries_visible_to(

@@ -150,7 +150,6 @@ class ExperimentViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.
     write_capability = "cycles.manage"
     serializer_class = ExperimentSerializer
     filterset_class = ExperimentFilter
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self) -> QuerySet[Experiment]:
         seen = people_worked_with(workspace=self.workspace, user=self.user)

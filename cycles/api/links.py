@@ -94,7 +94,6 @@ class LinkViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin)
     write_capability = "cycles.manage"
     serializer_class = LinkSerializer
     filterset_class = LinkFilter
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self) -> QuerySet[CycleLink]:
         return CycleLink.objects.all()

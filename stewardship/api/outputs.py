@@ -129,7 +129,6 @@ class OutputViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     resource = "outputs"
     serializer_class = OutputSerializer
     filterset_class = OutputFilter
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self) -> QuerySet[SessionOutput]:
         return selectors.outputs_visible_to(

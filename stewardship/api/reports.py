@@ -176,7 +176,6 @@ class ReportViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     write_capability = "reports.contribute"  # and `reports.manage` to start or publish one
     serializer_class = ReportSerializer
     filterset_fields = ("status",)
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self) -> QuerySet[LearningReport]:
         return selectors.reports_for_list(workspace=self.workspace).prefetch_related(

@@ -234,7 +234,6 @@ class SessionViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Ret
     write_capability = "sessions.manage"
     serializer_class = SessionSerializer
     filterset_fields = ("status",)
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self) -> QuerySet[Session]:
         return (

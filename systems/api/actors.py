@@ -47,7 +47,6 @@ class ActorViewSet(
     resource = "actors"
     write_capability = "systems.manage"
     serializer_class = ActorSerializer
-    lookup_value_regex = r"\d+"
     filterset_fields = ("system", "kind")
     ordering_fields = ("updated_at", "id")
 

@@ -45,7 +45,6 @@ class FactorViewSet(
     resource = "factors"
     write_capability = "systems.manage"
     serializer_class = FactorSerializer
-    lookup_value_regex = r"\d+"
     filterset_fields = ("system",)
     ordering_fields = ("updated_at", "id")
 

@@ -115,7 +115,6 @@ class PersonViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Retr
     resource = "people"
     write_capability = "people.manage"
     serializer_class = PersonSerializer
-    lookup_value_regex = r"\d+"
     filterset_fields = ("system",)
 
     def scoped_queryset(self) -> QuerySet[Person]:

@@ -86,7 +86,6 @@ class RelationshipViewSet(
     resource = "relationships"
     write_capability = "systems.manage"
     serializer_class = RelationshipSerializer
-    lookup_value_regex = r"\d+"
     filterset_fields = ("system",)
     ordering_fields = ("updated_at", "id")
 

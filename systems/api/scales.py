@@ -32,7 +32,6 @@ class ScaleViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Retri
     resource = "scales"
     write_capability = "scales.manage"
     serializer_class = ScaleSerializer
-    lookup_value_regex = r"\d+"
     ordering_fields = ("updated_at", "position", "id")
 
     def scoped_queryset(self) -> QuerySet[Scale]:

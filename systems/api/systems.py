@@ -65,7 +65,6 @@ class SystemViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Retr
     resource = "systems"
     write_capability = "systems.manage"
     serializer_class = SystemSerializer
-    lookup_value_regex = r"\d+"
     filterset_fields = ("scale", "parent")
 
     def scoped_queryset(self) -> QuerySet[System]:
