@@ -233,6 +233,11 @@ class Entry(WorkspaceOwned):
         _("who can see it"), choices=ShareLevel.choices, default=ShareLevel.PRIVATE
     )
     happened_on = models.DateField(_("when it happened"), null=True, blank=True)
+    signed = models.BooleanField(
+        _("sign it with my name"),
+        default=False,
+        help_text=_("Outside its cycle an entry shows the cycle's name; signed, yours too."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)  # soft delete, so undo works

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hls.tenancy.context_processors.tenancy",
+                "cycles.context_processors.trust",
             ],
         },
     },

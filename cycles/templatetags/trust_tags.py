@@ -1,0 +1,36 @@
+"""Naming in templates, by the one rule (cycles.trust): `{{ entry|author_label:trust }}`,
+`{{ experiment|owner_label:trust }}`, `{{ cycle|cycle_name:trust }}`. `trust` is in every
+workspace page's context (cycles.context_processors.trust)."""
+
+from django import template
+
+from cycles.models import Cycle, Entry, Experiment
+from cycles.trust import Trust
+from systems.models import System
+
+register = template.Library()
+
+
+@register.filter
+def author_label(entry: Entry, trust: Trust) -> str:
+    return trust.author_label(entry)
+
+
+@register.filter
+def owner_label(experiment: Experiment, trust: Trust) -> str:
+    return trust.owner_label(experiment)
+
+
+@register.filter
+def cycle_name(cycle: Cycle, trust: Trust) -> str:
+    return trust.cycle_name(cycle)
+
+
+@register.filter
+def system_name(system: System, trust: Trust) -> str:
+    return trust.system_name(system)
+
+
+@register.filter
+def may_steer(cycle: Cycle, trust: Trust) -> bool:
+    return trust.may_steer(cycle)

@@ -1,0 +1,154 @@
+"""Who sees and who steers whose work: the one rule for trust between cycles.
+
+A member is *inside* a cycle when they take part in it or work in its system (its team): the
+same "works in" that decides who sees a person's identity (`systems.selectors.systems_worked_in`).
+Everyone else looks at the cycle from outside: from a cycle above, a peer, elsewhere in the
+workspace, or as an admin or a partner key (which acts as its creating admin).
+
+- **Named within the cycle, the cycle's name outside it.** Inside, people are named (authors,
+  owners). Outside, work shows the cycle, never the person; an author may sign an entry they
+  share wider, and always sees their own name.
+- **Only the cycle steers its own work.** Designing, changing, starting, ending and deleting an
+  experiment, moving a phase, changing the cycle and starting from another cycle's design stay
+  with those inside. Entries change only with their author. Those above ask (questions back),
+  offer (enablers) and answer (barriers); they never act on a cycle's work.
+- **A person's life is shown by a pseudonymous name** outside those who work with the person
+  ("A person's life · Team A"): a person-scale cycle is usually named after its person.
+
+`RULES` is the table `docs/people-and-privacy.md` shows and `tests/cycles/test_trust_matrix.py`
+checks on every surface. Services call `require_steer`; pages, the API, exports and reports
+name people through `Trust`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from hls.accounts.models import User
+from hls.tenancy.models import Workspace
+from systems.selectors import systems_worked_in
+
+if TYPE_CHECKING:
+    from cycles.models import Cycle, Entry, Experiment
+    from systems.models import System
+
+
+class Relation(enum.StrEnum):
+    """How a viewer stands to a piece of work (the columns of the rules table)."""
+
+    AUTHOR = "author or owner"
+    SAME_CYCLE = "same cycle"
+    ABOVE = "cycle above (any depth)"
+    PEER = "peer cycle"
+    WORKSPACE = "elsewhere in the workspace"
+    ADMIN = "admin (not in the cycle)"
+    PARTNER_KEY = "partner key of an admin above"
+
+
+INSIDE = frozenset({Relation.AUTHOR, Relation.SAME_CYCLE})
+NOBODY: frozenset[Relation] = frozenset()
+
+# What each relation may see named or do. Seeing the work itself follows its visibility (entries:
+# `cycles.selectors.entries_visible_to`); this table decides who is named and who acts.
+RULES: dict[tuple[str, str], frozenset[Relation]] = {
+    ("entry", "see its author named"): INSIDE,
+    ("entry", "edit or delete"): frozenset({Relation.AUTHOR}),
+    ("experiment", "see its owner named"): INSIDE,
+    ("experiment", "design, change, start, end or delete"): INSIDE,
+    ("experiment", "start from its design (into their own cycle)"): INSIDE,
+    ("cycle", "move its phase or change it"): INSIDE,
+    ("cycle", "see its person-scale name"): INSIDE,
+    ("barrier", "answer (the cycle it was raised to)"): frozenset({Relation.ABOVE}),
+    ("barrier", "see every answer, in order"): INSIDE | {Relation.ABOVE},
+    ("person", "open the record, consent history, what matters"): INSIDE,
+}
+
+
+def allowed(obj: str, action: str, relation: Relation) -> bool:
+    return relation in RULES[(obj, action)]
+
+
+@dataclass(frozen=True)
+class Trust:
+    """One member's standing towards every cycle of the workspace, worked out once (one query)
+    per request, task or report."""
+
+    workspace_id: int
+    user_id: int
+    systems: frozenset[int]  # the systems the member works in
+
+    def inside(self, cycle: Cycle) -> bool:
+        return cycle.system_id in self.systems
+
+    def inside_system(self, system: System) -> bool:
+        return system.pk in self.systems
+
+    def may_steer(self, cycle: Cycle) -> bool:
+        return self.inside(cycle)
+
+    def names_author(self, entry: Entry) -> bool:
+        """Whether the entry's author is named to this member."""
+        return entry.author_id == self.user_id or entry.signed or self.inside(entry.cycle)
+
+    def names_owner(self, experiment: Experiment) -> bool:
+        return experiment.owner_id == self.user_id or self.inside(experiment.cycle)
+
+    def system_name(self, system: System) -> str:
+        if not system.scale.is_person_scale or self.inside_system(system):
+            return system.name
+        parent = system.parent
+        if parent is None:
+            return _("A person's life")
+        return _("A person's life · %(parent)s") % {"parent": self.system_name(parent)}
+
+    def cycle_name(self, cycle: Cycle) -> str:
+        """The cycle's name, or for a person's life seen from outside, a pseudonymous one."""
+        if self.inside(cycle) or not cycle.system.scale.is_person_scale:
+            return cycle.name
+        return self.system_name(cycle.system)
+
+    def author_label(self, entry: Entry) -> str:
+        """Who wrote it, as this member may see it: the person inside, the cycle outside."""
+        if self.names_author(entry):
+            return entry.author.display_name if entry.author else _("someone who has left")
+        return self.cycle_name(entry.cycle)
+
+    def owner_label(self, experiment: Experiment) -> str:
+        if self.names_owner(experiment):
+            return experiment.owner.display_name if experiment.owner else "—"
+        return self.cycle_name(experiment.cycle)
+
+
+def trust_for(*, workspace: Workspace, user: User) -> Trust:
+    return Trust(
+        workspace_id=workspace.pk,
+        user_id=user.pk,
+        systems=frozenset(systems_worked_in(workspace=workspace, user=user)),
+    )
+
+
+def request_trust(request: Any) -> Trust:
+    """The signed-in member's Trust, worked out once per request."""
+    trust: Trust | None = getattr(request, "_trust", None)
+    if trust is None:
+        trust = trust_for(workspace=request.workspace, user=request.user)
+        request._trust = trust
+    return trust
+
+
+def steer_refused_message() -> str:
+    return _(
+        "Only the cycle's own members steer its work. From outside, ask a question back, offer "
+        "an enabler or answer its barriers."
+    )
+
+
+def require_steer(*, workspace: Workspace, user: User, cycle: Cycle) -> None:
+    """Raise PermissionDenied unless `user` is inside `cycle` (a member, or in its team)."""
+    if not trust_for(workspace=workspace, user=user).may_steer(cycle):
+        raise PermissionDenied(steer_refused_message())
