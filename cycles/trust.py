@@ -39,38 +39,65 @@ if TYPE_CHECKING:
 
 
 class Relation(enum.StrEnum):
-    """How a viewer stands to a piece of work (the columns of the rules table)."""
+    """How a viewer stands to a cycle's work (the columns of the rules table). A partner key
+    stands where its creating admin stands, narrowed by its scopes."""
 
     AUTHOR = "author or owner"
     SAME_CYCLE = "same cycle"
-    ABOVE = "cycle above (any depth)"
+    ABOVE = "the cycle above"
+    FURTHER_ABOVE = "a cycle further above"
     PEER = "peer cycle"
     WORKSPACE = "elsewhere in the workspace"
-    ADMIN = "admin (not in the cycle)"
+    ADMIN = "admin, not in the cycle"
     PARTNER_KEY = "partner key of an admin above"
 
 
 INSIDE = frozenset({Relation.AUTHOR, Relation.SAME_CYCLE})
-NOBODY: frozenset[Relation] = frozenset()
-
-# What each relation may see named or do. Seeing the work itself follows its visibility (entries:
-# `cycles.selectors.entries_visible_to`); this table decides who is named and who acts.
-RULES: dict[tuple[str, str], frozenset[Relation]] = {
-    ("entry", "see its author named"): INSIDE,
-    ("entry", "edit or delete"): frozenset({Relation.AUTHOR}),
-    ("experiment", "see its owner named"): INSIDE,
-    ("experiment", "design, change, start, end or delete"): INSIDE,
-    ("experiment", "start from its design (into their own cycle)"): INSIDE,
-    ("cycle", "move its phase or change it"): INSIDE,
-    ("cycle", "see its person-scale name"): INSIDE,
-    ("barrier", "answer (the cycle it was raised to)"): frozenset({Relation.ABOVE}),
-    ("barrier", "see every answer, in order"): INSIDE | {Relation.ABOVE},
-    ("person", "open the record, consent history, what matters"): INSIDE,
-}
 
 
-def allowed(obj: str, action: str, relation: Relation) -> bool:
-    return relation in RULES[(obj, action)]
+@dataclass(frozen=True)
+class Rule:
+    """Who may do `action` to a kind of object, by their relation to the object's cycle (for a
+    person: their own life's cycle; for a barrier: the cycle that raised it)."""
+
+    kind: str
+    action: str
+    relations: frozenset[Relation]
+
+
+# Seeing the work itself follows its visibility (entries: `cycles.selectors.entries_visible_to`);
+# this table decides who is named and who acts. Those above never act on a cycle's work: they ask
+# (questions back to context), offer (enablers) and answer (barriers).
+RULES: tuple[Rule, ...] = (
+    Rule("entry", "see who wrote it (unless they signed it)", INSIDE),
+    Rule("entry", "edit, delete or restore it", frozenset({Relation.AUTHOR})),
+    Rule("experiment", "see who owns it", INSIDE),
+    Rule("experiment", "design, change, start or end it", INSIDE),
+    Rule("cycle", "move its phase, change its settings", INSIDE),
+    Rule("cycle", "start from another cycle's design, into it", INSIDE),
+    Rule("cycle", "see a person-scale cycle's own name", INSIDE),
+    Rule("barrier", "answer it, or pass it further up", frozenset({Relation.ABOVE})),
+    Rule("barrier", "see how long it has waited", frozenset({Relation.ABOVE})),
+    Rule(
+        "barrier",
+        "see every answer from every level, in order",
+        INSIDE | {Relation.ABOVE, Relation.FURTHER_ABOVE},
+    ),
+    Rule("person", "open their record, consent history and what matters", INSIDE),
+)
+
+
+def rules_table() -> str:
+    """RULES as the Markdown table in docs/people-and-privacy.md (a test keeps them equal)."""
+    relations = list(Relation)
+    lines = [
+        "| What | " + " | ".join(r.value for r in relations) + " |",
+        "|---|" + "---|" * len(relations),
+    ]
+    for rule in RULES:
+        cells = ["yes" if r in rule.relations else "no" for r in relations]
+        lines.append(f"| {rule.kind}: {rule.action} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
