@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Cycle, Entry, Experiment, Phase, Theme
 from hls.accounts.models import User
+from systems.forms import KeepNameMixin
 from systems.models import Person, ShareLevel, System
 
 
-class CycleForm(forms.Form):
+class CycleForm(KeepNameMixin):
     system = forms.ModelChoiceField(
         label=_("System of interest"),
         queryset=System.objects.none(),

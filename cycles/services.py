@@ -29,6 +29,7 @@ from hls.tenancy.models import Membership, Workspace
 from hls.webhooks.services import webhook_entry_shared
 from systems.models import Person, ShareLevel, System
 from systems.people.selectors import people_visible_to
+from systems.people.services import check_name_hides_person
 
 ENTRY_TEXT_MAX = 10_000
 DRAFT_MAX_BYTES = 32_000
@@ -64,9 +65,11 @@ def cycle_create(
     purpose: str,
     learning_questions: str = "",
     phase: str = Phase.UNDERSTAND,
+    keep_name: bool = False,
 ) -> Cycle:
     _check_system(workspace=workspace, system=system)
     name, purpose = _clean_cycle_fields(name=name, purpose=purpose)
+    check_name_hides_person(workspace=workspace, system=system, name=name, keep_name=keep_name)
     if phase not in Phase.values:
         raise ValidationError({"phase": _("Choose one of the four phases.")})
     cycle = Cycle.objects.create(
@@ -92,9 +95,12 @@ def cycle_update(
     purpose: str,
     learning_questions: str,
     status: str,
+    keep_name: bool = False,
 ) -> Cycle:
     _check_system(workspace=workspace, system=system)
     name, purpose = _clean_cycle_fields(name=name, purpose=purpose)
+    if name != cycle.name or system.pk != cycle.system_id:  # (renamed or moved)
+        check_name_hides_person(workspace=workspace, system=system, name=name, keep_name=keep_name)
     if status not in Cycle.Status.values:
         raise ValidationError({"status": _("Choose active, paused or closed.")})
     cycle.system = system

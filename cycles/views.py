@@ -89,6 +89,7 @@ def cycle_create(request: WorkspaceRequest) -> HttpResponse:
                 purpose=form.cleaned_data["purpose"],
                 learning_questions=form.cleaned_data["learning_questions"],
                 phase=form.cleaned_data["phase"],
+                keep_name=form.keep_name(),
             )
         except ValidationError as error:
             form.add_error(None, error)

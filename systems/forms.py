@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hls.accounts.models import User
 from hls.tenancy.models import Organisation, Workspace
 from systems.models import Actor, Factor, Participation, Relationship, Scale, System
+from systems.people.services import NAME_REVEALS_PERSON
 from systems.selectors import node_id, scales_of, workspace_users
 from systems.services import NAME_MAX, SCALE_NAME_MAX, SystemInput, parse_node
 
@@ -23,12 +24,44 @@ class ScaleForm(forms.Form):
     )
 
 
+def _keep_name_field() -> forms.BooleanField:
+    return forms.BooleanField(label=_("Keep this name anyway"), required=False)
+
+
+class KeepNameMixin(forms.Form):
+    """A "keep this name anyway" checkbox under the name, shown once the service warned that a
+    person-scale name contains the person's recorded name (NAME_REVEALS_PERSON), and kept
+    while it is ticked. The service decides; `keep_name()` is passed back to it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.data.get("keep_name"):
+            self._add_keep_name()
+
+    def _add_keep_name(self) -> None:
+        if "keep_name" in self.fields:
+            return
+        self.fields["keep_name"] = _keep_name_field()
+        order = list(self.fields)
+        order.remove("keep_name")
+        order.insert(order.index("name") + 1 if "name" in order else 0, "keep_name")
+        self.order_fields(order)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        if self.has_error("name", NAME_REVEALS_PERSON):
+            self._add_keep_name()
+
+    def keep_name(self) -> bool:
+        return bool(getattr(self, "cleaned_data", {}).get("keep_name"))
+
+
 class MemberChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
 
 
-class SystemForm(forms.Form):
+class SystemForm(KeepNameMixin):
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
     scale = forms.ModelChoiceField(
         label=_("Scale"), queryset=Scale.objects.none(), empty_label=None

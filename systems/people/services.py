@@ -4,6 +4,7 @@ Keyword-only, typed, atomic. Errors are ValidationError({field: message}) so vie
 beside the field. Every read or change of identity writes an audit event with no personal data.
 """
 
+import re
 import secrets
 from datetime import date
 
@@ -242,6 +243,46 @@ def identity_erase(*, workspace: Workspace, person: Person, actor: User) -> bool
             workspace=workspace, actor=actor, action="person.identity_erased", target=person
         )
     return bool(deleted)
+
+
+# A person-scale name that gives the person away -------------------------------------------
+
+NAME_REVEALS_PERSON = "name_contains_person"
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _name_words(text: str) -> set[str]:
+    """The words of a name, of two letters or more, case-folded ("Maria's" gives "maria")."""
+    return {word.casefold() for word in _WORD.findall(text) if len(word) >= 2}
+
+
+def check_name_hides_person(
+    *, workspace: Workspace, system: System | None, name: str, keep_name: bool = False
+) -> None:
+    """Warn (a ValidationError on "name", code NAME_REVEALS_PERSON) when a person-scale system,
+    or a cycle of one, would be named with a word of the recorded name of a person whose own
+    system it is: outside those who work with them, that name would give them away. The
+    warning never says which word; `keep_name` lets the person who chose it keep it."""
+    if keep_name or system is None or not system.scale.is_person_scale:
+        return
+    words = _name_words(name)
+    if not words:
+        return
+    rows = PersonIdentity.objects.filter(workspace=workspace, person__system=system).only("name")
+    for row in rows:
+        if words & _name_words(crypto.decrypt(row.name)):
+            raise ValidationError(
+                {
+                    "name": ValidationError(
+                        _(
+                            "This name contains the recorded name of the person whose life "
+                            "this is. Choose a name that does not give them away, or keep "
+                            "this one knowingly."
+                        ),
+                        code=NAME_REVEALS_PERSON,
+                    )
+                }
+            )
 
 
 def identity_keys_rotate(*, batch_size: int = 500) -> int:
