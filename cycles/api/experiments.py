@@ -1,6 +1,9 @@
 """Experiments over the API: design, change while planned, start, end with an outcome and what
 was learnt, through cycles/experiments/services.py. Once running, the design is fixed: a change
-makes a new version (the response is that version; `previous_version` points back)."""
+makes a new version (the response is that version; `previous_version` points back).
+
+Only those inside the experiment's cycle design, change, start and end it (the services refuse
+anyone else with 403); `owner` is null to a key whose member is not inside the cycle."""
 
 from typing import Any
 
@@ -8,6 +11,7 @@ import django_filters  # type: ignore[import-untyped]
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -17,6 +21,7 @@ from rest_framework.response import Response
 from cycles.experiments import selectors, services
 from cycles.experiments.services import ExperimentDesign
 from cycles.models import Cycle, Experiment
+from cycles.trust import Trust, trust_for
 from hls.accounts.models import User
 from hls.api.base import (
     UPDATED_SINCE,
@@ -52,7 +57,9 @@ class ExperimentSerializer(StrictModelSerializer):
         scope=lambda view: selectors.workspace_users(workspace=view.workspace),
         required=False,
         allow_null=True,
-        help_text="A member's user id; the designer when empty.",
+        help_text="The user id of someone inside the experiment's cycle (a member of it or of "
+        "its team); the designer when empty. Returned as null to a key whose member is not "
+        "inside the cycle: outside it, work shows the cycle, never the person.",
     )
     people = ScopedIdField(
         Person,
@@ -108,6 +115,12 @@ class ExperimentSerializer(StrictModelSerializer):
             "updated_at",
         )
 
+    def to_representation(self, instance: Experiment) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context["view"].trust.names_owner(instance):
+            data["owner"] = None
+        return data
+
     def get_replaced_by(self, experiment: Experiment) -> int | None:
         newer = getattr(experiment, "next_version", None)
         return newer.pk if newer is not None else None
@@ -151,9 +164,14 @@ class ExperimentViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.
     serializer_class = ExperimentSerializer
     filterset_class = ExperimentFilter
 
+    @cached_property
+    def trust(self) -> Trust:
+        """Who the key's member may see named (cycles.trust), worked out once per request."""
+        return trust_for(workspace=self.workspace, user=self.user)
+
     def scoped_queryset(self) -> QuerySet[Experiment]:
         seen = people_worked_with(workspace=self.workspace, user=self.user)
-        return Experiment.objects.select_related("next_version").prefetch_related(
+        return Experiment.objects.select_related("next_version", "cycle").prefetch_related(
             Prefetch("people", queryset=seen.order_by("reference", "pk")),
             Prefetch("actors", queryset=Actor.objects.order_by("name", "pk")),
         )

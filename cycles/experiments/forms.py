@@ -75,8 +75,13 @@ class ExperimentForm(forms.Form):
         label=_("Owner"),
         queryset=User.objects.none(),
         required=False,
-        help_text=_("Who keeps it going. Left empty, it is you."),
-        error_messages={"invalid_choice": _("Choose a member of this workspace.")},
+        help_text=_(
+            "Who keeps it going: someone who takes part in this cycle or works in its team. "
+            "Left empty, it is you."
+        ),
+        error_messages={
+            "invalid_choice": _("Choose someone who takes part in this cycle or works in its team.")
+        },
     )
     people = forms.ModelMultipleChoiceField(
         label=_("People involved"),
@@ -110,7 +115,7 @@ class ExperimentForm(forms.Form):
             kwargs["initial"] = {"owner": user.pk}
         super().__init__(*args, **kwargs)
         owner: UserChoiceField = self.fields["owner"]  # type: ignore[assignment]
-        owner.queryset = selectors.workspace_users(workspace=workspace)
+        owner.queryset = selectors.owners_inside(workspace=workspace, cycle=cycle)
         people: forms.ModelMultipleChoiceField[Person] = self.fields["people"]  # type: ignore[assignment]
         people.queryset = people_worked_with(workspace=workspace, user=user).order_by("reference")
         actors: forms.ModelMultipleChoiceField[Actor] = self.fields["actors"]  # type: ignore[assignment]

@@ -7,14 +7,14 @@ on the experiment's page). No rankings, rates or counts per owner are computed a
 import datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Case, IntegerField, QuerySet, Value, When
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from cycles.models import Cycle, Entry, Experiment
+from cycles.models import Cycle, CycleMember, Entry, Experiment
 from cycles.selectors import entries_visible_to
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
-from systems.models import Actor, Person
+from systems.models import Actor, Person, SystemMember
 from systems.selectors import people_worked_with
 
 STATUS_ORDER = [
@@ -35,8 +35,29 @@ def actors_of_cycle(*, workspace: Workspace, cycle: Cycle) -> QuerySet[Actor]:
 
 
 def workspace_users(*, workspace: Workspace) -> QuerySet[User]:
-    """The members of the workspace, who may own an experiment."""
+    """The members of the workspace."""
     return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
+
+
+def owners_inside(*, workspace: Workspace, cycle: Cycle) -> QuerySet[User]:
+    """Who may own an experiment of the cycle: those inside it, by the same "works in" as
+    cycles.trust (in its system's team, or taking part in a cycle of its system), who are still
+    members of the workspace."""
+    inside = Q(
+        pk__in=CycleMember.objects.filter(
+            workspace=workspace, cycle__system_id=cycle.system_id
+        ).values("user_id")
+    ) | Q(
+        pk__in=SystemMember.objects.filter(workspace=workspace, system_id=cycle.system_id).values(
+            "user_id"
+        )
+    )
+    return (
+        User.objects.filter(memberships__workspace=workspace)
+        .filter(inside)
+        .distinct()
+        .order_by("full_name", "email")
+    )
 
 
 def overdue_for(*, user: User, on: datetime.date | None = None) -> Case:
@@ -80,7 +101,7 @@ def experiments_portfolio(
     )
     experiments = (
         Experiment.objects.filter(workspace=workspace, next_version__isnull=True)
-        .select_related("cycle", "owner")
+        .select_related("cycle__system__scale", "cycle__system__parent__scale", "owner")
         .annotate(status_rank=rank, overdue=overdue_for(user=user))
         .order_by("status_rank", "-created_at", "-pk")
     )
@@ -132,7 +153,7 @@ def experiment_check_ins(
     return (
         entries_visible_to(workspace=workspace, user=user)
         .filter(experiment__in=[e.pk for e in experiments])
-        .select_related("author", "experiment")
+        .select_related("author", "experiment", "cycle__system__scale")
         .order_by("-created_at", "-pk")
     )
 

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cycles.experiments.selectors import owners_inside
 from cycles.models import Cycle, Experiment, ExperimentActor, ExperimentPerson
+from cycles.trust import require_steer
 from hls.accounts.models import User
-from hls.tenancy.models import Membership, Workspace
+from hls.tenancy.models import Workspace
 from hls.webhooks.services import webhook_emit
 from systems.models import Actor, Person
 from systems.selectors import people_worked_with
@@ -33,6 +35,10 @@ DESIGN_FIELDS = (
     "starts_on",
     "ends_on",
 )
+
+
+def owner_outside_message() -> str:
+    return _("Choose someone who takes part in this cycle or works in its team.")
 
 
 def prediction_missing_message() -> str:
@@ -79,8 +85,8 @@ def _clean_design(
         errors["ends_on"] = _("The end date is before the start date. Choose a later end date.")
     if design.owner is None:
         design.owner = editor
-    elif not Membership.objects.filter(workspace=workspace, user=design.owner).exists():
-        errors["owner"] = _("Choose a member of this workspace.")
+    elif not owners_inside(workspace=workspace, cycle=cycle).filter(pk=design.owner.pk).exists():
+        errors["owner"] = owner_outside_message()
     allowed_people = set(
         people_worked_with(workspace=workspace, user=editor).values_list("pk", flat=True)
     )
@@ -130,9 +136,10 @@ def experiment_create(
     *, workspace: Workspace, cycle: Cycle, created_by: User, design: ExperimentDesign
 ) -> Experiment:
     """Design an experiment in a cycle. It is planned until started; the owner defaults to
-    the person designing it."""
+    the person designing it. Only those inside the cycle design its experiments."""
     if cycle.workspace_id != workspace.pk:
         raise ValidationError(_("Choose a cycle of this workspace."))
+    require_steer(workspace=workspace, user=created_by, cycle=cycle)
     design = _clean_design(workspace=workspace, cycle=cycle, editor=created_by, design=design)
     experiment = Experiment.objects.create(
         workspace=workspace,
@@ -167,8 +174,10 @@ def experiment_update(
     """Change the design. A planned experiment changes in place. A running one is frozen: the
     change makes a new version that goes on running, and the old version ends as history
     ("Replaced by version N"). Returns the experiment as it now is (maybe the new version).
-    People involved whom the editor does not work with stay involved, unseen by them."""
+    People involved whom the editor does not work with stay involved, unseen by them.
+    Only those inside the experiment's cycle change it."""
     current = _lock(workspace=workspace, experiment=experiment)
+    require_steer(workspace=workspace, user=editor, cycle=current.cycle)
     if current.status == Experiment.Status.ENDED or not _is_current(current):
         raise ValidationError(
             _("This experiment has ended, so its design stays as it was. Design a new one.")
@@ -253,8 +262,10 @@ def _design_changed(
 def experiment_start(
     *, workspace: Workspace, experiment: Experiment, started_by: User
 ) -> Experiment:
-    """Start a planned experiment. It needs what we expect to happen, and its dates."""
+    """Start a planned experiment. It needs what we expect to happen, and its dates. Only those
+    inside its cycle start it."""
     current = _lock(workspace=workspace, experiment=experiment)
+    require_steer(workspace=workspace, user=started_by, cycle=current.cycle)
     if current.status != Experiment.Status.PLANNED:
         raise ValidationError(_("Only a planned experiment can be started."))
     errors = _start_problems(current)
@@ -271,8 +282,9 @@ def experiment_end(
     *, workspace: Workspace, experiment: Experiment, ended_by: User, outcome: str, learnt: str
 ) -> Experiment:
     """End a running experiment with its outcome (amplify, adapt, or stop: learnt, all of the
-    same standing) and what was learnt."""
+    same standing) and what was learnt. Only those inside its cycle end it."""
     current = _lock(workspace=workspace, experiment=experiment)
+    require_steer(workspace=workspace, user=ended_by, cycle=current.cycle)
     if current.status != Experiment.Status.RUNNING:
         raise ValidationError(_("Only a running experiment can be ended."))
     errors: dict[str, str] = {}

@@ -18,7 +18,9 @@ from django.views.decorators.http import require_POST
 from cycles.access import access_cycle, access_experiment
 from cycles.experiments import selectors, services
 from cycles.experiments.forms import EndForm, ExperimentForm, PortfolioFilterForm, design_data
+from cycles.links.selectors import adapted_in
 from cycles.models import Cycle, Experiment
+from cycles.trust import request_trust, require_steer
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -73,7 +75,7 @@ def _portfolio(request: WorkspaceRequest, cycle: Cycle | None, template: str) ->
         "page": page,
         "experiments": page.object_list,
         "query": query.urlencode(),
-        "can_design": can(request.membership, "cycles.manage"),
+        "can_design": cycle is not None and _may_steer(request, cycle),
     }
     status = invalid_status(request) if form.errors else 200
     return render(request, template, context, status=status)
@@ -88,6 +90,12 @@ def experiment_list(request: WorkspaceRequest) -> HttpResponse:
 def cycle_experiments(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(workspace=request.workspace, cycle_id=cycle_id)
     return _portfolio(request, cycle, "cycles/experiments/list.html")
+
+
+def _may_steer(request: WorkspaceRequest, cycle: Cycle) -> bool:
+    """Whether to offer designing, changing, starting and ending the cycle's experiments: the
+    role allows it and the viewer is inside the cycle (cycles.trust)."""
+    return can(request.membership, "cycles.manage") and request_trust(request).may_steer(cycle)
 
 
 def _form_page(
@@ -105,6 +113,7 @@ def _form_page(
 def experiment_create(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     workspace = request.workspace
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    require_steer(workspace=workspace, user=request.user, cycle=cycle)
     if request.method != "POST":
         form = ExperimentForm(workspace=workspace, cycle=cycle, user=request.user)
         return _form_page(request, form, cycle, None)
@@ -151,7 +160,6 @@ def experiment_detail(request: WorkspaceRequest, experiment_id: int) -> HttpResp
     context = {
         "experiment": experiment,
         "cycle_url": _optional_url("cycle-detail", workspace.slug, experiment.cycle_id),
-        "owner": experiment.owner,
         "overdue": selectors.is_overdue_for(experiment=experiment, user=user),
         "versions": versions if len(versions) > 1 else [],
         "newer": next((v for v in versions if v.version > experiment.version), None),
@@ -160,7 +168,9 @@ def experiment_detail(request: WorkspaceRequest, experiment_id: int) -> HttpResp
         "people": people,
         "others_involved": others_involved,
         "actors": selectors.experiment_actors(workspace=workspace, experiment=experiment),
-        "can_manage": can(request.membership, "cycles.manage"),
+        "can_steer": _may_steer(request, experiment.cycle),
+        "adapted_in": adapted_in(workspace=workspace, experiment=experiment),
+        "can_adapt": can(request.membership, "cycles.manage"),
     }
     return render(request, "cycles/experiments/detail.html", context)
 
@@ -169,6 +179,7 @@ def experiment_detail(request: WorkspaceRequest, experiment_id: int) -> HttpResp
 def experiment_edit(request: WorkspaceRequest, experiment_id: int) -> HttpResponse:
     workspace = request.workspace
     experiment = access_experiment(workspace=workspace, experiment_id=experiment_id)
+    require_steer(workspace=workspace, user=request.user, cycle=experiment.cycle)
     if experiment.status == Experiment.Status.ENDED:
         messages.error(
             request,
@@ -224,6 +235,7 @@ def experiment_start(request: WorkspaceRequest, experiment_id: int) -> HttpRespo
     the message beside the field that needs it."""
     workspace = request.workspace
     experiment = access_experiment(workspace=workspace, experiment_id=experiment_id)
+    require_steer(workspace=workspace, user=request.user, cycle=experiment.cycle)
     try:
         services.experiment_start(
             workspace=workspace, experiment=experiment, started_by=request.user
@@ -253,6 +265,7 @@ def experiment_start(request: WorkspaceRequest, experiment_id: int) -> HttpRespo
 def experiment_end(request: WorkspaceRequest, experiment_id: int) -> HttpResponse:
     workspace = request.workspace
     experiment = access_experiment(workspace=workspace, experiment_id=experiment_id)
+    require_steer(workspace=workspace, user=request.user, cycle=experiment.cycle)
     if experiment.status != Experiment.Status.RUNNING:
         messages.error(request, _("Only a running experiment can be ended."))
         return redirect(

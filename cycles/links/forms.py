@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cycles.links.selectors import PICKER_LIMIT
 from cycles.links.services import TEXT_MAX
 from cycles.models import Cycle, CycleLink, Entry, Experiment
+from cycles.trust import Trust
 
 
 class CycleChoiceField(forms.ModelChoiceField):
@@ -15,8 +16,11 @@ class CycleChoiceField(forms.ModelChoiceField):
 
 
 class ExperimentChoiceField(forms.ModelChoiceField):
+    trust: Trust | None = None  # names the cycles as the viewer may see them, when set
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.title} — {obj.cycle.name}"
+        cycle = self.trust.cycle_name(obj.cycle) if self.trust is not None else obj.cycle.name
+        return f"{obj.title} — {cycle}"
 
 
 class EntryChoiceField(forms.ModelChoiceField):
@@ -108,11 +112,41 @@ class CopyDesignForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, experiments: QuerySet[Experiment], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, experiments: QuerySet[Experiment], trust: Trust, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field: ExperimentChoiceField = self.fields["experiment"]  # type: ignore[assignment]
+        field.trust = trust
         field.queryset = experiments
         _limit_choices(field, experiments)
+
+
+class NamedCycleChoiceField(forms.ModelChoiceField):
+    """Cycles named as the viewer may see them (cycles.trust)."""
+
+    trust: Trust | None = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.trust.cycle_name(obj) if self.trust is not None else str(obj.name)
+
+
+class AdaptForm(forms.Form):
+    cycle = NamedCycleChoiceField(
+        label=_("Adapt it in"),
+        queryset=Cycle.objects.none(),
+        help_text=_("Only the cycles you take part in or whose team you work in are listed."),
+        error_messages={
+            "required": _("Choose one of your cycles to adapt it in."),
+            "invalid_choice": _("Choose one of the cycles you take part in."),
+        },
+    )
+
+    def __init__(self, *args: Any, cycles: QuerySet[Cycle], trust: Trust, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: NamedCycleChoiceField = self.fields["cycle"]  # type: ignore[assignment]
+        field.trust = trust
+        field.queryset = cycles
 
 
 class SourceForm(forms.Form):

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from cycles.connections import cycle_ids_below, peer_cycles
 from cycles.models import Cycle, CycleLink, CycleMember, Entry, EntrySource, Experiment
 from cycles.selectors import entries_visible_to
+from cycles.trust import trust_for
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Role, Workspace
 from hls.tenancy.permissions import can
@@ -193,11 +194,38 @@ def adapted_designs(*, workspace: Workspace, cycle: Cycle) -> QuerySet[Experimen
     )
 
 
+def adapted_in(*, workspace: Workspace, experiment: Experiment) -> list[Experiment]:
+    """Where this design has been adapted: the experiments started from it, each with its cycle
+    (one query). Every member may see every cycle of the workspace; pages name the cycles with
+    `Trust.cycle_name`."""
+    return list(
+        Experiment.objects.filter(workspace=workspace, copied_from=experiment)
+        .select_related("cycle__system__scale", "cycle__system__parent__scale")
+        .order_by("created_at", "pk")
+    )
+
+
+def cycles_to_adapt_into(
+    *, workspace: Workspace, user: User, source: Experiment
+) -> QuerySet[Cycle]:
+    """The cycles `user` may start from `source`'s design into: those they are inside
+    (cycles.trust: same "works in"), other than the source's own."""
+    return (
+        Cycle.objects.filter(
+            workspace=workspace,
+            system_id__in=trust_for(workspace=workspace, user=user).systems,
+        )
+        .exclude(pk=source.cycle_id)
+        .select_related("system__scale")
+        .order_by("name", "pk")
+    )
+
+
 def experiments_to_copy(*, workspace: Workspace, cycle: Cycle) -> QuerySet[Experiment]:
     return (
         Experiment.objects.filter(workspace=workspace)
         .exclude(cycle=cycle)
-        .select_related("cycle")
+        .select_related("cycle__system__scale", "cycle__system__parent__scale")
         .order_by("-created_at", "-pk")
     )
 

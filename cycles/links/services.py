@@ -1,6 +1,7 @@
 """Writes for links between cycles, learning sideways and lineage. Keyword-only, typed, atomic.
 
-Every refusal is a ValidationError keyed by the form field it concerns, and changes nothing.
+Every refusal of bad input is a ValidationError keyed by the form field it concerns, and changes
+nothing; starting from a design into a cycle the actor is not inside is a PermissionDenied.
 """
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from cycles.models import (
     Experiment,
 )
 from cycles.selectors import entries_visible_to
+from cycles.trust import require_steer
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
 from systems.models import ShareLevel
@@ -183,9 +185,13 @@ def copy_design(
 ) -> Experiment:
     """Start a planned experiment in `cycle` from another cycle's design, as a starting point to
     adapt (never a roll-out). The prediction is not copied: this cycle writes its own before it
-    starts. People, actors, dates and outcome stay behind."""
+    starts. People, actors, dates and outcome stay behind.
+
+    Spread is a pull: only someone inside `cycle` (cycles.trust) starts from a design into it,
+    and they own the new experiment. Anyone else is refused (PermissionDenied)."""
     if cycle.workspace_id != workspace.pk or source.workspace_id != workspace.pk:
         raise ValidationError({"experiment": _("Choose an experiment in this workspace.")})
+    require_steer(workspace=workspace, user=copied_by, cycle=cycle)
     if source.cycle_id == cycle.pk:
         raise ValidationError({"experiment": _("This design is already in this cycle.")})
     return Experiment.objects.create(

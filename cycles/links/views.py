@@ -11,10 +11,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cycles.access import access_cycle, access_entry
+from cycles.access import access_cycle, access_entry, access_experiment
 from cycles.links import selectors, services
-from cycles.links.forms import AskPeerForm, CopyDesignForm, EndLinkForm, LinkForm, SourceForm
+from cycles.links.forms import (
+    AdaptForm,
+    AskPeerForm,
+    CopyDesignForm,
+    EndLinkForm,
+    LinkForm,
+    SourceForm,
+)
 from cycles.models import Cycle, CycleLink, Entry, EntrySource, Experiment
+from cycles.trust import request_trust, require_steer
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 
@@ -183,13 +191,32 @@ def ask_peer(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     return render(request, "cycles/links/ask_peer.html", context, status=status)
 
 
+def _copied(request: WorkspaceRequest, source: Experiment, copy: Experiment) -> HttpResponse:
+    messages.success(
+        request,
+        _(
+            "Adapted from “%(experiment)s” in %(cycle)s. Change what does not fit here, "
+            "and write what you expect to happen before you start."
+        )
+        % {"experiment": source.title, "cycle": request_trust(request).cycle_name(source.cycle)},
+    )
+    return redirect("experiment-edit", request.workspace.slug, copy.pk)
+
+
 @workspace_view("cycles.manage")
 def copy_design(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    """Start from another cycle's design into this cycle: only for those inside it."""
     workspace = request.workspace
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    require_steer(workspace=workspace, user=request.user, cycle=cycle)
     experiments = selectors.experiments_to_copy(workspace=workspace, cycle=cycle)
     initial = {"experiment": _int(request.GET.get("experiment"))}
-    form = CopyDesignForm(request.POST or None, experiments=experiments, initial=initial)
+    form = CopyDesignForm(
+        request.POST or None,
+        experiments=experiments,
+        trust=request_trust(request),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         source = form.cleaned_data["experiment"]
         try:
@@ -199,19 +226,36 @@ def copy_design(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                _(
-                    "Adapted from “%(experiment)s” in %(cycle)s. Change what does not fit here, "
-                    "and write what you expect to happen before you start."
-                )
-                % {"experiment": source.title, "cycle": source.cycle.name},
-            )
-            return redirect("experiment-edit", workspace.slug, copy.pk)
+            return _copied(request, source, copy)
     status = invalid_status(request) if request.method == "POST" else 200
     return render(
         request, "cycles/links/copy_design.html", {"cycle": cycle, "form": form}, status=status
     )
+
+
+@workspace_view("cycles.manage")
+def experiment_adapt(request: WorkspaceRequest, experiment_id: int) -> HttpResponse:
+    """From an experiment's page: start from its design in one of the cycles the member is
+    inside (a pull: never into anyone else's cycle)."""
+    workspace = request.workspace
+    source = access_experiment(workspace=workspace, experiment_id=experiment_id)
+    cycles = selectors.cycles_to_adapt_into(workspace=workspace, user=request.user, source=source)
+    form = AdaptForm(request.POST or None, cycles=cycles, trust=request_trust(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.copy_design(
+                workspace=workspace,
+                cycle=form.cleaned_data["cycle"],
+                source=source,
+                copied_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _copied(request, source, copy)
+    status = invalid_status(request) if request.method == "POST" else 200
+    context = {"experiment": source, "form": form, "has_cycles": cycles.exists()}
+    return render(request, "cycles/links/adapt.html", context, status=status)
 
 
 # Lineage -------------------------------------------------------------------------------------

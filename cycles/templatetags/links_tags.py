@@ -7,6 +7,7 @@ from django import template
 
 from cycles.links import selectors
 from cycles.models import Cycle, Experiment
+from cycles.trust import request_trust
 from hls.tenancy.permissions import can
 
 register = template.Library()
@@ -47,7 +48,7 @@ def links_panel(context: template.Context, cycle: Cycle) -> dict[str, Any]:
             selectors.adapted_designs(workspace=workspace, cycle=cycle)[: selectors.NEARBY_LIMIT]
         ),
         "can_ask": can(membership, "entries.create"),
-        "can_copy": can(membership, "cycles.manage"),
+        "can_copy": can(membership, "cycles.manage") and request_trust(request).may_steer(cycle),
     }
 
 
@@ -57,8 +58,14 @@ def adapted_from(context: template.Context, experiment: Experiment) -> dict[str,
     source = None
     if experiment.copied_from_id is not None:
         source = (
-            Experiment.objects.select_related("cycle")
+            Experiment.objects.select_related(
+                "cycle__system__scale", "cycle__system__parent__scale"
+            )
             .filter(workspace=context["request"].workspace, pk=experiment.copied_from_id)
             .first()
         )
-    return {"source": source, "workspace": context["request"].workspace}
+    return {
+        "source": source,
+        "workspace": context["request"].workspace,
+        "trust": context.get("trust"),
+    }

@@ -1,5 +1,7 @@
 """Who may do what with experiments and themes, written out by hand (not read from
-CAPABILITIES), so a change to hls/tenancy/permissions.py shows up here as a failing row."""
+CAPABILITIES), so a change to hls/tenancy/permissions.py shows up here as a failing row. Each
+role's user works in the experiments' cycle (only those inside a cycle steer its work: see
+tests/experiments/test_trust.py for those outside)."""
 
 import datetime
 
@@ -10,7 +12,7 @@ from cycles.models import Experiment, Theme
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from tests.conftest import signed_in
-from tests.factories import CycleFactory, ExperimentFactory, ThemeFactory
+from tests.factories import CycleFactory, ExperimentFactory, SystemMemberFactory, ThemeFactory
 from tests.workspace_urls import workspace_urls
 
 ROLES = ["admin", "steward", "manager", "practitioner", "learning_partner", "viewer"]
@@ -128,6 +130,8 @@ def test_role_may_or_may_not(
     view, method, role, expected, workspace, admin, objects, make_member
 ) -> None:
     actor = admin if role == Role.ADMIN else make_member(workspace, role)
+    with tenant_scope(workspace_id=workspace.pk):
+        SystemMemberFactory(workspace=workspace, system=objects["cycle"].system, user=actor.user)
 
     response = _request(signed_in(actor), view, method, objects)
 

@@ -271,7 +271,7 @@ def test_an_ended_experiment_cannot_be_redesigned(workspace, member) -> None:
 
 def test_people_the_editor_does_not_work_with_stay_involved(workspace, member, make_member) -> None:
     colleague = make_member(workspace, Role.PRACTITIONER)
-    cycle = cycle_for(workspace, member)
+    cycle = cycle_for(workspace, member, colleague)
     with tenant_scope(workspace_id=workspace.pk):
         mine = PersonFactory(workspace=workspace, system=cycle.system)
         theirs = PersonFactory(workspace=workspace, created_by=colleague.user)

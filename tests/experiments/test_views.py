@@ -93,7 +93,11 @@ def test_start_button_without_a_prediction_opens_the_design_with_the_message(
 ) -> None:
     with tenant_scope(workspace_id=workspace.pk):
         experiment = ExperimentFactory(
-            workspace=workspace, prediction="", why="Kept reasoning", owner=member.user
+            workspace=workspace,
+            cycle=cycle_for(workspace, member),
+            prediction="",
+            why="Kept reasoning",
+            owner=member.user,
         )
     response = member_client.post(f"/w/riverside/experiments/{experiment.pk}/start/")
     html = response.content.decode()
@@ -109,6 +113,7 @@ def test_start_then_end_as_stopped_learnt(workspace, member, member_client) -> N
     with tenant_scope(workspace_id=workspace.pk):
         experiment = ExperimentFactory(
             workspace=workspace,
+            cycle=cycle_for(workspace, member),
             owner=member.user,
             starts_on=datetime.date(2030, 1, 1),
             ends_on=datetime.date(2030, 3, 1),
@@ -133,7 +138,9 @@ def test_start_then_end_as_stopped_learnt(workspace, member, member_client) -> N
 
 def test_no_outcome_is_refused_beside_the_field(workspace, member, member_client) -> None:
     with tenant_scope(workspace_id=workspace.pk):
-        experiment = ExperimentFactory(workspace=workspace, status="running")
+        experiment = ExperimentFactory(
+            workspace=workspace, cycle=cycle_for(workspace, member), status="running"
+        )
     response = member_client.post(
         f"/w/riverside/experiments/{experiment.pk}/end/", {"learnt": "Typed learning"}
     )
@@ -261,8 +268,8 @@ def test_people_shown_only_to_those_who_work_with_them(workspace, member, make_m
 
 
 def test_portfolio_groups_filters_and_shows_learning(workspace, member, member_client) -> None:
+    cycle = cycle_for(workspace, member)
     with tenant_scope(workspace_id=workspace.pk):
-        cycle = CycleFactory(workspace=workspace, name="Riverside money")
         ExperimentFactory(workspace=workspace, cycle=cycle, title="Planned one")
         ExperimentFactory(workspace=workspace, title="Running one", status="running")
         ExperimentFactory(

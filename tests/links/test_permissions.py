@@ -30,6 +30,8 @@ EXPECTED = {
     ("cycle-ask-peer", "POST"): (302, 302, 302, 302, 302, 403),
     ("cycle-copy-design", "GET"): (200, 200, 200, 200, 403, 403),
     ("cycle-copy-design", "POST"): (302, 302, 302, 302, 403, 403),
+    ("experiment-adapt", "GET"): (200, 200, 200, 200, 403, 403),
+    ("experiment-adapt", "POST"): (302, 302, 302, 302, 403, 403),
     ("entry-lineage", "GET"): (200, 200, 200, 200, 200, 200),
     ("entry-source-add", "POST"): (302, 302, 302, 302, 403, 403),
     ("entry-source-remove", "POST"): (302, 302, 302, 302, 403, 403),
@@ -54,7 +56,7 @@ def _effect(view, world, objs) -> bool:
         return CycleLink.objects.filter(pk=objs["link"].pk, ended_at__isnull=False).exists()
     if view == "cycle-ask-peer":
         return ContextQuestion.objects.exists()
-    if view == "cycle-copy-design":
+    if view in ("cycle-copy-design", "experiment-adapt"):
         return Experiment.objects.filter(cycle=world.north_cycle).exists()
     if view == "entry-source-add":
         return EntrySource.objects.filter(source_entry=objs["story"]).exists()
@@ -91,6 +93,7 @@ def test_role_table(world, make_member, view, method, role, expected):
             {"experiment": finished.pk, "text": "How?"},
         ),
         "cycle-copy-design": (f"cycles/{cycle}/copy-design/", {"experiment": finished.pk}),
+        "experiment-adapt": (f"experiments/{finished.pk}/adapt/", {"cycle": cycle}),
         "entry-lineage": (f"entries/{insight.pk}/lineage/", {}),
         "entry-source-add": (f"entries/{insight.pk}/lineage/add/", {"source_entry": story.pk}),
         "entry-source-remove": (f"entry-sources/{source.pk}/remove/", {}),

@@ -322,7 +322,7 @@ def test_copy_design_copies_the_design_not_the_prediction_and_lands_planned(worl
                 workspace=ws,
                 cycle=world.south_cycle,
                 source=source,
-                copied_by=world.north_member.user,
+                copied_by=world.south_member.user,
             )
 
 
