@@ -9,8 +9,14 @@ What travels into a report, and what never does:
 - entries (for themes and stories) only at an effective level (visibility capped by the
   person's consent) of SHARED_UPWARD or WORKSPACE, not deleted; private, team and cycle entries
   never appear, whoever assembles;
+- entries are chosen for the period by when they happened (`happened_on`; the logged date only
+  where that is empty);
+- a report travels, so a person-scale cycle (and system) is always shown by its pseudonymous
+  name ("A person's life · Team A", `cycles.trust.Trust.cycle_name` seen from outside), whoever
+  assembles;
 - story excerpts are anonymised: the person link is dropped, and the person's alias and
-  reference are replaced in the text by "[someone]"; no identity is ever read;
+  reference, and the names of a person-scale cycle and system the text belongs to, are replaced
+  in the text by "[someone]"; no identity is ever read;
 - a theme's count under the workspace's `small_count_threshold` is withheld ("fewer than N"),
   and such a theme shows at most one story, so the excerpts never tell more than the count does;
 - barriers' text travels only while its entry is shared upward (the barrier relay's rule);
@@ -32,6 +38,7 @@ from django.utils import timezone
 
 from cycles.models import BarrierResponse, BarrierRoute, Cycle, Entry, EntryTheme, Experiment
 from cycles.selectors import effective_level
+from cycles.trust import Trust
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
 from stewardship.models import (
@@ -42,7 +49,7 @@ from stewardship.models import (
     Participation,
     SessionOutput,
 )
-from systems.models import ShareLevel
+from systems.models import ShareLevel, System
 
 logger = logging.getLogger(__name__)
 
@@ -87,46 +94,98 @@ def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
+def _in_period(report: LearningReport) -> Q:
+    """Entries of the period by when they happened; by the day they were logged only where
+    when it happened was not given."""
+    start, end = _period_bounds(report)
+    return Q(happened_on__gte=report.period_start, happened_on__lte=report.period_end) | Q(
+        happened_on__isnull=True, created_at__gte=start, created_at__lt=end
+    )
+
+
 def _shared_entries(
     workspace: Workspace, report: LearningReport, cycle_ids: list[int]
 ) -> QuerySet[Entry]:
-    start, end = _period_bounds(report)
     return (
-        Entry.objects.filter(
-            workspace=workspace,
-            cycle_id__in=cycle_ids,
-            deleted_at__isnull=True,
-            created_at__gte=start,
-            created_at__lt=end,
-        )
+        Entry.objects.filter(workspace=workspace, cycle_id__in=cycle_ids, deleted_at__isnull=True)
+        .filter(_in_period(report))
         .annotate(level=effective_level())
         .filter(level__gte=ShareLevel.SHARED_UPWARD)
     )
 
 
+def report_trust(workspace: Workspace) -> Trust:
+    """How a report names cycles: as seen from outside every cycle, for a report travels."""
+    return Trust(workspace_id=workspace.pk, user_id=0, systems=frozenset())
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _proper_words(name: str, scale_name: str) -> list[str]:
+    """A name's capitalised words of two letters or more, but not those of its scale's name."""
+    scale_words = {w.casefold() for w in _NAME_WORD.findall(scale_name)}
+    return [
+        w for w in _NAME_WORD.findall(name) if w[0].isupper() and w.casefold() not in scale_words
+    ]
+
+
+def _life_names(system: System | None) -> list[str]:
+    """The names a person-scale system gives its person away by: its whole name and its
+    capitalised words (not the words of its scale's name: "life" stays)."""
+    if system is None or not system.scale.is_person_scale:
+        return []
+    return [system.name, *_proper_words(system.name, system.scale.name)]
+
+
+def cycle_names_to_hide(cycle: Cycle) -> list[str]:
+    """A person-scale cycle's own name and its system's, as words to mask in a report."""
+    system = cycle.system
+    if not system.scale.is_person_scale:
+        return []
+    return [cycle.name, *_proper_words(cycle.name, system.scale.name), *_life_names(system)]
+
+
+def _anonymised(text: str, cycle: Cycle) -> str:
+    return anonymise(text, names=cycle_names_to_hide(cycle))
+
+
 def _anonymised_excerpt(entry: Entry) -> str:
-    names: list[str] = []
+    names: list[str] = cycle_names_to_hide(entry.cycle)
     if entry.person_id is not None and entry.person is not None:
-        names = [entry.person.alias, entry.person.reference]
+        names += [entry.person.alias, entry.person.reference, *_life_names(entry.person.system)]
     return excerpt(anonymise(entry.text, names=names))
+
+
+_CYCLE_NAMING = (
+    "system__scale",
+    "system__parent__scale",
+)
+_ENTRY_NAMING = (
+    "person__system__scale",
+    "cycle__system__scale",
+    "cycle__system__parent__scale",
+)
 
 
 # Steps ---------------------------------------------------------------------------------------
 
 
 def step_purpose(workspace: Workspace, report: LearningReport, cycles: list[Cycle]) -> Any:
+    trust = report_trust(workspace)
     return [
         {
             "cycle_id": c.pk,
-            "cycle": c.name,
-            "purpose": c.purpose,
-            "learning_questions": _lines(c.learning_questions),
+            "cycle": trust.cycle_name(c),
+            "purpose": _anonymised(c.purpose, c),
+            "learning_questions": [_anonymised(q, c) for q in _lines(c.learning_questions)],
         }
         for c in cycles
     ]
 
 
 def step_principles(workspace: Workspace, report: LearningReport, cycles: list[Cycle]) -> Any:
+    names = {c.pk: report_trust(workspace).cycle_name(c) for c in cycles}
     charters = list(
         Charter.objects.filter(workspace=workspace, cycle__in=cycles)
         .select_related("cycle")
@@ -141,7 +200,7 @@ def step_principles(workspace: Workspace, report: LearningReport, cycles: list[C
     return [
         {
             "cycle_id": charter.cycle_id,
-            "cycle": charter.cycle.name,
+            "cycle": names[charter.cycle_id],
             "title": charter.title,
             "preamble": charter.preamble,
             "version": charter.version,
@@ -176,7 +235,7 @@ def step_learnt(workspace: Workspace, report: LearningReport, cycles: list[Cycle
         withheld = row["n"] < threshold
         stories: QuerySet[Entry] = (
             entries.filter(kind=Entry.Kind.STORY, themes=row["theme_id"])
-            .select_related("person")
+            .select_related(*_ENTRY_NAMING)
             .order_by("-created_at", "-pk")
         )
         limit = 1 if withheld else STORIES_PER_THEME
@@ -199,6 +258,8 @@ def step_experiments(workspace: Workspace, report: LearningReport, cycles: list[
     """The latest version of each experiment of the cycles that ran during the period. Every
     outcome, "stopped: learnt" included, is listed alike, by title."""
     start, end = report.period_start, report.period_end
+    trust = report_trust(workspace)
+    by_id = {c.pk: c for c in cycles}
     experiments = (
         Experiment.objects.filter(workspace=workspace, cycle__in=cycles, next_version__isnull=True)
         .exclude(status=Experiment.Status.PLANNED)
@@ -212,20 +273,19 @@ def step_experiments(workspace: Workspace, report: LearningReport, cycles: list[
             | Q(ended_at__date__gte=start)
             | Q(ended_at__isnull=True, ends_on__gte=start)
         )
-        .select_related("cycle")
         .order_by("cycle__name", "title", "pk")
     )
     return [
         {
             "experiment_id": e.pk,
-            "cycle": e.cycle.name,
-            "title": e.title,
-            "what_we_tried": e.what_we_will_try,
+            "cycle": trust.cycle_name(by_id[e.cycle_id]),
+            "title": _anonymised(e.title, by_id[e.cycle_id]),
+            "what_we_tried": _anonymised(e.what_we_will_try, by_id[e.cycle_id]),
             "status": e.status,
             "status_label": str(e.get_status_display()),
             "outcome": e.outcome,
             "outcome_label": str(e.get_outcome_display()) if e.outcome else "",
-            "learnt": e.learnt,
+            "learnt": _anonymised(e.learnt, by_id[e.cycle_id]),
             "starts_on": e.starts_on.isoformat() if e.starts_on else None,
             "ends_on": e.ends_on.isoformat() if e.ends_on else None,
         }
@@ -236,10 +296,15 @@ def step_experiments(workspace: Workspace, report: LearningReport, cycles: list[
 def step_barriers(workspace: Workspace, report: LearningReport, cycles: list[Cycle]) -> Any:
     start, end = _period_bounds(report)
     cycle_ids = [c.pk for c in cycles]
+    trust = report_trust(workspace)
     routes = list(
         BarrierRoute.objects.filter(workspace=workspace, raised_at__gte=start, raised_at__lt=end)
         .filter(Q(from_cycle_id__in=cycle_ids) | Q(to_cycle_id__in=cycle_ids))
-        .select_related("entry__person", "from_cycle", "to_cycle")
+        .select_related(
+            *(f"entry__{path}" for path in _ENTRY_NAMING),
+            *(f"from_cycle__{path}" for path in _CYCLE_NAMING),
+            *(f"to_cycle__{path}" for path in _CYCLE_NAMING),
+        )
         .order_by("raised_at", "pk")
     )
     answers: dict[int, list[BarrierResponse]] = defaultdict(list)
@@ -257,8 +322,8 @@ def step_barriers(workspace: Workspace, report: LearningReport, cycles: list[Cyc
         result.append(
             {
                 "route_id": route.pk,
-                "from_cycle": route.from_cycle.name,
-                "to_cycle": route.to_cycle.name,
+                "from_cycle": trust.cycle_name(route.from_cycle),
+                "to_cycle": trust.cycle_name(route.to_cycle),
                 "raised_on": timezone.localdate(route.raised_at).isoformat(),
                 "text": _anonymised_excerpt(entry) if shown else "",
                 "state": route.state,
@@ -266,7 +331,7 @@ def step_barriers(workspace: Workspace, report: LearningReport, cycles: list[Cyc
                 "answers": [
                     {
                         "state_label": str(a.get_state_display()),
-                        "text": a.text,
+                        "text": _anonymised(a.text, route.from_cycle),
                         "on": timezone.localdate(a.responded_at).isoformat(),
                     }
                     for a in answers[route.pk]
@@ -287,12 +352,16 @@ def step_inclusion(workspace: Workspace, report: LearningReport, cycles: list[Cy
         for row in rows[cycle.pk]:
             kinds_present.add(row.kind)
             by_status[row.status].append(
-                {"name": row.name, "kind": str(row.get_kind_display()), "notes": row.notes}
+                {
+                    "name": _anonymised(row.name, cycle),
+                    "kind": str(row.get_kind_display()),
+                    "notes": _anonymised(row.notes, cycle),
+                }
             )
         result.append(
             {
                 "cycle_id": cycle.pk,
-                "cycle": cycle.name,
+                "cycle": report_trust(workspace).cycle_name(cycle),
                 "groups": [
                     {"status": status, "label": str(label), "who": by_status[status]}
                     for status, label in Participation.Status.choices
@@ -393,7 +462,7 @@ def assemble(*, workspace_id: int, report_id: int) -> bool:
             with tenant_scope(workspace_id=workspace_id):
                 workspace = Workspace.objects.get(pk=workspace_id)
                 report = LearningReport.objects.get(workspace=workspace, pk=report_id)
-                cycles = list(report.cycles.order_by("name", "pk"))
+                cycles = list(report.cycles.select_related(*_CYCLE_NAMING).order_by("name", "pk"))
                 content[key] = step(workspace, report, cycles)
                 LearningReport.objects.filter(pk=report_id).update(assembly_progress=percent)
         with tenant_scope(workspace_id=workspace_id):

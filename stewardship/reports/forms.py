@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Cycle
+from cycles.trust import Trust
 from stewardship.models import ReportExport
 
 
@@ -55,11 +56,11 @@ class ReportCreateForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, cycles: list[Cycle], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cycles: list[Cycle], trust: Trust, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["cycles"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
-        field.choices = [(c.pk, f"{c.name} ({c.system.scale.name})") for c in cycles]
+        field.choices = [(c.pk, f"{trust.cycle_name(c)} ({c.system.scale.name})") for c in cycles]
 
 
 class SectionForm(forms.Form):

@@ -18,6 +18,8 @@ from stewardship.models import LearningReport, ReportComment, ReportExport, Repo
 
 PAGE_SIZE = 30
 EXPORTS_SHOWN = 10
+# What naming a cycle needs (`Trust.cycle_name`: a person's life is named after its parent).
+CYCLE_NAMING = ("system__scale", "system__parent__scale")
 
 
 def reports_for_list(*, workspace: Workspace) -> QuerySet[LearningReport]:
@@ -25,7 +27,12 @@ def reports_for_list(*, workspace: Workspace) -> QuerySet[LearningReport]:
     return (
         LearningReport.objects.filter(workspace=workspace)
         .defer("content", "receiver_account")
-        .prefetch_related(Prefetch("cycles", queryset=Cycle.objects.order_by("name", "pk")))
+        .prefetch_related(
+            Prefetch(
+                "cycles",
+                queryset=Cycle.objects.select_related(*CYCLE_NAMING).order_by("name", "pk"),
+            )
+        )
         .order_by("-period_end", "-pk")
     )
 
@@ -34,16 +41,16 @@ def cycles_for_report_picker(*, workspace: Workspace) -> QuerySet[Cycle]:
     """Every cycle, closed ones included: a report may tell the story of a finished cycle."""
     return (
         Cycle.objects.filter(workspace=workspace)
-        .select_related("system__scale")
+        .select_related(*CYCLE_NAMING)
         .order_by("name", "pk")
     )
 
 
 def report_cycles(*, workspace: Workspace, report: LearningReport) -> list[Cycle]:
     return list(
-        Cycle.objects.filter(workspace=workspace, pk__in=report.cycles.values("pk")).order_by(
-            "name", "pk"
-        )
+        Cycle.objects.filter(workspace=workspace, pk__in=report.cycles.values("pk"))
+        .select_related(*CYCLE_NAMING)
+        .order_by("name", "pk")
     )
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cycles.trust import request_trust
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -61,7 +62,7 @@ def report_list(request: WorkspaceRequest) -> HttpResponse:
 def report_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     cycles = list(selectors.cycles_for_report_picker(workspace=workspace))
-    form = ReportCreateForm(request.POST or None, cycles=cycles)
+    form = ReportCreateForm(request.POST or None, cycles=cycles, trust=request_trust(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -86,8 +86,12 @@ def world(workspace, make_member):
         entry(w, "DELETED about housing", theme=w.housing, deleted_at=timezone.now())
         old = entry(w, "OLD story about housing", theme=w.housing, kind="story")
         type(old).objects.filter(pk=old.pk).update(
-            created_at=timezone.now() - dt.timedelta(days=400)
+            created_at=timezone.now() - dt.timedelta(days=400),
+            happened_on=today - dt.timedelta(days=400),
         )
+        # Logged today, but it happened long before the period: it stays out too.
+        entry(w, "LATE-LOGGED story about housing", theme=w.housing, kind="story",
+              happened_on=today - dt.timedelta(days=400))  # fmt: skip
         entry(w, "OTHER-CYCLE about housing", theme=w.housing, cycle=w.other_cycle)
         # Money worries: 1 shared entry, so its count is withheld.
         entry(w, "The council tax letter came the week benefits were late.", theme=w.money,

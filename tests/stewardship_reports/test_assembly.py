@@ -52,7 +52,7 @@ def test_purpose_and_principles(report):
 def test_only_entries_shared_upward_or_wider_in_the_period_and_cycles_travel(report):
     text = _text(report)
     for never in ("PRIVATE-SECRET", "TEAM-ONLY", "CYCLE-ONLY", "DELETED", "OLD story",
-                  "OTHER-CYCLE"):  # fmt: skip
+                  "LATE-LOGGED", "OTHER-CYCLE"):  # fmt: skip
         assert never not in text
     themes = {t["name"]: t for t in report.content["learnt"]["themes"]}
     assert themes["Housing"]["count"] == 3  # two stories and one observation at workspace level
