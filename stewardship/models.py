@@ -396,6 +396,9 @@ class Reminder(WorkspaceOwned):
         EXPERIMENT_END = "experiment_end", _("Experiment ends")
         STEWARD_REVIEW = "steward_review", _("Steward role review")
         BARRIER_WAITING = "barrier_waiting", _("Barrier waiting for an answer")
+        BARRIER_RAISED = "barrier_raised", _("Barrier raised")
+        BARRIER_ANSWERED = "barrier_answered", _("Barrier answered")
+        BARRIER_PASSED_UP = "barrier_passed_up", _("Barrier passed further up")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

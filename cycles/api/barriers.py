@@ -1,13 +1,16 @@
 """The barrier relay over the API (cycles/barriers/): barriers raised from or to the cycles the
-key's member takes part in, each with its answers; raising a barrier entry to a cycle above;
+key's member takes part in, each with every answer of its whole chain (as it was passed further
+up), oldest first, each with the cycle that answered; raising a barrier entry to a cycle above;
 answering one. The barrier's text travels only as the web lets it: while its entry is shared
-upward (within the person's consent) or to its author."""
+upward (within the person's consent) or to its author. Person ids (who raised, who answered)
+go only to those inside the cycle concerned (cycles.trust), as on the web."""
 
+from functools import cached_property
 from typing import Any
 
 import django_filters  # type: ignore[import-untyped]
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -17,8 +20,9 @@ from rest_framework.response import Response
 
 from cycles.api.common import NamedChoiceField
 from cycles.barriers import selectors, services
-from cycles.models import BarrierResponse, BarrierRoute, Cycle, Entry
+from cycles.models import BarrierRoute, Cycle, Entry
 from cycles.selectors import entries_visible_to
+from cycles.trust import Trust, trust_for
 from hls.api.base import (
     UPDATED_SINCE,
     CreateMixin,
@@ -35,13 +39,25 @@ def _state(**kwargs: Any) -> NamedChoiceField:
     )
 
 
-class AnswerSerializer(serializers.ModelSerializer):
-    state = _state(read_only=True)
+class AnswerSerializer(serializers.Serializer):
+    """One answer at one level of the chain (`cycles.barriers.selectors.ChainAnswer`)."""
 
-    class Meta:
-        model = BarrierResponse
-        fields = ("id", "state", "text", "responded_by", "responded_at")
-        read_only_fields = fields
+    id = serializers.IntegerField(source="pk", read_only=True)
+    barrier = serializers.IntegerField(
+        source="route_id", read_only=True, help_text="The route (level) it answers."
+    )
+    cycle = serializers.IntegerField(
+        source="cycle.pk", read_only=True, help_text="The cycle that answered (the level)."
+    )
+    state = _state(read_only=True)
+    text = serializers.CharField(read_only=True)
+    responded_by = serializers.IntegerField(
+        source="responded_by.pk",
+        read_only=True,
+        allow_null=True,
+        help_text="Who answered: only to members inside the answering cycle, else null.",
+    )
+    responded_at = serializers.DateTimeField(read_only=True)
 
 
 class BarrierSerializer(StrictModelSerializer):
@@ -61,7 +77,13 @@ class BarrierSerializer(StrictModelSerializer):
     text = serializers.SerializerMethodField(
         help_text="The barrier's text, while its entry is shared upward (else null)."
     )
-    answers = AnswerSerializer(many=True, read_only=True, source="responses")
+    answers = AnswerSerializer(
+        many=True,
+        read_only=True,
+        source="chain.answers",
+        help_text="Every answer of the barrier's whole chain (every level it was passed up to), "
+        "oldest first.",
+    )
 
     class Meta:
         model = BarrierRoute
@@ -90,6 +112,12 @@ class BarrierSerializer(StrictModelSerializer):
 
     def get_text(self, route: BarrierRoute) -> str | None:
         return route.entry.text if getattr(route, "text_shown", False) else None
+
+    def to_representation(self, instance: BarrierRoute) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context["view"].trust.inside(instance.from_cycle):
+            data["raised_by"] = None  # named (and identified) only inside the raising cycle
+        return data
 
 
 class BarrierFilter(django_filters.FilterSet):
@@ -130,14 +158,25 @@ class BarrierViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     serializer_class = BarrierSerializer
     filterset_class = BarrierFilter
 
+    @cached_property
+    def trust(self) -> Trust:
+        """Who the key's member may see named (cycles.trust), worked out once per request."""
+        return trust_for(workspace=self.workspace, user=self.user)
+
     def scoped_queryset(self) -> QuerySet[BarrierRoute]:
         visible = selectors.visible_route_ids(workspace=self.workspace, user=self.user)
-        answers = BarrierResponse.objects.order_by("responded_at", "pk")
-        return (
-            selectors.routes_for_display(workspace=self.workspace, user=self.user)
-            .filter(pk__in=visible.values("pk"))
-            .prefetch_related(Prefetch("responses", queryset=answers))
+        return selectors.routes_for_display(workspace=self.workspace, user=self.user).filter(
+            pk__in=visible.values("pk")
         )
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        """Each route shown gets its chain (two queries for the whole page)."""
+        if args and "data" not in kwargs:
+            instance = args[0]
+            routes = instance if isinstance(instance, list) else [instance]
+            if routes and all(isinstance(r, BarrierRoute) for r in routes):
+                selectors.with_chains(workspace=self.workspace, trust=self.trust, routes=routes)
+        return super().get_serializer(*args, **kwargs)
 
     def create_object(self, data: dict[str, Any]) -> BarrierRoute:
         route = services.barrier_raise(
@@ -146,7 +185,9 @@ class BarrierViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
             to_cycle=data["to_cycle"],
             raised_by=self.user,
         )
-        return self.get_queryset().get(pk=route.pk)
+        shown = self.get_queryset().get(pk=route.pk)
+        selectors.with_chains(workspace=self.workspace, trust=self.trust, routes=[shown])
+        return shown
 
     @extend_schema(request=AnswerInputSerializer, responses=BarrierSerializer)
     @action(detail=True, methods=["post"])

@@ -9,11 +9,19 @@ Who sees what:
 - The barrier's text travels only while its entry is shared upward (effective level >=
   SHARED_UPWARD, never wider than the person's consent) or to its author; if the author narrows
   it later, the route stays but its text is no longer shown.
+- Answers all come home (`barrier_chains`): a barrier passed further up is one chain of routes;
+  whoever may open one of its routes sees every answer of the whole chain, oldest first, each
+  with the level (the answering cycle's name, as `Trust.cycle_name` shows it) and the person who
+  answered only to those inside the answering cycle (`Trust.inside`).
+- How long a barrier has waited is seen only inside the cycle that holds it now: the receiving
+  cycle of the chain's newest open route (or, once all are closed, of its newest route).
 Every function costs a constant number of queries, whatever the number of routes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +39,7 @@ from django.db.models import (
     Subquery,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least
 
 from cycles.connections import cycles_above
@@ -43,6 +52,7 @@ from cycles.models import (
     EnablerTarget,
     Entry,
 )
+from cycles.trust import Trust
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Role, Workspace
 from systems.models import ShareLevel, SystemMember
@@ -110,6 +120,45 @@ def answerers_of(*, workspace: Workspace, cycle: Cycle) -> QuerySet[User]:
         .order_by("email")
         .distinct()
     )
+
+
+def waiting_on(*, workspace: Workspace, route: BarrierRoute) -> dict[int, BarrierRoute]:
+    """Who waits for answers to `route`: at its level and every level it was passed up from,
+    the one who raised it and the members of the raising cycle (active members of the
+    workspace). Each mapped to the lowest route they may open (its raising cycle is theirs).
+    One query per level of the (short) chain."""
+    levels: list[BarrierRoute] = []
+    level: BarrierRoute | None = route
+    seen: set[int] = set()
+    while level is not None and level.pk not in seen:
+        seen.add(level.pk)
+        levels.append(level)
+        level = (
+            BarrierRoute.objects.filter(workspace=workspace, pk=level.passed_from_id)
+            .select_related("from_cycle")
+            .first()
+            if level.passed_from_id
+            else None
+        )
+    waiting: dict[int, BarrierRoute] = {}
+    active = Membership.objects.filter(workspace=workspace, user__is_active=True)
+    for level in reversed(levels):  # the lowest level first
+        cycle = level.from_cycle
+        members = Q(
+            pk__in=CycleMember.objects.filter(workspace=workspace, cycle=cycle).values("user_id")
+        ) | Q(
+            pk__in=SystemMember.objects.filter(
+                workspace=workspace, system_id=cycle.system_id
+            ).values("user_id")
+        )
+        if level.raised_by_id is not None:
+            members |= Q(pk=level.raised_by_id)
+        ids = User.objects.filter(members, pk__in=active.values("user_id")).values_list(
+            "pk", flat=True
+        )
+        for user_id in ids:
+            waiting.setdefault(user_id, level)
+    return waiting
 
 
 # Where a barrier can go -------------------------------------------------------------------
@@ -201,7 +250,13 @@ def routes_for_display(*, workspace: Workspace, user: User) -> QuerySet[BarrierR
     `user` (`text_shown`), and the latest answer (state, text, when)."""
     return (
         BarrierRoute.objects.filter(workspace=workspace)
-        .select_related("entry", "from_cycle", "to_cycle", "raised_by")
+        .select_related(
+            "entry",
+            "from_cycle__system__scale",
+            "from_cycle__system__parent__scale",
+            "to_cycle__system__scale",
+            "raised_by",
+        )
         .annotate(
             entry_level=_entry_level(),
             text_shown=Case(
@@ -226,35 +281,196 @@ def visible_route_ids(*, workspace: Workspace, user: User) -> QuerySet[BarrierRo
     )
 
 
-def route_for_page(*, workspace: Workspace, user: User, route_id: int) -> BarrierRoute | None:
-    return (
+def route_for_page(
+    *, workspace: Workspace, user: User, route_id: int, trust: Trust
+) -> BarrierRoute | None:
+    """The route if `user` may open it, with its whole chain (`route.chain`)."""
+    route = (
         routes_for_display(workspace=workspace, user=user)
         .filter(pk=route_id, pk__in=visible_route_ids(workspace=workspace, user=user).values("pk"))
-        .select_related("passed_from__to_cycle")
+        .select_related("passed_from__to_cycle__system__scale")
+        .prefetch_related(Prefetch("enablers", queryset=Enabler.objects.select_related("cycle")))
+        .first()
+    )
+    if route is not None:
+        with_chains(workspace=workspace, trust=trust, routes=[route])
+    return route
+
+
+# A barrier's whole chain: every answer comes home -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainAnswer:
+    """One answer at one level, as the viewer may see it."""
+
+    pk: int
+    route_id: int
+    cycle: Cycle  # the level that answered (the route's receiving cycle)
+    cycle_name: str  # its name as the viewer may see it (Trust.cycle_name)
+    state: str
+    state_label: str
+    text: str
+    responded_at: dt.datetime
+    # Who answered: only to those inside the answering cycle (else None, and `by` is the cycle).
+    responded_by: User | None
+
+    @property
+    def by(self) -> str:
+        if self.responded_by is not None:
+            return self.responded_by.display_name
+        return self.cycle_name
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A barrier raised once and passed further up level by level, as the viewer may see it."""
+
+    routes: list[BarrierRoute]  # every route of the chain, oldest first
+    answers: list[ChainAnswer]  # every answer at every level, oldest first
+    holder: Cycle  # the cycle that holds it now (see `_holder`)
+    waiting_shown: bool  # whether the viewer may see how long it has waited
+    opens: frozenset[int]  # the routes whose page the viewer may open (inside either cycle)
+
+    @property
+    def latest(self) -> ChainAnswer | None:
+        return self.answers[-1] if self.answers else None
+
+    @property
+    def levels(self) -> list[tuple[BarrierRoute, bool]]:
+        """Each route of the chain, oldest first, and whether the viewer may open its page."""
+        return [(r, r.pk in self.opens) for r in self.routes]
+
+
+# The routes of the chains holding the given routes: up to each root, then down all its
+# branches. PostgreSQL allows several recursive CTEs in one WITH RECURSIVE.
+_CHAIN_SQL = """
+    WITH RECURSIVE up(id, passed_from_id) AS (
+        SELECT r.id, r.passed_from_id FROM cycles_barrierroute r
+         WHERE r.workspace_id = %s AND r.id = ANY(%s)
+      UNION
+        SELECT r.id, r.passed_from_id FROM cycles_barrierroute r
+          JOIN up ON r.id = up.passed_from_id
+         WHERE r.workspace_id = %s
+    ), down(id) AS (
+        SELECT id FROM up WHERE passed_from_id IS NULL
+      UNION
+        SELECT r.id FROM cycles_barrierroute r
+          JOIN down ON r.passed_from_id = down.id
+         WHERE r.workspace_id = %s
+    )
+    SELECT id FROM down
+"""
+
+
+def _holder(routes: list[BarrierRoute]) -> BarrierRoute:
+    """The route whose receiving cycle holds the chain now: the newest open one, or once every
+    route is closed, the newest (its receiving cycle gave the last word)."""
+    open_routes = [r for r in routes if r.state in OPEN_STATES]
+    return (open_routes or routes)[-1]
+
+
+def barrier_chains(
+    *, workspace: Workspace, trust: Trust, routes: Iterable[BarrierRoute]
+) -> dict[int, Chain]:
+    """For each route (by id), the chain it belongs to, as `trust`'s member may see it. Two
+    queries, whatever the number of routes or the depth of their chains."""
+    ids = sorted({r.pk for r in routes})
+    if not ids:
+        return {}
+    ws = workspace.pk
+    members = list(
+        BarrierRoute.objects.filter(
+            workspace=workspace,
+            pk__in=RawSQL(_CHAIN_SQL, (ws, ids, ws, ws)),  # noqa: S611
+        )
+        .select_related(
+            "from_cycle__system__scale",
+            "to_cycle__system__scale",
+            "to_cycle__system__parent__scale",
+        )
         .prefetch_related(
             Prefetch(
                 "responses",
-                queryset=BarrierResponse.objects.select_related("responded_by").order_by(
-                    "responded_at", "pk"
-                ),
-            ),
-            Prefetch("passed_to", queryset=BarrierRoute.objects.select_related("to_cycle")),
-            Prefetch("enablers", queryset=Enabler.objects.select_related("cycle")),
+                queryset=BarrierResponse.objects.filter(workspace=workspace)
+                .select_related("responded_by")
+                .order_by("responded_at", "pk"),
+            )
         )
-        .first()
+        .order_by("raised_at", "pk")
     )
+    by_id = {r.pk: r for r in members}
+
+    def root_of(route: BarrierRoute) -> int:
+        seen: set[int] = set()
+        while route.passed_from_id in by_id and route.pk not in seen:
+            seen.add(route.pk)
+            route = by_id[route.passed_from_id]
+        return route.pk
+
+    trees: dict[int, list[BarrierRoute]] = {}
+    root_by_id: dict[int, int] = {}
+    for route in members:  # oldest first, so each tree's routes stay in order
+        root = root_of(route)
+        root_by_id[route.pk] = root
+        trees.setdefault(root, []).append(route)
+
+    chains: dict[int, Chain] = {}
+    for root, tree in trees.items():
+        answers = [
+            ChainAnswer(
+                pk=response.pk,
+                route_id=route.pk,
+                cycle=route.to_cycle,
+                cycle_name=trust.cycle_name(route.to_cycle),
+                state=response.state,
+                state_label=str(response.get_state_display()),
+                text=response.text,
+                responded_at=response.responded_at,
+                responded_by=response.responded_by if trust.inside(route.to_cycle) else None,
+            )
+            for route in tree
+            for response in route.responses.all()
+        ]
+        answers.sort(key=lambda a: (a.responded_at, a.pk))
+        holder = _holder(tree).to_cycle
+        chains[root] = Chain(
+            routes=tree,
+            answers=answers,
+            holder=holder,
+            waiting_shown=trust.inside(holder),
+            opens=frozenset(
+                r.pk for r in tree if trust.inside(r.from_cycle) or trust.inside(r.to_cycle)
+            ),
+        )
+    return {pk: chains[root_by_id[pk]] for pk in ids if pk in root_by_id}
+
+
+def with_chains(
+    *, workspace: Workspace, trust: Trust, routes: Iterable[BarrierRoute]
+) -> list[BarrierRoute]:
+    """The routes, each with its `chain` (see `barrier_chains`); two queries in all."""
+    routes = list(routes)
+    chains = barrier_chains(workspace=workspace, trust=trust, routes=routes)
+    for route in routes:
+        route.chain = chains.get(route.pk)  # type: ignore[attr-defined]
+    return routes
 
 
 @dataclass(frozen=True)
 class Inbox:
     by_state: list[tuple[str, str, list[BarrierRoute]]]  # (state, label, routes oldest first)
     total: int
+    raised: list[BarrierRoute]  # the barriers the cycle raised or passed up, oldest first
 
 
-def inbox(*, workspace: Workspace, user: User, cycle: Cycle) -> Inbox:
-    """The barriers that landed in `cycle`, grouped by state, oldest first within each state.
-    Ordered by when they were raised, never by a score. Show it only to the cycle's members."""
+def inbox(*, workspace: Workspace, user: User, cycle: Cycle, trust: Trust) -> Inbox:
+    """The barriers that landed in `cycle`, grouped by state, oldest first within each state,
+    and those it raised; each with its chain. Ordered by when they were raised, never by a
+    score. Show it only to the cycle's members."""
     routes = list(routes_for_display(workspace=workspace, user=user).filter(to_cycle=cycle))
+    raised = list(raised_by_cycle(workspace=workspace, user=user, cycle=cycle))
+    with_chains(workspace=workspace, trust=trust, routes=[*routes, *raised])
     groups: dict[str, list[BarrierRoute]] = {state: [] for state in BarrierRoute.State.values}
     for route in routes:
         groups[route.state].append(route)
@@ -265,6 +481,7 @@ def inbox(*, workspace: Workspace, user: User, cycle: Cycle) -> Inbox:
             if groups[state]
         ],
         total=len(routes),
+        raised=raised,
     )
 
 
@@ -337,9 +554,10 @@ class Panel:
     provided: list[Enabler] = field(default_factory=list)
 
 
-def cycle_panel(*, workspace: Workspace, user: User, cycle: Cycle) -> Panel:
-    """What the barriers panel of a cycle's page shows. Inbox counts and raised barriers only to
-    the cycle's members; enablers (what cycles do, not about people) to everyone."""
+def cycle_panel(*, workspace: Workspace, user: User, cycle: Cycle, trust: Trust) -> Panel:
+    """What the barriers panel of a cycle's page shows. Inbox counts and raised barriers (each
+    with its chain's latest answer) only to the cycle's members; enablers (what cycles do, not
+    about people) to everyone."""
     member = is_cycle_member(workspace=workspace, user=user, cycle=cycle)
     panel = Panel(is_member=member)
     if member:
@@ -350,6 +568,7 @@ def cycle_panel(*, workspace: Workspace, user: User, cycle: Cycle) -> Panel:
             )[: PANEL_LIMIT + 1]
         )
         panel.raised, panel.raised_more = raised[:PANEL_LIMIT], len(raised) > PANEL_LIMIT
+        with_chains(workspace=workspace, trust=trust, routes=panel.raised)
     panel.received = list(enablers_received(workspace=workspace, cycle=cycle)[:PANEL_LIMIT])
     panel.provided = list(enablers_provided(workspace=workspace, cycle=cycle)[:PANEL_LIMIT])
     return panel

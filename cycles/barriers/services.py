@@ -7,28 +7,26 @@ Rules (see selectors.py for who sees what):
   the same cycle while a route there is open.
 - Answers move a route to any state but "raised"; "changed" needs what changed, "cannot change
   here" needs why, and may pass the barrier further up (a new route with `passed_from`).
-- Landing notifies the receiving cycle's managers and stewards by email, once per route and
-  state (an AuditEvent "barrier.notified" records each sending, so a repeated task sends nothing).
+- Raising, answering and passing up publish a notice (hls.notices) in the same transaction;
+  stewardship's notifications turn it into outbox rows, one per recipient and event (their
+  idempotency keys make a repeat write nothing), delivered in the notification centre, on
+  Today and by email under each person's preferences. Who hears: those who may answer in the
+  receiving cycle (`selectors.answerers_of`) and those waiting (`selectors.waiting_on`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cycles.barriers import selectors
 from cycles.connections import cycle_ids_below
 from cycles.models import BarrierResponse, BarrierRoute, Cycle, Enabler, EnablerTarget, Entry
+from hls import notices
 from hls.accounts.models import User
-from hls.audit.models import AuditEvent
 from hls.audit.services import audit_record
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Workspace
@@ -36,14 +34,16 @@ from hls.tenancy.permissions import can
 from hls.webhooks.services import webhook_emit
 from systems.models import ShareLevel
 
-NOTIFIED = "barrier.notified"
 
-
-def _queue_notification(route: BarrierRoute) -> None:
-    from cycles.barriers.tasks import notify_barrier_landed
-
-    transaction.on_commit(
-        partial(notify_barrier_landed.delay, route.workspace_id, route.pk, route.state)
+def _publish(event: str, *, route: BarrierRoute, actor: User, **data: int) -> None:
+    notices.publish(
+        notices.Notice(
+            event=event,
+            workspace_id=route.workspace_id,
+            object_id=route.pk,
+            actor_id=actor.pk,
+            data=data,
+        )
     )
 
 
@@ -120,7 +120,7 @@ def barrier_raise(
         raised_by=raised_by,
     )
     audit_record(workspace=workspace, actor=raised_by, action="barrier.raised", target=route)
-    _queue_notification(route)
+    _publish(notices.BARRIER_RAISED, route=route, actor=raised_by)
     webhook_emit(
         workspace=workspace,
         event="barrier.raised",
@@ -214,7 +214,13 @@ def barrier_answer(
         audit_record(
             workspace=workspace, actor=answered_by.user, action="barrier.passed_up", target=passed
         )
-        _queue_notification(passed)
+        _publish(
+            notices.BARRIER_PASSED_UP, route=passed, actor=answered_by.user, response=response.pk
+        )
+    else:
+        _publish(
+            notices.BARRIER_ANSWERED, route=route, actor=answered_by.user, response=response.pk
+        )
     webhook_emit(
         workspace=workspace,
         event="barrier.answered",
@@ -230,60 +236,16 @@ def barrier_answer(
     return response
 
 
-def barrier_notify(*, workspace_id: int, route_id: int, state: str) -> int:
-    """Email the receiving cycle's managers and stewards that a barrier landed (for `state`).
-    Once per (route, state): a second run finds the record and sends nothing. Returns how many
-    emails were sent."""
+def barrier_notify(*, workspace_id: int, route_id: int, state: str) -> None:
+    """Announce again that a barrier landed (the task queued by earlier versions, still
+    honoured for messages already in the broker). The notices' keys make this write nothing
+    for anyone already told."""
     with tenant_scope(workspace_id=workspace_id):
-        route = (
-            BarrierRoute.objects.select_for_update(of=("self",))
-            .select_related("workspace", "from_cycle", "to_cycle")
-            .filter(pk=route_id)
-            .first()
-        )
-        if route is None:
-            return 0
-        already = AuditEvent.objects.filter(
-            workspace_id=workspace_id,
-            action=NOTIFIED,
-            target_type=BarrierRoute._meta.label_lower,
-            target_id=str(route.pk),
-            data__state=state,
-        ).exists()
-        if already:
-            return 0
-        recipients = list(
-            selectors.answerers_of(workspace=route.workspace, cycle=route.to_cycle).values_list(
-                "email", flat=True
-            )
-        )
-        url = settings.SITE_URL + reverse("barrier-detail", args=[route.workspace.slug, route.pk])
-        # The email names the cycles and links to the page; it never carries the barrier's text
-        # (which may concern a person) outside the app.
-        context = {"route": route, "url": url, "workspace": route.workspace}
-        subject = _("A barrier from %(cycle)s is waiting for an answer") % {
-            "cycle": route.from_cycle.name
-        }
-        for email in recipients:
-            message = EmailMultiAlternatives(
-                subject=subject,
-                body=render_to_string("emails/barrier_landed.txt", context),
-                to=[email],
-                headers={"X-HLS-Idempotency-Key": f"barrier-{route.pk}-{state}-{email}"},
-            )
-            message.attach_alternative(
-                render_to_string("emails/barrier_landed.html", context), "text/html"
-            )
-            message.send()
-        audit_record(
-            workspace=route.workspace,
-            actor=None,
-            action=NOTIFIED,
-            target=route,
-            state=state,
-            recipients=len(recipients),
-        )
-        return len(recipients)
+        route = BarrierRoute.objects.filter(pk=route_id).first()
+        if route is None or route.raised_by is None:
+            return
+        event = notices.BARRIER_PASSED_UP if route.passed_from_id else notices.BARRIER_RAISED
+        _publish(event, route=route, actor=route.raised_by)
 
 
 @transaction.atomic

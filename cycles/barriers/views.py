@@ -18,6 +18,7 @@ from cycles.barriers import selectors, services
 from cycles.barriers.forms import AnswerForm, EnablerForm, RaiseForm
 from cycles.connections import cycle_ids_below
 from cycles.models import BarrierRoute, Cycle, Entry
+from cycles.trust import request_trust
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from systems.models import ShareLevel
@@ -109,8 +110,9 @@ def barrier_inbox(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         "cycles/barriers/inbox.html",
         {
             "cycle": cycle,
-            "inbox": selectors.inbox(workspace=workspace, user=user, cycle=cycle),
-            "raised": selectors.raised_by_cycle(workspace=workspace, user=user, cycle=cycle),
+            "inbox": selectors.inbox(
+                workspace=workspace, user=user, cycle=cycle, trust=request_trust(request)
+            ),
             "can_answer": selectors.may_answer(
                 workspace=workspace, membership=request.membership, cycle=cycle
             ),
@@ -123,7 +125,10 @@ def barrier_inbox(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
 
 def _route_or_404(request: WorkspaceRequest, barrier_route_id: int) -> BarrierRoute:
     route = selectors.route_for_page(
-        workspace=request.workspace, user=request.user, route_id=barrier_route_id
+        workspace=request.workspace,
+        user=request.user,
+        route_id=barrier_route_id,
+        trust=request_trust(request),
     )
     if route is None:
         raise Http404

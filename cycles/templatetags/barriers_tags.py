@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from cycles.barriers import selectors
 from cycles.models import BarrierRoute
+from cycles.trust import Trust
 from hls.tenancy.permissions import can
 
 register = template.Library()
@@ -20,13 +21,25 @@ def barrier_panel(context: template.Context) -> dict[str, Any]:
     """Constant queries: counts by state, the latest raised barriers, enablers both ways."""
     cycle, workspace = context["cycle"], context["workspace"]
     user, membership = context["user"], context.get("membership")
-    panel = selectors.cycle_panel(workspace=workspace, user=user, cycle=cycle)
+    panel = selectors.cycle_panel(
+        workspace=workspace, user=user, cycle=cycle, trust=context["trust"]
+    )
     return {
         "panel": panel,
         "cycle": cycle,
         "workspace": workspace,
+        "trust": context["trust"],
         "can_add_enabler": panel.is_member and can(membership, "cycles.manage"),
     }
+
+
+@register.filter
+def raiser_label(route: BarrierRoute, trust: Trust) -> str:
+    """Who raised (or passed up) this route: the person inside its raising cycle, the cycle's
+    name outside it (cycles.trust)."""
+    if route.raised_by is not None and trust.inside(route.from_cycle):
+        return route.raised_by.display_name
+    return trust.cycle_name(route.from_cycle)
 
 
 @register.filter

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hls.notices import today_sections
 from hls.tenancy import selectors, services
 from hls.tenancy.access import access_invitation, access_membership
 from hls.tenancy.decorators import workspace_view
@@ -16,7 +17,8 @@ from hls.tenancy.permissions import can
 
 @workspace_view()
 def workspace_home(request: WorkspaceRequest) -> HttpResponse:
-    return render(request, "tenancy/workspace_home.html")
+    """Today: what waits for the member, from the areas that registered a section."""
+    return render(request, "tenancy/workspace_home.html", {"sections": today_sections(request)})
 
 
 def _members_page(

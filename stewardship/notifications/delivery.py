@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.mime.text import MIMEText
 from typing import Any
@@ -32,7 +33,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cycles.models import BarrierRoute, Experiment
+from cycles.models import BarrierRoute, Cycle, Experiment
+from cycles.trust import trust_for
 from hls.accounts.models import User
 from hls.tenancy.context import all_workspaces, tenant_scope
 from hls.tenancy.models import Membership, Workspace
@@ -225,16 +227,94 @@ def compose(row: Reminder, *, tz_name: str) -> Message:
         )  # fmt: skip
     route = row.barrier_route
     assert route is not None
+    if row.kind in (Kind.BARRIER_RAISED, Kind.BARRIER_ANSWERED, Kind.BARRIER_PASSED_UP):
+        return _barrier_message(row, route)
+    trust = _trust(row)
     return Message(
-        _("A barrier is waiting for an answer in %(cycle)s") % {"cycle": route.to_cycle.name},
+        _("A barrier is waiting for an answer in %(cycle)s") % {"cycle": trust(route.to_cycle)},
         [
             _("A barrier raised by %(cycle)s has waited for a week or more. Even “we have seen it” "
               "helps the people who raised it.")
-            % {"cycle": route.from_cycle.name},
+            % {"cycle": trust(route.from_cycle)},
         ],
         _reverse("barrier-detail", workspace.slug, route.pk),
         _("Read and answer it"),
     )  # fmt: skip
+
+
+def _trust(row: Reminder) -> Callable[[Cycle], str]:
+    """Cycle names as the recipient may see them (cycles.trust: a person's life is shown by a
+    pseudonymous name outside those who work with the person)."""
+    if row.recipient is None:
+        return lambda cycle: cycle.name
+    return trust_for(workspace=row.workspace, user=row.recipient).cycle_name
+
+
+def _barrier_message(row: Reminder, route: BarrierRoute) -> Message:
+    """A barrier raised, answered or passed further up: to those who must answer it, or to
+    those waiting below. Names cycles only; the barrier's and the answers' text stay in the
+    app."""
+    name = _trust(row)
+    path = _reverse("barrier-detail", row.workspace.slug, route.pk)
+    acting = row.payload.get("role") == "act"
+    if acting:
+        if row.kind == Kind.BARRIER_RAISED:
+            title = _("A barrier from %(cycle)s is waiting for an answer") % {
+                "cycle": name(route.from_cycle)
+            }
+        else:
+            title = _("A barrier passed up by %(cycle)s is waiting for an answer") % {
+                "cycle": name(route.from_cycle)
+            }
+        return Message(
+            title,
+            [
+                _("It landed in %(cycle)s. Even “we have seen it” helps those who raised it; "
+                  "say what changed, or why it cannot change here.")
+                % {"cycle": name(route.to_cycle)},
+            ],
+            path,
+            _("Read and answer it"),
+        )  # fmt: skip
+    ids = [row.payload[k] for k in ("raised", "answered", "passed") if row.payload.get(k)]
+    routes = {
+        r.pk: r
+        for r in BarrierRoute.objects.filter(workspace_id=row.workspace_id, pk__in=ids)
+        .select_related("to_cycle__system__scale")
+    }  # fmt: skip
+
+    def level(key: str) -> str:
+        found = routes.get(row.payload.get(key) or 0)
+        return name(found.to_cycle) if found is not None else _("a cycle above")
+
+    if row.kind == Kind.BARRIER_RAISED:
+        title = _("A barrier was raised to %(cycle)s") % {"cycle": level("raised")}
+        text = _("Its answers will come back to %(cycle)s, on the barrier's page.") % {
+            "cycle": name(route.from_cycle)
+        }
+        action = _("See the barrier")
+    elif row.kind == Kind.BARRIER_ANSWERED:
+        state = str(BarrierRoute.State(row.payload.get("state", route.state)).label)
+        title = _("An answer from %(cycle)s to a barrier you wait on") % {
+            "cycle": level("answered")
+        }
+        text = _("%(cycle)s answered: %(state)s. Read what they said on the barrier's page.") % {
+            "cycle": level("answered"),
+            "state": state,
+        }
+        action = _("Read the answer")
+    else:
+        title = _("%(cycle)s passed a barrier further up, to %(to)s") % {
+            "cycle": level("answered"),
+            "to": level("passed"),
+        }
+        text = _("It cannot change at %(cycle)s; they said why on the barrier's page, and its "
+                 "answers from %(to)s will show there too.") % {
+            "cycle": level("answered"),
+            "to": level("passed"),
+        }  # fmt: skip
+        action = _("Read why")
+    return Message(title, [text], path, action)
 
 
 # Is it still wanted? --------------------------------------------------------------------------
@@ -281,6 +361,8 @@ def still_wanted(row: Reminder) -> bool:
     if row.kind == Kind.BARRIER_WAITING:
         route = row.barrier_route
         return route is not None and route.state == BarrierRoute.State.RAISED
+    if row.kind in (Kind.BARRIER_RAISED, Kind.BARRIER_ANSWERED, Kind.BARRIER_PASSED_UP):
+        return row.barrier_route is not None  # an event that happened stays worth telling
     return True
 
 
@@ -464,7 +546,8 @@ def deliver_next(*, now: dt.datetime | None = None) -> str | None:
             row = (
                 Reminder.objects.select_related(
                     "workspace", "recipient", "session", "experiment", "steward_role__cycle",
-                    "barrier_route__from_cycle", "barrier_route__to_cycle",
+                    "barrier_route__from_cycle__system__scale",
+                "barrier_route__to_cycle__system__scale",
                 )
                 .get(pk=row.pk)
             )  # fmt: skip
@@ -515,7 +598,8 @@ def deliver_digest(*, workspace_id: int, user_id: int, now: dt.datetime) -> int:
             )
             .select_related(
                 "workspace", "recipient", "session", "experiment", "steward_role__cycle",
-                "barrier_route__from_cycle", "barrier_route__to_cycle",
+                "barrier_route__from_cycle__system__scale",
+                "barrier_route__to_cycle__system__scale",
             )
             .order_by("due_at", "pk")
         )  # fmt: skip

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from hls.accounts.models import User
 from hls.tenancy.context import all_workspaces
 from hls.tenancy.models import Workspace
-from stewardship.models import CalendarFeed, Notification
+from stewardship.models import CalendarFeed, Notification, Reminder
 
 
 def notifications_for(*, workspace: Workspace, user: User) -> QuerySet[Notification]:
@@ -22,6 +22,21 @@ def notifications_for(*, workspace: Workspace, user: User) -> QuerySet[Notificat
 
 def unread_count(*, workspace: Workspace, user: User) -> int:
     return Notification.objects.filter(workspace=workspace, user=user, read_at__isnull=True).count()
+
+
+BARRIER_KINDS = (
+    Reminder.Kind.BARRIER_RAISED,
+    Reminder.Kind.BARRIER_ANSWERED,
+    Reminder.Kind.BARRIER_PASSED_UP,
+)
+
+
+def unread_barrier_notifications(*, workspace: Workspace, user: User) -> QuerySet[Notification]:
+    """The member's unread notifications about barriers raised, answered or passed up (those
+    they must answer, or whose answers they wait for), newest first: what Today shows."""
+    return Notification.objects.filter(
+        workspace=workspace, user=user, read_at__isnull=True, kind__in=BARRIER_KINDS
+    ).order_by("-created_at", "-pk")
 
 
 def feeds_for(*, workspace: Workspace, user: User) -> QuerySet[CalendarFeed]:

@@ -8,7 +8,9 @@ from cycles.barriers import selectors, services
 from cycles.barriers.tasks import notify_barrier_landed
 from cycles.connections import cycle_ids_below
 from cycles.models import BarrierResponse, BarrierRoute, Enabler
+from cycles.trust import trust_for
 from hls.tenancy.context import tenant_scope
+from stewardship.notifications import delivery
 from systems.models import ShareLevel
 from tests.factories import CycleFactory, CycleLinkFactory, EntryFactory, PersonFactory
 
@@ -17,6 +19,10 @@ State = BarrierRoute.State
 
 def _scope(world):
     return tenant_scope(workspace_id=world.workspace.pk)
+
+
+def _trust(world, user):
+    return trust_for(workspace=world.workspace, user=user)
 
 
 # Raising -------------------------------------------------------------------------------------
@@ -274,15 +280,16 @@ def test_the_raising_cycle_sees_each_answer(world, raised):
             workspace=world.workspace, route=raised, answered_by=world.place_manager,
             state=State.WORKING, text="Meeting allocations on Tuesday.",
         )  # fmt: skip
+        trust = _trust(world, world.author.user)
         panel = selectors.cycle_panel(
-            workspace=world.workspace, user=world.author.user, cycle=world.team_cycle
+            workspace=world.workspace, user=world.author.user, cycle=world.team_cycle, trust=trust
         )
         page = selectors.route_for_page(
-            workspace=world.workspace, user=world.author.user, route_id=raised.pk
+            workspace=world.workspace, user=world.author.user, route_id=raised.pk, trust=trust
         )
-    assert [r.latest_text for r in panel.raised] == ["Meeting allocations on Tuesday."]
+    assert [r.chain.latest.text for r in panel.raised] == ["Meeting allocations on Tuesday."]
     assert page is not None
-    assert [r.text for r in page.responses.all()] == ["Meeting allocations on Tuesday."]
+    assert [a.text for a in page.chain.answers] == ["Meeting allocations on Tuesday."]
 
 
 def test_the_barrier_page_is_for_members_of_both_cycles_only(world, raised):
@@ -295,9 +302,11 @@ def test_the_barrier_page_is_for_members_of_both_cycles_only(world, raised):
             ("manager_elsewhere", False),
             ("region_manager", False),
         ]:
+            user = getattr(world, who).user
             page = selectors.route_for_page(
-                workspace=world.workspace, user=getattr(world, who).user, route_id=raised.pk
-            )
+                workspace=world.workspace, user=user, route_id=raised.pk,
+                trust=_trust(world, user),
+            )  # fmt: skip
             assert (page is not None) is sees, who
 
 
@@ -306,9 +315,11 @@ def test_narrowed_later_the_text_no_longer_travels(world, raised):
         world.barrier.visibility = ShareLevel.PRIVATE
         world.barrier.save()
         for who, shown in [("place_manager", False), ("author", True)]:
+            user = getattr(world, who).user
             page = selectors.route_for_page(
-                workspace=world.workspace, user=getattr(world, who).user, route_id=raised.pk
-            )
+                workspace=world.workspace, user=user, route_id=raised.pk,
+                trust=_trust(world, user),
+            )  # fmt: skip
             assert page.text_shown is shown
 
 
@@ -338,8 +349,9 @@ def test_inbox_groups_by_state_oldest_first(world, raised):
             state=State.ACKNOWLEDGED,
         )  # fmt: skip
         box = selectors.inbox(
-            workspace=world.workspace, user=world.place_manager.user, cycle=world.place_cycle
-        )
+            workspace=world.workspace, user=world.place_manager.user, cycle=world.place_cycle,
+            trust=_trust(world, world.place_manager.user),
+        )  # fmt: skip
         counts = selectors.inbox_counts(workspace=world.workspace, cycle=world.place_cycle)
     assert [(s, [r.pk for r in rs]) for s, _l, rs in box.by_state] == [
         (State.RAISED, [raised.pk, latest.pk]),
@@ -351,7 +363,7 @@ def test_inbox_groups_by_state_oldest_first(world, raised):
 # Notification --------------------------------------------------------------------------------
 
 
-def test_landing_notifies_the_managers_and_stewards_once(
+def test_landing_notifies_those_who_answer_and_those_waiting_once(
     world, django_capture_on_commit_callbacks, make_member
 ):
     with _scope(world):
@@ -362,24 +374,43 @@ def test_landing_notifies_the_managers_and_stewards_once(
             workspace=world.workspace, entry=world.barrier, to_cycle=world.place_cycle,
             raised_by=world.author.user,
         )  # fmt: skip
-    assert sorted(m.to[0] for m in mail.outbox) == ["pm@riverside.test", "ps@riverside.test"]
-    assert "Team cycle" in mail.outbox[0].subject
-    assert f"/w/riverside/barriers/{route.pk}/" in mail.outbox[0].body
-    assert "Sam" not in mail.outbox[0].body  # the barrier's text stays in the app
+    by_address = {m.to[0]: m for m in mail.outbox}
+    # Those who answer in the place; the raiser's team mate (the raiser is not told of their act).
+    assert sorted(by_address) == ["mate@riverside.test", "pm@riverside.test", "ps@riverside.test"]
+    assert "Team cycle" in by_address["pm@riverside.test"].subject
+    assert "raised to Place cycle" in by_address["mate@riverside.test"].subject
+    for message in mail.outbox:
+        assert f"/w/riverside/barriers/{route.pk}/" in message.body
+        assert "Sam" not in message.body  # the barrier's text stays in the app
 
-    # The task runs again (a retry, a duplicate delivery): nothing more is sent.
-    assert notify_barrier_landed.delay(world.workspace.pk, route.pk, "raised").get() == 0
-    notify_barrier_landed(world.workspace.pk, route.pk, "raised")
-    assert len(mail.outbox) == 2
+    # The old task runs again (a retry, a message queued before): nothing more is sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_barrier_landed.delay(world.workspace.pk, route.pk, "raised").get() == 0
+        notify_barrier_landed(world.workspace.pk, route.pk, "raised")
+    assert len(mail.outbox) == 3
 
 
-def test_passing_up_notifies_the_cycle_above(world, raised, django_capture_on_commit_callbacks):
+def test_passing_up_notifies_the_cycle_above_and_the_raising_team(
+    world, raised, django_capture_on_commit_callbacks
+):
+    delivery.dispatch()  # what the raise queued
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), _scope(world):
         services.barrier_answer(
             workspace=world.workspace, route=raised, answered_by=world.place_manager,
             state=State.CANNOT_CHANGE, text="Set by the region.", pass_to=world.region_cycle,
         )  # fmt: skip
-    assert [m.to for m in mail.outbox] == [["rm@riverside.test"]]
+    by_address = {m.to[0]: m.subject for m in mail.outbox}
+    assert sorted(by_address) == [
+        "author@riverside.test", "mate@riverside.test", "rm@riverside.test"
+    ]  # fmt: skip
+    assert by_address["rm@riverside.test"] == (
+        "A barrier passed up by Place cycle is waiting for an answer"
+    )
+    assert by_address["author@riverside.test"] == (
+        "Place cycle passed a barrier further up, to Region cycle"
+    )
+    assert len(mail.outbox) == 3
 
 
 # Enablers ------------------------------------------------------------------------------------
@@ -393,11 +424,13 @@ def test_enablers_show_in_the_cycles_below_and_on_the_enabling_cycle(world, rais
             barrier_route=raised, for_cycles=[world.team_cycle],
         )  # fmt: skip
         received = selectors.cycle_panel(
-            workspace=world.workspace, user=world.manager_elsewhere.user, cycle=world.team_cycle
-        ).received
+            workspace=world.workspace, user=world.manager_elsewhere.user, cycle=world.team_cycle,
+            trust=_trust(world, world.manager_elsewhere.user),
+        ).received  # fmt: skip
         provided = selectors.cycle_panel(
-            workspace=world.workspace, user=world.place_manager.user, cycle=world.place_cycle
-        ).provided
+            workspace=world.workspace, user=world.place_manager.user, cycle=world.place_cycle,
+            trust=_trust(world, world.place_manager.user),
+        ).provided  # fmt: skip
         elsewhere = selectors.enablers_received(
             workspace=world.workspace, cycle=world.elsewhere_cycle
         )

@@ -1,6 +1,7 @@
 """The barrier relay in the browser's terms: pages, forms, messages."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from systems.models import ShareLevel
 from tests.conftest import signed_in
 
 State = BarrierRoute.State
+WAIT_TIME = re.compile(rb"wait(ing|ed) \d+ days?")
 
 
 def test_a_practitioner_raises_a_manager_answers_the_practitioner_sees_it(world):
@@ -132,7 +134,7 @@ def test_someone_in_neither_cycle_gets_404(world, raised, who):
         assert not BarrierResponse.objects.exists()
 
 
-def test_waiting_times_are_shown_only_to_the_receiving_cycles_members(world, raised):
+def test_waiting_times_are_shown_only_to_the_cycle_holding_it(world, raised):
     with tenant_scope(workspace_id=world.workspace.pk):
         BarrierRoute.objects.filter(pk=raised.pk).update(
             raised_at=timezone.now() - dt.timedelta(days=12, hours=1)
@@ -152,9 +154,13 @@ def test_waiting_times_are_shown_only_to_the_receiving_cycles_members(world, rai
         )
         assert b"waiting" not in cycle_page.content
         assert b"Raised to this cycle" not in cycle_page.content
-    # The raising cycle sees its barrier, but no waiting-time league.
+    # The raising cycle sees its barrier, but not how long it waits: only the holder does.
     own = signed_in(world.author).get(f"/w/riverside/cycles/{world.team_cycle.pk}/barriers/")
-    assert b"waiting 12 days" in own.content  # its own raised barrier, on its own page
+    assert b"allocation rule blocks a move" in own.content
+    assert b"waiting" not in own.content
+    detail = f"/w/riverside/barriers/{raised.pk}/"
+    assert b"waiting" not in signed_in(world.author).get(detail).content
+    assert b"waiting 12 days" in signed_in(world.place_manager).get(detail).content
     member_panel = signed_in(world.place_manager).get(
         f"/w/riverside/cycles/{world.place_cycle.pk}/"
     )
@@ -219,3 +225,34 @@ def test_someone_not_in_the_cycle_may_not_add_an_enabler(world):
     assert b"Only those who take part in Place cycle" in response.content
     with tenant_scope(workspace_id=world.workspace.pk):
         assert not Enabler.objects.exists()
+
+
+def test_once_passed_up_only_the_new_holder_sees_the_waiting_time(world, raised):
+    with tenant_scope(workspace_id=world.workspace.pk):
+        BarrierRoute.objects.filter(pk=raised.pk).update(
+            raised_at=timezone.now() - dt.timedelta(days=12, hours=1)
+        )
+    signed_in(world.place_manager).post(
+        f"/w/riverside/barriers/{raised.pk}/answer/",
+        {"state": "cannot_change", "text": "Set by the region.", "pass_to": world.region_cycle.pk},
+    )
+    with tenant_scope(workspace_id=world.workspace.pk):
+        passed = BarrierRoute.objects.get(passed_from=raised)
+        BarrierRoute.objects.filter(pk=passed.pk).update(
+            raised_at=timezone.now() - dt.timedelta(days=3, hours=1)
+        )
+    region = signed_in(world.region_manager)
+    assert b"waiting 3 days" in region.get(f"/w/riverside/barriers/{passed.pk}/").content
+    inbox = region.get(f"/w/riverside/cycles/{world.region_cycle.pk}/barriers/")
+    assert b"waiting 3 days" in inbox.content
+    place = signed_in(world.place_manager)
+    for url in (
+        f"/w/riverside/cycles/{world.place_cycle.pk}/barriers/",  # its inbox and what it passed
+        f"/w/riverside/barriers/{raised.pk}/",
+        f"/w/riverside/barriers/{passed.pk}/",
+    ):
+        page = place.get(url)
+        assert page.status_code == 200
+        assert not WAIT_TIME.search(page.content), url
+    team = signed_in(world.author).get(f"/w/riverside/barriers/{raised.pk}/")
+    assert not WAIT_TIME.search(team.content)
