@@ -24,13 +24,16 @@ from systems.models import (
 )
 
 
+def _systems_worked_in(*, workspace: Workspace, user: User) -> QuerySet[System]:
+    return System.objects.filter(workspace=workspace).filter(
+        Q(systemmember__user=user) | Q(cycles__cyclemember__user=user)
+    )
+
+
 def systems_worked_in(*, workspace: Workspace, user: User) -> set[int]:
     """Systems whose team the user is in, or in one of whose cycles the user takes part."""
     return set(
-        System.objects.filter(workspace=workspace)
-        .filter(Q(systemmember__user=user) | Q(cycles__cyclemember__user=user))
-        .values_list("pk", flat=True)
-        .distinct()
+        _systems_worked_in(workspace=workspace, user=user).values_list("pk", flat=True).distinct()
     )
 
 
@@ -66,7 +69,7 @@ def works_with_person(*, workspace: Workspace, user: User, person: Person) -> bo
 def people_worked_with(*, workspace: Workspace, user: User) -> QuerySet[Person]:
     """`works_with_person` as a queryset: those of a system the user works in, or, with no
     system, those the user recorded."""
-    worked_in = systems_worked_in(workspace=workspace, user=user)
+    worked_in = _systems_worked_in(workspace=workspace, user=user).values("pk")
     return Person.objects.filter(workspace=workspace).filter(
         Q(system_id__in=worked_in) | Q(system__isnull=True, created_by=user)
     )
@@ -111,15 +114,27 @@ def systems_tree(*, workspace: Workspace) -> list[SystemNode]:
     roots: list[SystemNode] = []
     for s in systems:
         parent = nodes.get(s.parent_id) if s.parent_id else None
+        if parent:
+            s.parent = parent.system  # (loaded: a person's life is named after its parent)
         (parent.children if parent else roots).append(nodes[s.pk])
     return roots
+
+
+def systems_by_id(*, workspace: Workspace) -> dict[int, System]:
+    """Every system with its scale, each parent set from the same query (one query): enough to
+    name any system or cycle by `Trust.system_name` / `Trust.cycle_name` with no more."""
+    systems = {s.pk: s for s in System.objects.filter(workspace=workspace).select_related("scale")}
+    for s in systems.values():
+        if s.parent_id is not None and s.parent_id in systems:
+            s.parent = systems[s.parent_id]
+    return systems
 
 
 def system_with_people(*, workspace: Workspace, system_id: int) -> System:
     """One system with its scale, parent, children, organisations and members loaded."""
     return (
         System.objects.filter(workspace=workspace)
-        .select_related("scale", "parent", "created_by")
+        .select_related("scale", "parent__scale", "created_by")
         .prefetch_related(
             Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
             Prefetch("members", queryset=User.objects.order_by("full_name", "email")),
@@ -157,14 +172,18 @@ class HistoryEntry:
     lines: list[tuple[str, str, str]]  # (what, before, after)
 
 
-def system_history_lines(*, workspace: Workspace, system: System) -> list[HistoryEntry]:
-    """The boundary history, newest first, as readable lines."""
+def system_history_lines(
+    *, workspace: Workspace, system: System, names_shown: bool = True
+) -> list[HistoryEntry]:
+    """The boundary history, newest first, as readable lines. Without `names_shown` (a person's
+    life seen from outside: `Trust.system_name`), its former and new names are left out."""
     return [
         HistoryEntry(
             change=change,
             lines=[
                 (str(FIELD_LABELS.get(name, name)), _as_text(values[0]), _as_text(values[1]))
                 for name, values in change.changes.items()
+                if names_shown or name != "name"
             ],
         )
         for change in system_history(workspace=workspace, system=system)

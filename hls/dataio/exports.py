@@ -1,9 +1,12 @@
 """A workspace's data as a zip: one CSV and one JSON file per resource, and `manifest.json`.
 
 Built by a worker (`build`) as the admin who asked for it sees things: entries through
-`cycles.selectors.entries_visible_to`, people through `people_visible_to` (plus the people the
-exported entries are about), pseudonymous only: identity is never exported. The entries,
-people and cycles CSVs use the import's column names, so they import again as they are."""
+`cycles.selectors.entries_visible_to`, people only those the admin works with
+(`people_visible_to`; an entry about anyone else shows the person's reference, the pseudonym),
+pseudonymous only: identity is never exported. Names follow `cycles.trust`: an entry's
+`author_email` only where the admin would see the author named, and a person-scale cycle or
+system by its pseudonymous name outside those who work with the person. The entries, people
+and cycles CSVs use the import's column names, so they import again as they are."""
 
 from __future__ import annotations
 
@@ -16,19 +19,20 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from cycles.models import Cycle, EntryTheme, Experiment, Theme
 from cycles.selectors import entries_visible_to
+from cycles.trust import Trust, trust_for
 from hls.accounts.models import User
 from hls.dataio import csvfile, progress
 from hls.dataio.kinds import share_level_token
 from hls.dataio.models import ExportRun
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
-from systems.models import Person, Scale, System
+from systems.models import Scale, System
 from systems.people.selectors import people_visible_to
+from systems.selectors import systems_by_id
 
 logger = logging.getLogger(__name__)
 
@@ -36,28 +40,43 @@ FORMAT_VERSION = 1
 Rows = list[dict[str, Any]]
 
 
-def _scales(workspace: Workspace, user: User) -> Rows:
+def _scales(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {"id": s.pk, "name": s.name, "position": s.position, "is_person_scale": s.is_person_scale}
         for s in Scale.objects.filter(workspace=workspace).order_by("position", "pk")
     ]
 
 
-def _systems(workspace: Workspace, user: User) -> Rows:
+class Naming:
+    """The exporting member's Trust and every system (parents loaded): two queries for the
+    whole export, then names with no more."""
+
+    def __init__(self, workspace: Workspace, user: User) -> None:
+        self.trust: Trust = trust_for(workspace=workspace, user=user)
+        self.systems: dict[int, System] = systems_by_id(workspace=workspace)
+
+    def system(self, system_id: int | None) -> str:
+        system = self.systems.get(system_id) if system_id is not None else None
+        return self.trust.system_name(system) if system is not None else ""
+
+    def cycle(self, cycle: Cycle) -> str:
+        cycle.system = self.systems[cycle.system_id]
+        return self.trust.cycle_name(cycle)
+
+
+def _systems(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
             "id": s.pk,
-            "name": s.name,
+            "name": naming.system(s.pk),
             "scale": s.scale.name,
             "scale_id": s.scale_id,
             "purpose": s.purpose,
-            "parent": s.parent.name if s.parent else "",
+            "parent": naming.system(s.parent_id),
             "parent_id": s.parent_id,
             "created_at": s.created_at,
         }
-        for s in System.objects.filter(workspace=workspace)
-        .select_related("scale", "parent")
-        .order_by("pk")
+        for s in sorted(naming.systems.values(), key=lambda s: s.pk)
     ]
 
 
@@ -65,9 +84,8 @@ def _visible_entries(workspace: Workspace, user: User) -> Any:
     return entries_visible_to(workspace=workspace, user=user)
 
 
-def _people(workspace: Workspace, user: User) -> Rows:
-    about = _visible_entries(workspace, user).filter(person__isnull=False).values("person_id")
-    visible = people_visible_to(workspace=workspace, user=user).values("pk")
+def _people(workspace: Workspace, user: User, naming: Naming) -> Rows:
+    """Only the people the exporting member works with: a person's record follows consent."""
     return [
         {
             "id": p.pk,
@@ -75,24 +93,21 @@ def _people(workspace: Workspace, user: User) -> Rows:
             "alias": p.alias,
             "what_matters": p.what_matters,
             "strengths": p.strengths,
-            "system": p.system.name if p.system else "",
+            "system": naming.system(p.system_id),
             "system_id": p.system_id,
             "consent_level": share_level_token(p.consent_level),
             "created_at": p.created_at,
         }
-        for p in Person.objects.filter(workspace=workspace)
-        .filter(Q(pk__in=visible) | Q(pk__in=about))
-        .select_related("system")
-        .order_by("pk")
+        for p in people_visible_to(workspace=workspace, user=user).order_by("pk")
     ]
 
 
-def _cycles(workspace: Workspace, user: User) -> Rows:
+def _cycles(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
             "id": c.pk,
-            "name": c.name,
-            "system": c.system.name,
+            "name": naming.cycle(c),
+            "system": naming.system(c.system_id),
             "system_id": c.system_id,
             "purpose": c.purpose,
             "learning_questions": c.learning_questions,
@@ -100,11 +115,11 @@ def _cycles(workspace: Workspace, user: User) -> Rows:
             "status": c.status,
             "created_at": c.created_at,
         }
-        for c in Cycle.objects.filter(workspace=workspace).select_related("system").order_by("pk")
+        for c in Cycle.objects.filter(workspace=workspace).order_by("pk")
     ]
 
 
-def _entries(workspace: Workspace, user: User) -> Rows:
+def _entries(workspace: Workspace, user: User, naming: Naming) -> Rows:
     entries = (
         _visible_entries(workspace, user)
         .select_related("cycle", "person", "author")
@@ -120,7 +135,7 @@ def _entries(workspace: Workspace, user: User) -> Rows:
     return [
         {
             "id": e.pk,
-            "cycle": e.cycle.name,
+            "cycle": naming.cycle(e.cycle),
             "cycle_id": e.cycle_id,
             "kind": e.kind,
             "text": e.text,
@@ -129,7 +144,7 @@ def _entries(workspace: Workspace, user: User) -> Rows:
             "happened_on": e.happened_on,
             "person": e.person.reference if e.person else "",
             "themes": "; ".join(themes.get(e.pk, [])),
-            "author_email": e.author.email if e.author else "",
+            "author_email": e.author.email if e.author and naming.trust.names_author(e) else "",
             "experiment_id": e.experiment_id,
             "created_at": e.created_at,
             "updated_at": e.updated_at,
@@ -138,11 +153,11 @@ def _entries(workspace: Workspace, user: User) -> Rows:
     ]
 
 
-def _experiments(workspace: Workspace, user: User) -> Rows:
+def _experiments(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
             "id": x.pk,
-            "cycle": x.cycle.name,
+            "cycle": naming.cycle(x.cycle),
             "cycle_id": x.cycle_id,
             "title": x.title,
             "what_we_will_try": x.what_we_will_try,
@@ -164,7 +179,7 @@ def _experiments(workspace: Workspace, user: User) -> Rows:
     ]
 
 
-def _themes(workspace: Workspace, user: User) -> Rows:
+def _themes(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
             "id": t.pk,
@@ -180,7 +195,7 @@ def _themes(workspace: Workspace, user: User) -> Rows:
     ]
 
 
-RESOURCES: dict[str, Callable[[Workspace, User], Rows]] = {
+RESOURCES: dict[str, Callable[[Workspace, User, Naming], Rows]] = {
     "scales": _scales,
     "systems": _systems,
     "people": _people,
@@ -225,9 +240,10 @@ def build_zip(
 ) -> tuple[bytes, dict[str, int]]:
     buffer = io.BytesIO()
     counts: dict[str, int] = {}
+    naming = Naming(workspace, user)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for step, (name, rows_of) in enumerate(RESOURCES.items(), start=1):
-            rows = rows_of(workspace, user)
+            rows = rows_of(workspace, user, naming)
             columns = list(rows[0]) if rows else _empty_columns(name)
             archive.writestr(f"{name}.csv", to_csv(rows, columns))
             archive.writestr(f"{name}.json", to_json(rows))
@@ -240,8 +256,10 @@ def build_zip(
             "exported_by": user.pk,
             "counts": counts,
             "files": [f"{name}.{ext}" for name in RESOURCES for ext in ("csv", "json")],
-            "notes": "People are pseudonymous (no identity). Entries and people are those the "
-            "exporting member may see. CSV files are UTF-8 with a byte-order mark; a cell "
+            "notes": "People are pseudonymous (no identity). Entries are those the exporting "
+            "member may see, people those they work with; an entry's author is given where the "
+            "member would see them named, and a person's life is named as it is shown to the "
+            "member. CSV files are UTF-8 with a byte-order mark; a cell "
             "starting with =, +, - or @ has an apostrophe put before it.",
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cycles.models import Cycle, Entry
 from hls.audit.models import AuditEvent
-from hls.dataio import selectors
+from hls.dataio import exports, selectors
 from hls.dataio.models import ExportRun, ImportRun
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
@@ -20,6 +20,7 @@ from systems.models import Person, ShareLevel
 from tests.conftest import signed_in
 from tests.dataio.conftest import check, make_world, start, upload
 from tests.factories import (
+    CycleFactory,
     EntryFactory,
     EntryThemeFactory,
     ExperimentFactory,
@@ -38,6 +39,8 @@ def seeded(world):
     admin, pat = w.admin.user, w.member.user
     with tenant_scope(workspace_id=w.workspace.pk):
         SystemMemberFactory(workspace=w.workspace, system=w.team_system, user=admin)
+        # The admin works with Sammy (in the team of Sammy's own life): Sammy is exported.
+        SystemMemberFactory(workspace=w.workspace, system=w.life_system, user=admin)
         w.sammy = PersonFactory(
             workspace=w.workspace, reference="P-7K3Q", alias="Sammy", created_by=admin,
             system=w.life_system, consent_level=ShareLevel.TEAM,
@@ -162,6 +165,8 @@ def test_exported_csvs_import_into_an_empty_workspace(
         Cycle.objects.all().delete()  # an empty workspace: systems and themes only
         for user in (w.admin.user, w.member.user):
             SystemMemberFactory(workspace=other_workspace, system=target.team_system, user=user)
+        # Entries about Sammy are imported by one who works with Sammy.
+        SystemMemberFactory(workspace=other_workspace, system=target.life_system, user=w.admin.user)
     for kind in ("people", "cycles", "entries"):
         run = upload(target, kind, files[f"{kind}.csv"], f"{kind}.csv")
         # Consent is recorded with how it was given, which an export does not carry.
@@ -210,3 +215,69 @@ def test_a_finished_export_is_not_built_again(seeded, django_capture_on_commit_c
 
     export = _export(seeded, django_capture_on_commit_callbacks)
     assert build(workspace_id=seeded.workspace.pk, export_id=export.pk) is False
+
+
+def _rows(workspace, user) -> dict[str, list[dict[str, str]]]:
+    """The export's CSVs as the given member would get them (what the worker builds)."""
+    with tenant_scope(workspace_id=workspace.pk):
+        data, _counts = exports.build_zip(workspace=workspace, user=user, on_step=lambda _s: None)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name.removesuffix(".csv"): _csv(archive.read(name))
+            for name in archive.namelist()
+            if name.endswith(".csv")
+        }
+
+
+@pytest.fixture
+def life(seeded, make_member):
+    """A cycle of Sammy's own life named after Sammy, sharing with the whole workspace, and an
+    admin who works nowhere."""
+    w = seeded
+    w.outside_admin = make_member(w.workspace, Role.ADMIN, email="outside@riverside.test")
+    with tenant_scope(workspace_id=w.workspace.pk):
+        w.wide = PersonFactory(
+            workspace=w.workspace, reference="P-WIDE", alias="Wide", system=w.life_system,
+            consent_level=ShareLevel.WORKSPACE, created_by=w.outside_admin.user,
+        )  # fmt: skip
+        w.life_cycle = CycleFactory(workspace=w.workspace, system=w.life_system, name="Sammy")
+        EntryFactory(
+            workspace=w.workspace, cycle=w.life_cycle, author=w.admin.user, kind="story",
+            text="LIFE-STORY", visibility=ShareLevel.WORKSPACE, person=w.wide,
+        )  # fmt: skip
+        EntryFactory(
+            workspace=w.workspace, cycle=w.cycle, author=w.member.user, kind="observation",
+            text="TEAM-WIDE", visibility=ShareLevel.WORKSPACE,
+        )  # fmt: skip
+    return w
+
+
+def test_an_admin_exports_only_the_people_they_work_with_and_no_author_outside(life) -> None:
+    w = life
+    rows = _rows(w.workspace, w.outside_admin.user)
+    # P-WIDE was recorded by this admin, and an entry they see is about them: still only the
+    # pseudonym travels, in that entry; the record (what matters, consent) does not.
+    assert rows["people"] == []
+    entries = {row["text"]: row for row in rows["entries"]}
+    assert set(entries) == {"LIFE-STORY", "TEAM-WIDE"}
+    assert entries["LIFE-STORY"]["person"] == "P-WIDE"
+    assert all(row["author_email"] == "" for row in rows["entries"])
+    # Sammy's life and its cycle, seen from outside, by their pseudonymous name.
+    assert entries["LIFE-STORY"]["cycle"] == "A person's life"
+    assert {row["name"] for row in rows["cycles"]} == {"Keeping homes", "A person's life"}
+    assert {row["name"] for row in rows["systems"]} == {"North team", "A person's life"}
+    everything = json.dumps(rows)
+    assert "Sammy" not in everything
+    assert "Being able to stay" not in everything  # what matters to P-WIDE
+
+
+def test_one_who_works_with_the_person_exports_them_named(life) -> None:
+    w = life
+    rows = _rows(w.workspace, w.admin.user)
+    assert {row["reference"] for row in rows["people"]} == {"P-7K3Q", "P-WIDE"}
+    entries = {row["text"]: row for row in rows["entries"]}
+    assert entries["LIFE-STORY"]["cycle"] == "Sammy"
+    assert entries["LIFE-STORY"]["author_email"] == "admin@riverside.test"
+    # The practitioner's entry in the admin's own cycle: named, they work together.
+    assert entries["TEAM-WIDE"]["author_email"] == w.member.user.email
+    assert {row["name"] for row in rows["systems"]} == {"North team", "Sammy's life"}
