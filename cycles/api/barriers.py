@@ -40,7 +40,7 @@ def _state(**kwargs: Any) -> NamedChoiceField:
 
 
 class AnswerSerializer(serializers.Serializer):
-    """One answer at one level of the chain (`cycles.barriers.selectors.ChainAnswer`)."""
+    """One answer at one level of the barrier's chain."""
 
     id = serializers.IntegerField(source="pk", read_only=True)
     barrier = serializers.IntegerField(
