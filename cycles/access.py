@@ -13,7 +13,9 @@ from hls.tenancy.models import Workspace
 
 def access_cycle(*, workspace: Workspace, cycle_id: int) -> Cycle:
     return get_object_or_404(
-        Cycle.objects.select_related("system__scale"), workspace=workspace, pk=cycle_id
+        Cycle.objects.select_related("system__scale", "system__parent__scale"),
+        workspace=workspace,
+        pk=cycle_id,
     )
 
 

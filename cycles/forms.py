@@ -149,6 +149,15 @@ class EntryForm(forms.Form):
         label=_("When it happened"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today, unless you say otherwise."),
+    )
+    signed = forms.BooleanField(
+        label=_("Sign it with my name"),
+        required=False,
+        help_text=_(
+            "Outside this cycle, people see the cycle's name, not yours. Sign it if you want "
+            "your name to travel with it."
+        ),
     )
     experiment = forms.ModelChoiceField(
         queryset=Experiment.objects.none(), required=False, widget=forms.HiddenInput

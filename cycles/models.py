@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hls.accounts.models import User
@@ -232,7 +233,10 @@ class Entry(WorkspaceOwned):
     visibility = models.PositiveSmallIntegerField(
         _("who can see it"), choices=ShareLevel.choices, default=ShareLevel.PRIVATE
     )
-    happened_on = models.DateField(_("when it happened"), null=True, blank=True)
+    # The date it happened (the local date of logging unless the author says otherwise):
+    # timelines, patterns by month and report periods read it; `created_at`/`updated_at` stay
+    # the logged time, for sync.
+    happened_on = models.DateField(_("when it happened"), default=timezone.localdate)
     signed = models.BooleanField(
         _("sign it with my name"),
         default=False,
@@ -252,6 +256,10 @@ class Entry(WorkspaceOwned):
         indexes = [
             models.Index(
                 fields=["workspace", "cycle", "-created_at"], name="cycles_entry_timeline"
+            ),
+            models.Index(
+                fields=["workspace", "cycle", "-happened_on", "-created_at"],
+                name="cycles_entry_happened",
             ),
             GinIndex(fields=["search"], name="cycles_entry_search"),
         ]

@@ -32,6 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Concat, Least
+from django.utils import timezone
 
 from cycles.models import (
     Cycle,
@@ -45,8 +46,9 @@ from cycles.models import (
     PhaseShift,
     Theme,
 )
+from cycles.trust import Trust
 from hls.accounts.models import User
-from hls.tenancy.models import Workspace
+from hls.tenancy.models import Membership, Role, Workspace
 from systems.models import Person, ShareLevel, SystemMember
 from systems.selectors import systems_below, systems_worked_in
 
@@ -88,9 +90,15 @@ SEARCH_LIMIT = 50
 def cycles_for_list(*, workspace: Workspace) -> QuerySet[Cycle]:
     return (
         Cycle.objects.filter(workspace=workspace)
-        .select_related("system__scale")
+        .select_related("system__scale", "system__parent__scale")
         .order_by("status", "name", "pk")
     )
+
+
+def may_change_members(*, trust: Trust, membership: Membership | None, cycle: Cycle) -> bool:
+    """Who takes part in a cycle is changed by those inside it (cycles.trust: only the cycle
+    steers) and by the workspace's admins (configuration)."""
+    return trust.may_steer(cycle) or (membership is not None and membership.role == Role.ADMIN)
 
 
 def phase_counts(*, workspace: Workspace, user: User, cycle: Cycle) -> dict[str, int]:
@@ -156,10 +164,18 @@ def draft_for(*, workspace: Workspace, user: User, key: str) -> EntryDraft | Non
     return EntryDraft.objects.filter(workspace=workspace, author=user, key=key).first()
 
 
+# What `cycles.trust.Trust` reads to name a cycle (a person's life is named by its parent).
+CYCLE_NAMING = ("cycle__system__scale", "cycle__system__parent__scale")
+
+
 def _with_display(entries: QuerySet[Entry]) -> QuerySet[Entry]:
     return (
         entries.select_related(
-            "author", "person", "experiment", "cycle", "session_output__occurrence__session"
+            "author",
+            "person",
+            "experiment",
+            *CYCLE_NAMING,
+            "session_output__occurrence__session",
         )
         .prefetch_related(
             Prefetch(
@@ -201,10 +217,24 @@ def timeline_entries(
     if filters.person is not None:
         entries = entries.filter(person=filters.person)
     if filters.date_from:
-        entries = entries.filter(created_at__date__gte=filters.date_from)
+        entries = entries.filter(happened_on__gte=filters.date_from)
     if filters.date_to:
-        entries = entries.filter(created_at__date__lte=filters.date_to)
-    return _with_display(entries).order_by("-created_at", "-pk")
+        entries = entries.filter(happened_on__lte=filters.date_to)
+    return _with_display(entries).order_by(*TIMELINE_ORDER)
+
+
+# A timeline reads in the order things happened: the day each entry happened (then when it was
+# logged); a phase shift, on the day and at the time it was made.
+TIMELINE_ORDER = ("-happened_on", "-created_at", "-pk")
+TimelineKey = tuple[_dt.date, _dt.datetime]
+
+
+def entry_timeline_key(entry: Entry) -> TimelineKey:
+    return (entry.happened_on, entry.created_at)
+
+
+def shift_timeline_key(shift: PhaseShift) -> TimelineKey:
+    return (timezone.localdate(shift.shifted_at), shift.shifted_at)
 
 
 def timeline_shifts(
@@ -212,10 +242,12 @@ def timeline_shifts(
     workspace: Workspace,
     cycle: Cycle,
     filters: TimelineFilter,
-    newer_than: _dt.datetime | None,
-    up_to: _dt.datetime | None,
+    newer_than: TimelineKey | None,
+    up_to: TimelineKey | None,
 ) -> list[PhaseShift]:
-    """The phase shifts that fall between the entries of one timeline page."""
+    """The phase shifts that fall between the entries of one timeline page: after `newer_than`
+    (the page's oldest entry, when older pages follow) and up to `up_to` (the previous page's
+    oldest entry)."""
     if filters.narrows_entries:
         return []
     shifts = phase_shifts_of(workspace=workspace, cycle=cycle)
@@ -226,10 +258,15 @@ def timeline_shifts(
     if filters.date_to:
         shifts = shifts.filter(shifted_at__date__lte=filters.date_to)
     if newer_than is not None:
-        shifts = shifts.filter(shifted_at__gt=newer_than)
+        shifts = shifts.filter(shifted_at__date__gte=newer_than[0])
     if up_to is not None:
-        shifts = shifts.filter(shifted_at__lte=up_to)
-    return list(shifts)
+        shifts = shifts.filter(shifted_at__date__lte=up_to[0])
+    return [
+        shift
+        for shift in shifts
+        if (newer_than is None or shift_timeline_key(shift) > newer_than)
+        and (up_to is None or shift_timeline_key(shift) <= up_to)
+    ]
 
 
 def entry_revisions(*, workspace: Workspace, entry: Entry) -> QuerySet[EntryRevision]:
@@ -276,7 +313,7 @@ def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
     entries = list(
         entries_visible_to(workspace=workspace, user=user)
         .filter(search=query)
-        .select_related("cycle", "author")
+        .select_related(*CYCLE_NAMING, "author")
         .annotate(
             rank=SearchRank(F("search"), query),
             headline=SearchHeadline("text", query, max_words=35, min_words=15, **headline),
@@ -290,7 +327,7 @@ def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
         Experiment.objects.filter(workspace=workspace)
         .annotate(vector=experiment_vector)
         .filter(vector=query)
-        .select_related("cycle")
+        .select_related(*CYCLE_NAMING)
         .annotate(
             rank=SearchRank(experiment_vector, query),
             headline=SearchHeadline(
@@ -317,7 +354,7 @@ def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
         Cycle.objects.filter(workspace=workspace)
         .annotate(vector=cycle_vector)
         .filter(vector=query)
-        .select_related("system")
+        .select_related("system__scale", "system__parent__scale")
         .annotate(
             rank=SearchRank(cycle_vector, query),
             headline=SearchHeadline("purpose", query, **headline),

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cycles import selectors
 from cycles.models import (
     Cycle,
     CycleMember,
@@ -23,6 +25,7 @@ from cycles.models import (
     PhaseShift,
     Theme,
 )
+from cycles.trust import require_steer, trust_for
 from hls.accounts.models import User
 from hls.audit.services import tombstone_record
 from hls.tenancy.models import Membership, Workspace
@@ -96,7 +99,13 @@ def cycle_update(
     learning_questions: str,
     status: str,
     keep_name: bool = False,
+    updated_by: User | None = None,
 ) -> Cycle:
+    """Change the cycle: only those inside it steer it (`cycles.trust.require_steer`).
+    `updated_by=None` is for callers that act as the cycle's creator in the same step (the
+    import of a cycle it has just created, the place set-up wizard)."""
+    if updated_by is not None:
+        require_steer(workspace=workspace, user=updated_by, cycle=cycle)
     _check_system(workspace=workspace, system=system)
     name, purpose = _clean_cycle_fields(name=name, purpose=purpose)
     if name != cycle.name or system.pk != cycle.system_id:  # (renamed or moved)
@@ -116,7 +125,9 @@ def cycle_update(
 def cycle_shift_phase(
     *, workspace: Workspace, cycle: Cycle, to_phase: str, reason: str, shifted_by: User
 ) -> PhaseShift:
-    """Move the cycle to another phase, in any direction, saying why now."""
+    """Move the cycle to another phase, in any direction, saying why now. Only those inside
+    the cycle move it."""
+    require_steer(workspace=workspace, user=shifted_by, cycle=cycle)
     if to_phase not in Phase.values:
         raise ValidationError({"to_phase": _("Choose one of the four phases.")})
     if to_phase == cycle.phase:
@@ -136,8 +147,24 @@ def cycle_shift_phase(
     return shift
 
 
+def _check_may_change_members(*, workspace: Workspace, cycle: Cycle, by: User | None) -> None:
+    if by is None:
+        return
+    membership = Membership.objects.filter(workspace=workspace, user=by).first()
+    trust = trust_for(workspace=workspace, user=by)
+    if not selectors.may_change_members(trust=trust, membership=membership, cycle=cycle):
+        raise PermissionDenied(
+            _("Only the cycle's own members, or an admin, change who takes part in it.")
+        )
+
+
 @transaction.atomic
-def cycle_member_add(*, workspace: Workspace, cycle: Cycle, user: User) -> CycleMember:
+def cycle_member_add(
+    *, workspace: Workspace, cycle: Cycle, user: User, by: User | None = None
+) -> CycleMember:
+    """Add someone to the cycle. `by` (the acting member) must be inside the cycle or an admin
+    of the workspace; the demo and set-up, which act for the cycle's creator, pass none."""
+    _check_may_change_members(workspace=workspace, cycle=cycle, by=by)
     if not Membership.objects.filter(workspace=workspace, user=user).exists():
         raise ValidationError({"user": _("Only members of this workspace can join a cycle.")})
     if CycleMember.objects.filter(workspace=workspace, cycle=cycle, user=user).exists():
@@ -148,9 +175,12 @@ def cycle_member_add(*, workspace: Workspace, cycle: Cycle, user: User) -> Cycle
 
 
 @transaction.atomic
-def cycle_member_remove(*, workspace: Workspace, member: CycleMember) -> None:
+def cycle_member_remove(
+    *, workspace: Workspace, member: CycleMember, by: User | None = None
+) -> None:
     if member.workspace_id != workspace.pk:
         raise ValidationError(_("That person does not take part in this cycle."))
+    _check_may_change_members(workspace=workspace, cycle=member.cycle, by=by)
     member.delete()
 
 
@@ -257,11 +287,14 @@ def entry_create(
     person: Person | None = None,
     visibility: int = ShareLevel.PRIVATE,
     experiment: Experiment | None = None,
-    happened_on: Any = None,
+    happened_on: _dt.date | None = None,
+    signed: bool = False,
     draft_key: str = "",
 ) -> Entry:
     """Log a step in a cycle. A new entry starts private; it may be widened one step (to the
-    team) as it is saved. A successful save deletes the author's draft for the form."""
+    team) as it is saved. It happened today (the local date) unless the author gives another
+    day, never a day still to come. `signed` shows the author's name beside it outside its
+    cycle too (cycles.trust). A successful save deletes the author's draft for the form."""
     if kind not in Entry.Kind.values:
         raise ValidationError({"kind": _("Choose what kind of step this is.")})
     phase = phase or cycle.phase
@@ -277,6 +310,7 @@ def entry_create(
         themes=themes,
     )
     _check_visibility(current=ShareLevel.PRIVATE, wanted=int(visibility), person=person)
+    happened_on = _check_happened_on(happened_on or timezone.localdate())
     entry = Entry.objects.create(
         workspace=workspace,
         cycle=cycle,
@@ -288,6 +322,7 @@ def entry_create(
         experiment=experiment,
         visibility=int(visibility),
         happened_on=happened_on,
+        signed=bool(signed),
     )
     _set_themes(workspace=workspace, entry=entry, themes=themes)
     if draft_key:
@@ -295,9 +330,19 @@ def entry_create(
     return entry
 
 
-def _check_author(entry: Entry, user: User) -> None:
+def _check_happened_on(day: _dt.date) -> _dt.date:
+    if day > timezone.localdate():
+        raise ValidationError(
+            {"happened_on": _("That day is still to come: say when it happened, today or before.")}
+        )
+    return day
+
+
+def entry_check_author(*, entry: Entry, user: User) -> None:
+    """Entries change only with their author (cycles.trust.RULES): the one check, for the
+    services below and for the pages that offer the change."""
     if entry.author_id != user.pk:
-        raise ValidationError(_("Only the person who wrote an entry can change it."))
+        raise PermissionDenied(_("Only the person who wrote an entry can change it."))
 
 
 @transaction.atomic
@@ -312,11 +357,15 @@ def entry_update(
     themes: Iterable[Theme] = (),
     person: Person | None = None,
     visibility: int,
-    happened_on: Any = None,
+    happened_on: _dt.date | None = None,
+    signed: bool | None = None,
     draft_key: str = "",
 ) -> Entry:
-    """Edit an entry, keeping the previous version as an EntryRevision."""
-    _check_author(entry, editor)
+    """Edit an entry (its author only), keeping the previous version as an EntryRevision.
+    `happened_on` and `signed` left as None keep what the entry has."""
+    entry_check_author(entry=entry, user=editor)
+    happened_on = _check_happened_on(happened_on or entry.happened_on)
+    signed = entry.signed if signed is None else bool(signed)
     if kind not in Entry.Kind.values:
         raise ValidationError({"kind": _("Choose what kind of step this is.")})
     if phase not in Phase.values:
@@ -339,6 +388,7 @@ def entry_update(
         or old.visibility != int(visibility)
         or old.person_id != (person.pk if person else None)
         or old.happened_on != happened_on
+        or old.signed != signed
     )
     if changed:
         EntryRevision.objects.create(
@@ -352,6 +402,7 @@ def entry_update(
         )
     entry.kind, entry.phase, entry.text = kind, phase, text
     entry.person, entry.visibility, entry.happened_on = person, int(visibility), happened_on
+    entry.signed = signed
     entry.save()
     webhook_entry_shared(workspace=workspace, entry=entry, before=old.visibility)
     _set_themes(workspace=workspace, entry=entry, themes=themes)
@@ -364,7 +415,7 @@ def entry_update(
 def entry_delete(*, workspace: Workspace, entry: Entry, user: User) -> Entry:
     """Soft delete, so it can be undone. The API's deletions feed gets a tombstone (a restore
     brings the entry back with a newer `updated_at`)."""
-    _check_author(entry, user)
+    entry_check_author(entry=entry, user=user)
     entry.deleted_at = timezone.now()
     entry.save(update_fields=["deleted_at", "updated_at"])
     tombstone_record(workspace=workspace, resource="entries", object_id=entry.pk)
@@ -373,7 +424,7 @@ def entry_delete(*, workspace: Workspace, entry: Entry, user: User) -> Entry:
 
 @transaction.atomic
 def entry_restore(*, workspace: Workspace, entry: Entry, user: User) -> Entry:
-    _check_author(entry, user)
+    entry_check_author(entry=entry, user=user)
     entry.deleted_at = None
     entry.save(update_fields=["deleted_at", "updated_at"])
     return entry

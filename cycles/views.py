@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -29,6 +29,7 @@ from cycles.forms import (
     TimelineFilterForm,
 )
 from cycles.models import Cycle, CycleMember, Entry, Experiment
+from cycles.trust import request_trust, require_steer
 from hls.accounts.models import User
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -36,7 +37,16 @@ from hls.tenancy.permissions import can
 from systems.models import ShareLevel, System
 from systems.people.selectors import people_visible_to
 
-DRAFT_FIELDS = ("cycle", "kind", "text", "phase", "person", "visibility", "happened_on")
+DRAFT_FIELDS = (
+    "cycle",
+    "kind",
+    "text",
+    "phase",
+    "person",
+    "visibility",
+    "happened_on",
+    "signed",
+)
 
 
 def _safe_next(request: WorkspaceRequest, value: str | None) -> str | None:
@@ -121,7 +131,9 @@ def _detail_context(
         "shifts": selectors.phase_shifts_of(workspace=workspace, cycle=cycle),
         "members": selectors.cycle_members_of(workspace=workspace, cycle=cycle),
         "phase_form": phase_form,
-        "can_manage": can(request.membership, "cycles.manage"),
+        # Move phase / Edit: those inside the cycle (cycles.trust), with the capability.
+        "may_steer": can(request.membership, "cycles.manage")
+        and request_trust(request).may_steer(cycle),
     }
 
 
@@ -129,6 +141,7 @@ def _detail_context(
 def cycle_edit(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     workspace = request.workspace
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    require_steer(workspace=workspace, user=request.user, cycle=cycle)
     form = CycleEditForm(
         request.POST or None,
         systems=_systems(request),
@@ -142,7 +155,9 @@ def cycle_edit(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.cycle_update(workspace=workspace, cycle=cycle, **form.cleaned_data)
+            services.cycle_update(
+                workspace=workspace, cycle=cycle, updated_by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -156,6 +171,7 @@ def cycle_edit(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
 def cycle_phase(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     workspace = request.workspace
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    require_steer(workspace=workspace, user=request.user, cycle=cycle)
     form = PhaseShiftForm(request.POST or None, initial={"to_phase": cycle.phase})
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,7 +219,10 @@ def _members_page(
             "cycle": cycle,
             "members": selectors.cycle_members_of(workspace=request.workspace, cycle=cycle),
             "form": form or CycleMemberForm(users=_member_candidates(request, cycle)),
-            "can_manage": can(request.membership, "cycles.manage"),
+            "can_manage": can(request.membership, "cycles.manage")
+            and selectors.may_change_members(
+                trust=request_trust(request), membership=request.membership, cycle=cycle
+            ),
         },
         status=status,
     )
@@ -218,7 +237,7 @@ def cycle_member_add(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             member = services.cycle_member_add(
-                workspace=workspace, cycle=cycle, user=form.cleaned_data["user"]
+                workspace=workspace, cycle=cycle, user=form.cleaned_data["user"], by=request.user
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -236,7 +255,7 @@ def cycle_member_add(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
 def cycle_member_remove(request: WorkspaceRequest, cycle_member_id: int) -> HttpResponse:
     workspace = request.workspace
     member = access_cycle_member(workspace=workspace, cycle_member_id=cycle_member_id)
-    services.cycle_member_remove(workspace=workspace, member=member)
+    services.cycle_member_remove(workspace=workspace, member=member, by=request.user)
     messages.success(
         request,
         _("%(name)s no longer takes part in this cycle.") % {"name": member.user.display_name},
@@ -269,11 +288,11 @@ def cycle_timeline(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     paginator = Paginator(entries, selectors.TIMELINE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     items = list(page.object_list)
-    newer_than = items[-1].created_at if items and page.has_next() else None
+    newer_than = selectors.entry_timeline_key(items[-1]) if items and page.has_next() else None
     up_to = None
     if page.has_previous():
         boundary = entries[page.start_index() - 2 : page.start_index() - 1]
-        up_to = next(iter(boundary.values_list("created_at", flat=True)), None)
+        up_to = next(iter(boundary.values_list("happened_on", "created_at")), None)
     shifts = (
         selectors.timeline_shifts(
             workspace=workspace, cycle=cycle, filters=filters, newer_than=newer_than, up_to=up_to
@@ -282,7 +301,8 @@ def cycle_timeline(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         else []
     )
     timeline = sorted(
-        [("entry", e.created_at, e) for e in items] + [("shift", s.shifted_at, s) for s in shifts],
+        [("entry", selectors.entry_timeline_key(e), e) for e in items]
+        + [("shift", selectors.shift_timeline_key(s), s) for s in shifts],
         key=lambda row: row[1],
         reverse=True,
     )
@@ -409,6 +429,7 @@ def entry_create(request: WorkspaceRequest) -> HttpResponse:
                     visibility=data["visibility"],
                     experiment=data.get("experiment"),
                     happened_on=data["happened_on"],
+                    signed=data["signed"],
                     draft_key=draft_key,
                 )
             except ValidationError as error:
@@ -465,10 +486,11 @@ def _entry_created(
     )
 
 
-def _own_entry(request: WorkspaceRequest, entry_id: int) -> Entry:
+def _entry_to_change(request: WorkspaceRequest, entry_id: int) -> Entry:
+    """An entry the user may see, for its edit or delete form: the service says whether they
+    may change it (its author only), so the form is refused as its saving would be."""
     entry = access_entry(workspace=request.workspace, user=request.user, entry_id=entry_id)
-    if entry.author_id != request.user.pk:
-        raise PermissionDenied
+    services.entry_check_author(entry=entry, user=request.user)
     return entry
 
 
@@ -484,7 +506,7 @@ def _entry_for_row(request: WorkspaceRequest, entry: Entry) -> Entry:
 @workspace_view("entries.create")
 def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     workspace = request.workspace
-    entry = _own_entry(request, entry_id)
+    entry = _entry_to_change(request, entry_id)
     key = f"entry-{entry.pk}"
     draft = None
     if request.method == "POST":
@@ -509,6 +531,7 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
                     person=data["person"],
                     visibility=data["visibility"],
                     happened_on=data["happened_on"],
+                    signed=data["signed"],
                     draft_key=key,
                 )
             except ValidationError as error:
@@ -535,6 +558,7 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
             "themes": [t.pk for t in entry.themes.all()],
             "visibility": entry.visibility,
             "happened_on": entry.happened_on,
+            "signed": entry.signed,
         }
         draft = selectors.draft_for(workspace=workspace, user=request.user, key=key)
         if draft is not None:
@@ -570,7 +594,7 @@ def entry_row(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
 @workspace_view("entries.create")
 def entry_delete(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     workspace = request.workspace
-    entry = _own_entry(request, entry_id)
+    entry = _entry_to_change(request, entry_id)
     if request.method == "POST":
         services.entry_delete(workspace=workspace, entry=entry, user=request.user)
         if request.htmx:

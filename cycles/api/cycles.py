@@ -114,6 +114,7 @@ class CycleViewSet(
             purpose=data.get("purpose", instance.purpose),
             learning_questions=data.get("learning_questions", instance.learning_questions),
             status=data.get("status", instance.status),
+            updated_by=self.user,
         )
         return self.get_queryset().get(pk=instance.pk)
 

@@ -1,19 +1,21 @@
 """Entries over the API. Every read goes through `entries_visible_to`, the one rule the web
-uses: a key acting as a member sees exactly what that member sees on the web. Only the author
-changes or deletes an entry; a delete is the web's soft delete and shows in /deletions/."""
+uses: a key acting as a member sees exactly what that member sees on the web. `author` is the
+author's id only where the member would see the author named (`cycles.trust`), else null.
+The services decide who changes or deletes an entry (its author); a delete is the web's soft
+delete and shows in /deletions/."""
 
 from typing import Any
 
 import django_filters  # type: ignore[import-untyped]
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 
 from cycles import selectors, services
 from cycles.api.common import VISIBILITY_CHOICES, phase_field
 from cycles.models import Cycle, Entry, EntryTheme, Experiment, Phase, Theme
+from cycles.trust import Trust, trust_for
 from hls.api.base import (
     UPDATED_SINCE,
     CreateMixin,
@@ -24,6 +26,15 @@ from hls.api.base import (
 from hls.api.fields import ScopedIdField
 from systems.models import Person, ShareLevel
 from systems.people.selectors import people_visible_to
+
+
+def view_trust(view: Any) -> Trust:
+    """The caller's Trust, worked out once per request (cached on the view)."""
+    trust: Trust | None = getattr(view, "_trust", None)
+    if trust is None:
+        trust = trust_for(workspace=view.workspace, user=view.user)
+        view._trust = trust
+    return trust
 
 
 class EntrySerializer(StrictModelSerializer):
@@ -56,6 +67,19 @@ class EntrySerializer(StrictModelSerializer):
         help_text="0 private, 1 team, 2 cycle, 3 shared upward, 4 workspace. Widen one step at "
         "a time (a new entry: private or team); never past the person's consent.",
     )
+    effective_visibility = serializers.SerializerMethodField(
+        help_text="Who can see it now: `visibility` capped by the consent of the person it "
+        "concerns (lower than `visibility` when that consent was narrowed)."
+    )
+    author = serializers.SerializerMethodField(
+        help_text="The author's id, only where you would see the author named: inside the "
+        "entry's cycle, your own entries, or an entry its author signed. Else null (the "
+        "entry's cycle stands for its author)."
+    )
+    signed = serializers.BooleanField(
+        required=False,
+        help_text="The author signs it: named outside its cycle too. Only the author sets it.",
+    )
 
     class Meta:
         model = Entry
@@ -69,12 +93,33 @@ class EntrySerializer(StrictModelSerializer):
             "person",
             "experiment",
             "visibility",
+            "effective_visibility",
             "happened_on",
             "author",
+            "signed",
             "created_at",
             "updated_at",
         )
-        read_only_fields = ("id", "author", "created_at", "updated_at")
+        read_only_fields = ("id", "author", "effective_visibility", "created_at", "updated_at")
+        extra_kwargs = {
+            "happened_on": {
+                "help_text": "The day it happened (default: today). Not a day still to come. "
+                "`created_at` and `updated_at` stay the times it was logged and changed."
+            }
+        }
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=VISIBILITY_CHOICES, help_text="0 private ... 4 workspace")
+    )
+    def get_effective_visibility(self, entry: Entry) -> int:
+        level = getattr(entry, "level", None)
+        return int(level if level is not None else entry.visibility)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_author(self, entry: Entry) -> int | None:
+        if entry.author_id is None:
+            return None
+        return entry.author_id if view_trust(self.context["view"]).names_author(entry) else None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None:
@@ -93,10 +138,29 @@ class EntryFilter(django_filters.FilterSet):
     theme = django_filters.NumberFilter(method="filter_theme")
     person = django_filters.NumberFilter(field_name="person_id")
     experiment = django_filters.NumberFilter(field_name="experiment_id")
+    happened_from = django_filters.DateFilter(
+        field_name="happened_on",
+        lookup_expr="gte",
+        help_text="Entries that happened on or after this day (YYYY-MM-DD).",
+    )
+    happened_to = django_filters.DateFilter(
+        field_name="happened_on",
+        lookup_expr="lte",
+        help_text="Entries that happened on or before this day (YYYY-MM-DD).",
+    )
 
     class Meta:
         model = Entry
-        fields = ("cycle", "kind", "phase", "theme", "person", "experiment")
+        fields = (
+            "cycle",
+            "kind",
+            "phase",
+            "theme",
+            "person",
+            "experiment",
+            "happened_from",
+            "happened_to",
+        )
 
     def filter_theme(self, queryset: QuerySet[Entry], name: str, value: int) -> QuerySet[Entry]:
         return queryset.filter(
@@ -126,10 +190,6 @@ class EntryViewSet(
             workspace=self.workspace, user=self.user
         ).prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name", "pk")))
 
-    def _own(self, entry: Entry) -> None:
-        if entry.author_id != self.user.pk:
-            raise PermissionDenied(_("Only the person who wrote an entry can change it."))
-
     def create_object(self, data: dict[str, Any]) -> Entry:
         entry = services.entry_create(
             workspace=self.workspace,
@@ -143,11 +203,11 @@ class EntryViewSet(
             visibility=data.get("visibility", ShareLevel.PRIVATE),
             experiment=data.get("experiment"),
             happened_on=data.get("happened_on"),
+            signed=data.get("signed", False),
         )
         return self.get_queryset().get(pk=entry.pk)
 
     def update_object(self, instance: Entry, data: dict[str, Any]) -> Entry:
-        self._own(instance)
         services.entry_update(
             workspace=self.workspace,
             entry=instance,
@@ -159,9 +219,9 @@ class EntryViewSet(
             person=data.get("person", instance.person),
             visibility=data.get("visibility", instance.visibility),
             happened_on=data.get("happened_on", instance.happened_on),
+            signed=data.get("signed", instance.signed),
         )
         return self.get_queryset().get(pk=instance.pk)
 
     def destroy_object(self, instance: Entry) -> None:
-        self._own(instance)
         services.entry_delete(workspace=self.workspace, entry=instance, user=self.user)

@@ -3,7 +3,8 @@
 The patterns of a cycle are made of the entries of every cycle below it (any depth,
 `cycles.connections.cycle_ids_below`) whose effective level (visibility capped by the person's
 consent) is at least SHARED_UPWARD, and that are not deleted. Counts are aggregated in
-PostgreSQL (GROUP BY over `cycle_id IN (...)`, served by the `cycles_entry_timeline` index);
+PostgreSQL (GROUP BY over `cycle_id IN (...)` and `happened_on`, served by the
+`cycles_entry_happened` index);
 every function costs a constant number of queries whatever the size of the data.
 
 Lists of entries (drill-downs, stories, barriers) only ever show what the viewer may see
@@ -40,7 +41,12 @@ from cycles.models import (
     Experiment,
     Theme,
 )
-from cycles.selectors import effective_level, entries_visible_to
+from cycles.selectors import (
+    CYCLE_NAMING,
+    TIMELINE_ORDER,
+    effective_level,
+    entries_visible_to,
+)
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Role, Workspace
 from systems.models import Scale, ShareLevel, System, SystemMember
@@ -82,14 +88,10 @@ def default_period(today: _dt.date | None = None) -> tuple[_dt.date, _dt.date]:
     return start, today
 
 
-def _month_bounds(month: _dt.date) -> tuple[_dt.datetime, _dt.datetime]:
+def _month_bounds(month: _dt.date) -> tuple[_dt.date, _dt.date]:
+    """The first day of the month and the first day of the next."""
     start = month.replace(day=1)
-    end = (start + _dt.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        timezone.make_aware(_dt.datetime.combine(start, _dt.time.min), tz),
-        timezone.make_aware(_dt.datetime.combine(end, _dt.time.min), tz),
-    )
+    return start, (start + _dt.timedelta(days=32)).replace(day=1)
 
 
 # Small counts (the web's patterns page and the API share the rule) -------------------------
@@ -150,8 +152,8 @@ def _filtered(entries: QuerySet[Entry], cycle_ids: set[int], f: PatternFilter) -
     entries = entries.filter(
         Q(level__gte=ShareLevel.SHARED_UPWARD),  # the annotation of effective_level()
         cycle_id__in=cycle_ids,
-        created_at__date__gte=f.date_from,
-        created_at__date__lte=f.date_to,
+        happened_on__gte=f.date_from,
+        happened_on__lte=f.date_to,
     )
     if f.scale is not None:
         entries = entries.filter(cycle__system__scale=f.scale)
@@ -161,7 +163,7 @@ def _filtered(entries: QuerySet[Entry], cycle_ids: set[int], f: PatternFilter) -
         )
     if f.month is not None:
         start, end = _month_bounds(f.month)
-        entries = entries.filter(created_at__gte=start, created_at__lt=end)
+        entries = entries.filter(happened_on__gte=start, happened_on__lt=end)
     if f.kind:
         entries = entries.filter(kind=f.kind)
     return entries
@@ -206,7 +208,7 @@ def theme_month_counts(
     entries = shared_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
     rows = (
         EntryTheme.objects.filter(workspace=workspace, entry__in=entries.values("pk"))
-        .annotate(month=TruncMonth("entry__created_at"))
+        .annotate(month=TruncMonth("entry__happened_on"))
         .order_by()
         .values("theme_id", "month")
         .annotate(n=Count("pk"))
@@ -238,7 +240,7 @@ def month_totals(
     """Shared-upward entries per month, whatever their themes. One query."""
     rows = (
         shared_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
-        .annotate(month=TruncMonth("created_at"))
+        .annotate(month=TruncMonth("happened_on"))
         .order_by()
         .values("month")
         .annotate(n=Count("pk"))
@@ -279,7 +281,7 @@ def experiments_learnt(
     return list(
         experiments_below(workspace=workspace, cycle_ids=cycle_ids, f=f)
         .filter(status=Experiment.Status.ENDED)
-        .select_related("cycle")
+        .select_related(*CYCLE_NAMING)
         .order_by("-ended_at", "-pk")[:LIST_LIMIT]
     )
 
@@ -290,8 +292,8 @@ def recent_stories(
     stories = PatternFilter(**{**f.__dict__, "kind": Entry.Kind.STORY})
     return list(
         visible_shared_entries(workspace=workspace, user=user, cycle_ids=cycle_ids, f=stories)
-        .select_related("cycle")
-        .order_by("-created_at", "-pk")[:LIST_LIMIT]
+        .select_related(*CYCLE_NAMING)
+        .order_by(*TIMELINE_ORDER)[:LIST_LIMIT]
     )
 
 
@@ -302,16 +304,16 @@ def barriers_raised(
     barriers = PatternFilter(**{**f.__dict__, "kind": Entry.Kind.BARRIER})
     return list(
         visible_shared_entries(workspace=workspace, user=user, cycle_ids=cycle_ids, f=barriers)
-        .select_related("cycle")
+        .select_related(*CYCLE_NAMING)
         .prefetch_related(
             Prefetch(
                 "barrier_routes",
-                queryset=BarrierRoute.objects.select_related("to_cycle").order_by(
-                    "-raised_at", "-pk"
-                ),
+                queryset=BarrierRoute.objects.select_related(
+                    "to_cycle__system__scale", "to_cycle__system__parent__scale"
+                ).order_by("-raised_at", "-pk"),
             )
         )
-        .order_by("-created_at", "-pk")[:LIST_LIMIT]
+        .order_by(*TIMELINE_ORDER)[:LIST_LIMIT]
     )
 
 
@@ -358,7 +360,11 @@ def open_questions_for(*, workspace: Workspace, cycle: Cycle) -> list[ContextQue
         ContextQuestionTarget.objects.filter(
             workspace=workspace, cycle=cycle, answered_at__isnull=True
         )
-        .select_related("question__asked_from", "question__asked_by")
+        .select_related(
+            "question__asked_from__system__scale",
+            "question__asked_from__system__parent__scale",
+            "question__asked_by",
+        )
         .order_by("-question__created_at", "-pk")
     )
 
@@ -374,10 +380,12 @@ def waiting_question_count(*, workspace: Workspace, cycle: Cycle) -> int:
 
 
 def _with_answers(questions: QuerySet[ContextQuestion]) -> QuerySet[ContextQuestion]:
-    return questions.select_related("asked_from", "asked_by").prefetch_related(
+    return questions.select_related(
+        "asked_from__system__scale", "asked_from__system__parent__scale", "asked_by"
+    ).prefetch_related(
         Prefetch(
             "targets",
-            queryset=ContextQuestionTarget.objects.select_related("cycle")
+            queryset=ContextQuestionTarget.objects.select_related(*CYCLE_NAMING)
             .order_by("cycle__name", "pk")
             .prefetch_related(
                 Prefetch("answers", queryset=ContextAnswer.objects.select_related("author"))

@@ -25,6 +25,7 @@ from cycles.patterns import selectors, services
 from cycles.patterns.forms import AnswerForm, DrillDownForm, PatternFilterForm, QuestionForm
 from cycles.patterns.selectors import PatternFilter
 from cycles.patterns.selectors import ShownCount as Count
+from cycles.selectors import CYCLE_NAMING, TIMELINE_ORDER
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from systems.selectors import scales_of
@@ -233,9 +234,9 @@ def pattern_entries(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
     entries = (
         selectors.visible_shared_entries(workspace=workspace, user=request.user, cycle_ids=ids, f=f)
-        .select_related("cycle")
+        .select_related(*CYCLE_NAMING, "author")
         .prefetch_related("themes")
-        .order_by("-created_at", "-pk")
+        .order_by(*TIMELINE_ORDER)
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode(_params(f))
@@ -281,7 +282,7 @@ def pattern_experiments(request: WorkspaceRequest, cycle_id: int) -> HttpRespons
         experiments = experiments.filter(status=status)
     if outcome:
         experiments = experiments.filter(outcome="" if outcome == "none" else outcome)
-    experiments = experiments.select_related("cycle").order_by("cycle__name", "title", "pk")
+    experiments = experiments.select_related(*CYCLE_NAMING).order_by("cycle__name", "title", "pk")
     page = Paginator(experiments, PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
         {
@@ -406,7 +407,9 @@ def question_answer(request: WorkspaceRequest, target_id: int) -> HttpResponse:
     """Answer a question sent to a cycle one takes part in."""
     workspace = request.workspace
     target = get_object_or_404(
-        ContextQuestionTarget.objects.select_related("cycle"), workspace=workspace, pk=target_id
+        ContextQuestionTarget.objects.select_related(*CYCLE_NAMING),
+        workspace=workspace,
+        pk=target_id,
     )
     if not selectors.may_answer(
         workspace=workspace, membership=request.membership, cycle=target.cycle

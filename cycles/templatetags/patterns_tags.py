@@ -112,6 +112,7 @@ def timeline_questions(context: template.Context, cycle: Cycle) -> dict[str, Any
             for t in targets
         ],
         "csrf_token": context.get("csrf_token"),
+        "trust": context.get("trust"),
     }
 
 

@@ -1,5 +1,6 @@
 """Naming in templates, by the one rule (cycles.trust): `{{ entry|author_label:trust }}`,
-`{{ experiment|owner_label:trust }}`, `{{ cycle|cycle_name:trust }}`. `trust` is in every
+`{{ experiment|owner_label:trust }}`, `{{ cycle|cycle_name:trust }}`,
+`{% if entry|names_author:trust %}`. `trust` is in every
 workspace page's context (cycles.context_processors.trust)."""
 
 from django import template
@@ -34,3 +35,8 @@ def system_name(system: System, trust: Trust) -> str:
 @register.filter
 def may_steer(cycle: Cycle, trust: Trust) -> bool:
     return trust.may_steer(cycle)
+
+
+@register.filter
+def names_author(entry: Entry, trust: Trust) -> bool:
+    return trust.names_author(entry)

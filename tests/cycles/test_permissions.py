@@ -43,6 +43,10 @@ EXPECTED = {
     ("search", "GET"): ALL,
 }
 
+# Only those inside a cycle steer it (cycles.trust): these rows are for a member of the cycle;
+# test_outsiders_neither_steer_nor_see_the_offer covers everyone else.
+STEERING = {"cycle-edit", "cycle-phase", "cycle-member-add", "cycle-member-remove"}
+
 CASES = [
     pytest.param(view, method, role, statuses[i], id=f"{view}-{method}-{role}")
     for (view, method), statuses in EXPECTED.items()
@@ -74,6 +78,8 @@ def test_role_may_or_may_not(view, method, role, expected, world, make_member) -
         guest = UserFactory()
         make_member(workspace, Role.VIEWER, email=guest.email)
         removable = CycleMemberFactory(workspace=workspace, cycle=cycle, user=world.other.user)
+        if view in STEERING:  # the role table, for someone inside the cycle (trust: below)
+            CycleMemberFactory(workspace=workspace, cycle=cycle, user=actor.user)
         EntryDraft.objects.create(workspace=workspace, author=actor.user, key="capture")
     base = "/w/riverside"
     c = cycle.pk

@@ -1,11 +1,12 @@
 """Services and selectors of the cycles area, called directly."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from cycles import selectors, services
 from cycles.models import Cycle, Entry, EntryDraft, EntryRevision, PhaseShift
 from hls.tenancy.context import tenant_scope
+from hls.tenancy.models import Role
 from systems.models import ShareLevel
 from tests.factories import (
     EntryFactory,
@@ -57,7 +58,7 @@ def test_phase_moves_any_direction_and_are_logged_with_why(scoped) -> None:
             cycle=w.cycle,
             to_phase="embed",
             reason="",
-            shifted_by=w.manager.user,
+            shifted_by=w.team.user,
         )
     assert "reason" in error.value.message_dict
     services.cycle_shift_phase(
@@ -65,14 +66,14 @@ def test_phase_moves_any_direction_and_are_logged_with_why(scoped) -> None:
         cycle=w.cycle,
         to_phase="embed",
         reason="It worked",
-        shifted_by=w.manager.user,
+        shifted_by=w.team.user,
     )
     services.cycle_shift_phase(
         workspace=w.workspace,
         cycle=w.cycle,
         to_phase="understand",
         reason="We missed something",
-        shifted_by=w.author.user,
+        shifted_by=w.cycle_member.user,
     )
     w.cycle.refresh_from_db()
     assert w.cycle.phase == "understand"
@@ -83,6 +84,58 @@ def test_phase_moves_any_direction_and_are_logged_with_why(scoped) -> None:
         ("embed", "understand", "We missed something"),
         ("understand", "embed", "It worked"),
     ]
+
+
+@pytest.mark.parametrize("who", ["manager", "other", "author"])
+def test_only_those_inside_move_the_phase_or_change_the_cycle(scoped, who) -> None:
+    """The manager above, a practitioner elsewhere and someone who only logged there (not in
+    the cycle or its team) neither move the phase nor change the cycle."""
+    w = scoped
+    user = getattr(w, who).user
+    with pytest.raises(PermissionDenied):
+        services.cycle_shift_phase(
+            workspace=w.workspace, cycle=w.cycle, to_phase="embed", reason="Now", shifted_by=user
+        )
+    with pytest.raises(PermissionDenied):
+        services.cycle_update(
+            workspace=w.workspace,
+            cycle=w.cycle,
+            system=w.system,
+            name="Renamed from above",
+            purpose="x",
+            learning_questions="",
+            status="active",
+            updated_by=user,
+        )
+    w.cycle.refresh_from_db()
+    assert (w.cycle.phase, w.cycle.name) == ("understand", "North team cycle")
+    assert not PhaseShift.objects.filter(cycle=w.cycle).exists()
+    services.cycle_update(
+        workspace=w.workspace,
+        cycle=w.cycle,
+        system=w.system,
+        name="North team cycle",
+        purpose="From inside",
+        learning_questions="",
+        status="active",
+        updated_by=w.team.user,
+    )
+
+
+def test_members_are_changed_from_inside_or_by_an_admin(scoped, make_member) -> None:
+    w = scoped
+    with pytest.raises(PermissionDenied):
+        services.cycle_member_add(
+            workspace=w.workspace, cycle=w.cycle, user=w.other.user, by=w.manager.user
+        )
+    member = services.cycle_member_add(
+        workspace=w.workspace, cycle=w.cycle, user=w.other.user, by=w.team.user
+    )
+    with pytest.raises(PermissionDenied):
+        services.cycle_member_remove(workspace=w.workspace, member=member, by=w.author.user)
+    admin = make_member(w.workspace, Role.ADMIN, email="admin@riverside.test")
+    services.cycle_member_remove(workspace=w.workspace, member=member, by=admin.user)
+    assert not w.cycle.members.filter(pk=w.other.user.pk).exists()
 
 
 def test_entry_defaults_to_private_and_the_cycles_phase(scoped) -> None:
@@ -181,9 +234,9 @@ def test_editing_keeps_the_previous_version(scoped) -> None:
 def test_only_the_author_edits_or_deletes(scoped) -> None:
     w = scoped
     entry = _entry(w)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.entry_delete(workspace=w.workspace, entry=entry, user=w.team.user)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.entry_update(
             workspace=w.workspace,
             entry=entry,
@@ -193,6 +246,8 @@ def test_only_the_author_edits_or_deletes(scoped) -> None:
             text="hijack",
             visibility=0,
         )
+    with pytest.raises(PermissionDenied):
+        services.entry_restore(workspace=w.workspace, entry=entry, user=w.team.user)
     assert Entry.objects.get(pk=entry.pk).text != "hijack"
 
 

@@ -90,7 +90,7 @@ def test_viewer_can_read_but_not_create(world, make_member) -> None:
 
 
 def test_phase_move_asks_why_and_shows_in_the_log(world) -> None:
-    client = signed_in(world.manager)
+    client = signed_in(world.team)
     url = f"{W}/cycles/{world.cycle.pk}/phase/"
     bad = client.post(url, {"to_phase": "experiment", "reason": ""})
     assert bad.status_code == 400
@@ -128,7 +128,7 @@ def test_the_wheel_counts_what_the_viewer_sees_and_links_to_the_timeline(world, 
 
 
 def test_cycle_members_add_and_remove(world) -> None:
-    client = signed_in(world.manager)
+    client = signed_in(world.team)
     client.post(f"{W}/cycles/{world.cycle.pk}/members/add/", {"user": world.other.user.pk})
     with _scope(world):
         member = world.cycle.cyclemember_set.get(user=world.other.user)
@@ -140,7 +140,7 @@ def test_cycle_members_add_and_remove(world) -> None:
 
 
 def test_cycle_edit_changes_status(world) -> None:
-    client = signed_in(world.manager)
+    client = signed_in(world.team)
     response = client.post(
         f"{W}/cycles/{world.cycle.pk}/edit/",
         {

@@ -64,8 +64,8 @@ def build_tree(workspace: Workspace, manager: Membership | None = None) -> Tree:
 
 def entry(workspace, cycle, *, themes=(), visibility=UP, when=None, **kwargs) -> Entry:
     made = EntryFactory(workspace=workspace, cycle=cycle, visibility=visibility, **kwargs)
-    if when is not None:
-        Entry.objects.filter(pk=made.pk).update(created_at=when)
+    if when is not None:  # when it happened; it is logged now (patterns read happened_on)
+        Entry.objects.filter(pk=made.pk).update(happened_on=timezone.localtime(when).date())
         made.refresh_from_db()
     for theme in themes:
         EntryThemeFactory(workspace=workspace, entry=made, theme=theme)

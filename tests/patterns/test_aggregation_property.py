@@ -92,7 +92,8 @@ def test_theme_month_counts_match_a_brute_force_count(workspace, data):
                 person=person,
                 deleted_at=now if deleted else None,
             )
-            Entry.objects.filter(pk=entry.pk).update(created_at=when)
+            # It happened then; it was logged now (patterns count by when it happened).
+            Entry.objects.filter(pk=entry.pk).update(happened_on=when.date())
             for t in theme_ids:
                 EntryTheme.objects.create(workspace=workspace, entry=entry, theme=themes[t])
             made.append((cycle_i % len(cycles), visibility, consent, theme_ids, when, deleted))
