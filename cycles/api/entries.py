@@ -108,9 +108,7 @@ class EntrySerializer(StrictModelSerializer):
             }
         }
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=VISIBILITY_CHOICES, help_text="0 private ... 4 workspace")
-    )
+    @extend_schema_field(serializers.IntegerField(min_value=0, max_value=4))
     def get_effective_visibility(self, entry: Entry) -> int:
         level = getattr(entry, "level", None)
         return int(level if level is not None else entry.visibility)
