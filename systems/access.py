@@ -12,7 +12,7 @@ def access_scale(*, workspace: Workspace, scale_id: int) -> Scale:
 
 def access_system(*, workspace: Workspace, system_id: int) -> System:
     return get_object_or_404(
-        System.objects.select_related("scale"), workspace=workspace, pk=system_id
+        System.objects.select_related("scale", "parent__scale"), workspace=workspace, pk=system_id
     )
 
 

@@ -122,6 +122,7 @@ class SystemForm(KeepNameMixin):
             parent=data["parent"],
             organisations=data["organisations"],
             members=data["members"],
+            keep_name=self.keep_name(),
         )
 
 

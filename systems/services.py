@@ -32,6 +32,7 @@ from systems.models import (
     SystemMember,
     SystemOrganisation,
 )
+from systems.people.services import check_name_hides_person
 from systems.selectors import map_data, systems_below
 
 NAME_MAX = 160
@@ -133,6 +134,7 @@ class SystemInput:
     parent: System | None = None
     organisations: Iterable[Organisation] = ()
     members: Iterable[User] = ()
+    keep_name: bool = False  # a name that contains the person's recorded name, kept knowingly
 
 
 def _check_system_input(
@@ -237,6 +239,14 @@ def system_update(
         if before != after:
             changes[field] = [before, after]
 
+    if data.name != system.name or data.scale.pk != system.scale_id:
+        check_name_hides_person(
+            workspace=workspace,
+            system=system,
+            name=data.name,
+            keep_name=data.keep_name,
+            person_scale=data.scale.is_person_scale,
+        )
     compare("name", system.name, data.name)
     compare("purpose", system.purpose, data.purpose)
     compare("scale", system.scale.name, data.scale.name)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cycles.trust import request_trust
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -181,10 +182,13 @@ def system_detail(request: WorkspaceRequest, system_id: int) -> HttpResponse:
     workspace = request.workspace
     access_system(workspace=workspace, system_id=system_id)
     system = selectors.system_with_people(workspace=workspace, system_id=system_id)
+    names_shown = request_trust(request).system_name(system) == system.name
     context = _context(
         request,
         system=system,
-        history=selectors.system_history_lines(workspace=workspace, system=system),
+        history=selectors.system_history_lines(
+            workspace=workspace, system=system, names_shown=names_shown
+        ),
     )
     return render(request, "systems/system_detail.html", context)
 

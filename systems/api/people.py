@@ -29,7 +29,6 @@ from hls.api.scopes import allows
 from systems.models import Consent, Person, ShareLevel, System
 from systems.people import selectors, services
 from systems.people.forms import consent_label
-from systems.selectors import people_worked_with
 
 
 class ConsentInForceSerializer(serializers.Serializer):
@@ -106,10 +105,10 @@ class IdentitySerializer(StrictSerializer):
 
 @extend_schema_view(list=extend_schema(parameters=[UPDATED_SINCE]))
 class PersonViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """People served, as pseudonymous records, with the web's rules: the list holds the people
-    whose own system the caller works in and those the caller recorded; any member may open a
-    record by id; only those who work with a person change it, record consent or read identity.
-    """
+    """People served, as pseudonymous records, with the web's rules: only those who work with a
+    person (the team of the person's own system and those in its cycles, or whoever recorded a
+    person with no system) list, open, change it, read or record consent and read identity;
+    for everyone else, admins and those above included, it does not exist (404)."""
 
     family = "people"
     resource = "people"
@@ -118,14 +117,9 @@ class PersonViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Retr
     filterset_fields = ("system",)
 
     def scoped_queryset(self) -> QuerySet[Person]:
-        if self.action == "list":
-            return selectors.people_visible_to(workspace=self.workspace, user=self.user)
-        if self.action == "retrieve" or (
-            self.action == "consents" and self.request.method == "GET"
-        ):
-            return Person.objects.filter(workspace=self.workspace)
-        # Changes, consent and identity: only those who work with the person (404 otherwise).
-        return people_worked_with(workspace=self.workspace, user=self.user)
+        # The record, its consent history and identity: only those who work with the person
+        # (404 for everyone else, admins and those above included).
+        return selectors.people_visible_to(workspace=self.workspace, user=self.user)
 
     def create_object(self, data: dict[str, Any]) -> Person:
         return services.person_create(

@@ -1,31 +1,31 @@
-"""Reads for people served. People are vulnerable: nobody browses everyone.
+"""Reads for people served. People are vulnerable: nobody browses everyone, and a person's
+record follows consent.
 
-- The list shows only the people whose own system the user works in (its team, or one of its
-  cycles) and those the user recorded. Admins too.
-- The pseudonymous record (reference or alias, what matters, strengths, consent) may be opened by
-  any member, e.g. from an entry about the person.
-- Identity only for those who work with the person: `systems.selectors.works_with_person`.
+- The record (reference or alias, what matters, strengths, consent and its history) and the
+  identity are seen only by those who work with the person: the team of the person's own system
+  and those in its cycles, or, with no system, whoever recorded them
+  (`systems.selectors.works_with_person` / `people_worked_with`). Admins and those above too:
+  for everyone else the record does not exist (404).
+- Elsewhere, an entry they may see shows the person's reference at most (the pseudonym).
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
 from systems.models import Consent, Person, PersonIdentity, System
 from systems.people import crypto
+from systems.selectors import people_worked_with
 
 
 def people_visible_to(*, workspace: Workspace, user: User) -> QuerySet[Person]:
-    worked_in = System.objects.filter(workspace=workspace).filter(
-        Q(systemmember__user=user) | Q(cycles__cyclemember__user=user)
-    )
+    """The people whose record the user may open (those they work with), by reference."""
     return (
-        Person.objects.filter(workspace=workspace)
-        .filter(Q(system__in=worked_in.values("pk")) | Q(created_by=user))
-        .select_related("system")
+        people_worked_with(workspace=workspace, user=user)
+        .select_related("system__scale")
         .order_by("reference")
     )
 

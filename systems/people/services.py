@@ -257,13 +257,21 @@ def _name_words(text: str) -> set[str]:
 
 
 def check_name_hides_person(
-    *, workspace: Workspace, system: System | None, name: str, keep_name: bool = False
+    *,
+    workspace: Workspace,
+    system: System | None,
+    name: str,
+    keep_name: bool = False,
+    person_scale: bool | None = None,
 ) -> None:
     """Warn (a ValidationError on "name", code NAME_REVEALS_PERSON) when a person-scale system,
     or a cycle of one, would be named with a word of the recorded name of a person whose own
     system it is: outside those who work with them, that name would give them away. The
-    warning never says which word; `keep_name` lets the person who chose it keep it."""
-    if keep_name or system is None or not system.scale.is_person_scale:
+    warning never says which word; `keep_name` lets the person who chose it keep it.
+    `person_scale` is the scale the system is moving to, when it changes."""
+    if person_scale is None and system is not None:
+        person_scale = system.scale.is_person_scale
+    if keep_name or system is None or not person_scale:
         return
     words = _name_words(name)
     if not words:

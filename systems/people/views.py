@@ -66,6 +66,9 @@ def person_create(request: WorkspaceRequest) -> HttpResponse:
                 _("%(person)s is recorded, with the reference %(reference)s.")
                 % {"person": person, "reference": person.reference},
             )
+            if not works_with_person(workspace=workspace, user=request.user, person=person):
+                # Linked to a life whose team the recorder is not in: the record is theirs now.
+                return redirect("people", workspace_slug=workspace.slug)
             return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
     status = invalid_status(request) if form.is_bound else 200
     return render(request, "systems/people/person_form.html", {"form": form}, status=status)
@@ -78,13 +81,10 @@ def _detail_page(
     status: int = 200,
 ) -> HttpResponse:
     workspace = request.workspace
-    works_with = works_with_person(workspace=workspace, user=request.user, person=person)
     consents = selectors.person_consents(workspace=workspace, person=person)
     context = {
         "person": person,
-        "works_with": works_with,
-        "has_identity": works_with
-        and selectors.person_has_identity(workspace=workspace, person=person),
+        "has_identity": selectors.person_has_identity(workspace=workspace, person=person),
         "can_manage_people": can(request.membership, "people.manage"),
         "consent_now": consent_label(person.consent_level),
         "consents": [(consent, consent_label(consent.level)) for consent in consents],
@@ -96,8 +96,8 @@ def _detail_page(
 @never_cache
 @workspace_view()
 def person_detail(request: WorkspaceRequest, person_id: int) -> HttpResponse:
-    person = access_person(workspace=request.workspace, person_id=person_id)
-    return _detail_page(request, person)
+    """The record, consent history and what matters: only for those who work with the person."""
+    return _detail_page(request, _person_worked_with(request, person_id))
 
 
 @never_cache
@@ -129,6 +129,8 @@ def person_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Saved."))
+            if not works_with_person(workspace=workspace, user=request.user, person=person):
+                return redirect("people", workspace_slug=workspace.slug)
             return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
     status = invalid_status(request) if form.is_bound else 200
     return render(

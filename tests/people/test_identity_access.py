@@ -1,5 +1,6 @@
-"""Who sees a person's identity: only the members who work on that person's cycle. Everyone else
-sees the pseudonym only, no "Show identity" control, and 404 at the identity URLs."""
+"""Who sees a person's record and identity: only the members who work on that person's cycle.
+For everyone else (admins and managers above included) the record, its consent history, what
+matters and the identity URLs are 404: a person's record follows consent."""
 
 import pytest
 from django.test import Client
@@ -25,6 +26,7 @@ EXPECTED = {
     "team_member": (True, False),  # in the team of the person's own system
     "cycle_member": (True, False),  # takes part in a cycle of the person's own system
     "manager_elsewhere": (False, False),  # a manager, working in another system
+    "manager_above": (False, False),  # a manager in the team of the system above theirs
     "admin_not_working_with_them": (False, False),
     "outsider": (False, False),  # a member of another workspace
 }
@@ -38,6 +40,7 @@ def cast(workspace, other_workspace, person_system, make_member):
         "team_member": make_member(workspace, Role.PRACTITIONER),
         "cycle_member": make_member(workspace, Role.PRACTITIONER),
         "manager_elsewhere": make_member(workspace, Role.MANAGER),
+        "manager_above": make_member(workspace, Role.MANAGER),
         "admin_not_working_with_them": make_member(workspace, Role.ADMIN),
         "outsider": make_member(other_workspace, Role.ADMIN),
     }
@@ -55,6 +58,10 @@ def cast(workspace, other_workspace, person_system, make_member):
             system=SystemFactory(workspace=workspace),
             user=members["manager_elsewhere"].user,
         )
+        above = SystemFactory(workspace=workspace, name="Riverside team")
+        person_system.parent = above
+        person_system.save()
+        SystemMemberFactory(workspace=workspace, system=above, user=members["manager_above"].user)
         in_system = PersonFactory(
             workspace=workspace, system=person_system, created_by=members["creator"].user
         )
@@ -87,13 +94,15 @@ def test_who_sees_the_identity(workspace, cast, who: str, kind: str, sees: bool)
     reveal = client.post(base + "identity/")
     edit_form = client.get(base + "identity/edit/")
 
-    if who == "outsider":
-        assert page.status_code == 404
-    else:  # every member may open the pseudonymous record...
+    if sees:  # the record, with what matters and consent, but never identity by default
         assert page.status_code == 200
         assert person.reference.encode() in page.content
-        assert NAME.encode() not in page.content  # ...and identity is never in it by default
-        assert (b"Show identity" in page.content) is sees
+        assert person.what_matters.encode() in page.content
+        assert NAME.encode() not in page.content
+        assert b"Show identity" in page.content
+    else:
+        assert page.status_code == 404
+        assert person.what_matters.encode() not in page.content
     if sees:
         assert reveal.status_code == 200
         assert NAME.encode() in reveal.content
@@ -106,7 +115,9 @@ def test_who_sees_the_identity(workspace, cast, who: str, kind: str, sees: bool)
         assert _views(workspace) == 0
 
 
-@pytest.mark.parametrize("who", ["manager_elsewhere", "admin_not_working_with_them"])
+@pytest.mark.parametrize(
+    "who", ["manager_elsewhere", "manager_above", "admin_not_working_with_them"]
+)
 def test_those_who_may_not_cannot_change_or_erase_it_either(workspace, cast, who) -> None:
     members, people = cast
     person = people["in_system"]

@@ -48,9 +48,27 @@ def test_add_a_person_with_an_alias_and_their_own_system(
     with tenant_scope(workspace_id=workspace.pk):
         person = Person.objects.get(alias="Sunny")
         assert person.system == person_system
-    assert b"My allotment." in response.content
-    assert person.reference.encode() in response.content
+    # The recorder is not in that life's team or cycles: the record is theirs now, so the
+    # recorder lands on the list, told the reference, and no longer opens the record.
+    assert response.redirect_chain[-1][0] == PEOPLE
     assert f"with the reference {person.reference}".encode() in response.content
+    assert b"My allotment." not in response.content
+    assert member_client.get(f"{PEOPLE}{person.pk}/").status_code == 404
+
+
+def test_a_team_member_adds_a_person_and_opens_their_record(
+    workspace, team_client, person_system
+) -> None:
+    response = team_client.post(
+        PEOPLE + "new/",
+        {"alias": "Sunny", "what_matters": "My allotment.", "system": person_system.pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    with tenant_scope(workspace_id=workspace.pk):
+        person = Person.objects.get(alias="Sunny")
+    assert response.redirect_chain[-1][0] == f"{PEOPLE}{person.pk}/"
+    assert b"My allotment." in response.content
 
 
 def test_the_form_offers_only_person_scale_systems(workspace, member_client, person_system) -> None:
@@ -307,7 +325,7 @@ def test_the_list_query_budget_stays_constant(
     workspace, person_system, team_member, team_client, django_assert_max_num_queries, rows
 ) -> None:
     _people_in_system(workspace, person_system, team_member.user, rows)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # (+1: Trust, to name their lives)
         response = team_client.get(PEOPLE)
     assert response.status_code == 200
     assert b"Alias 0" in response.content

@@ -11,6 +11,7 @@ from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
 from systems.models import Consent, Person
 from systems.people import services
+from tests.api.conftest import client_for
 from tests.api.systems.conftest import API, list_queries, patch, problem_fields, set_role
 from tests.factories import PersonFactory, ScaleFactory, SystemFactory, SystemMemberFactory
 
@@ -85,15 +86,41 @@ def test_records_never_hold_identity(api, workspace, person, identity) -> None:
     assert _identity_views(workspace) == []
 
 
-def test_any_member_opens_a_record_by_id_but_only_those_who_work_with_them_change_it(
-    api, stranger
-) -> None:
+def test_only_those_who_work_with_a_person_open_their_record(api, stranger) -> None:
+    """A record follows consent: for an admin who does not work with the person it does not
+    exist (404), however it is asked for."""
     url = f"{URL}{stranger.pk}/"
 
-    assert api.get(url).status_code == 200  # as on the web: the pseudonym, from an entry
-    response = api.patch(url, {"alias": "X"}, format="json", HTTP_IF_MATCH=api.get(url)["ETag"])
-    assert response.status_code == 404
+    assert api.get(url).status_code == 404
+    assert api.get(f"{url}consents/").status_code == 404
+    assert api.patch(url, {"alias": "X"}, format="json", HTTP_IF_MATCH='"x"').status_code == 404
     assert api.get(f"{url}identity/").status_code == 404
+
+
+def test_a_manager_above_does_not_open_the_record_but_the_team_does(
+    workspace, stranger, make_member, make_key
+) -> None:
+    with tenant_scope(workspace_id=workspace.pk):
+        above = SystemFactory(workspace=workspace, name="North team")
+        life = stranger.system
+        life.parent = above
+        life.save()
+        manager = make_member(workspace, Role.ADMIN)
+        SystemMemberFactory(workspace=workspace, system=above, user=manager.user)
+        teammate = make_member(workspace, Role.ADMIN)  # in the team of the person's own life
+        SystemMemberFactory(workspace=workspace, system=life, user=teammate.user)
+    manager_api = client_for(make_key(manager))
+    set_role(manager, Role.MANAGER)
+    team_api = client_for(make_key(teammate))
+    url = f"{URL}{stranger.pk}/"
+
+    assert manager_api.get(url).status_code == 404
+    assert manager_api.get(f"{url}consents/").status_code == 404
+    assert stranger.pk not in {row["id"] for row in manager_api.get(URL).json()["results"]}
+    record = team_api.get(url)
+    assert record.status_code == 200
+    assert record.json()["what_matters"] == stranger.what_matters
+    assert team_api.get(f"{url}consents/").status_code == 200
 
 
 def test_create_and_update(api, workspace, person_system, admin) -> None:
@@ -205,7 +232,7 @@ def test_record_consent_and_read_its_history(api, workspace, person, stranger) -
         "by"
     }
     stranger_url = f"{URL}{stranger.pk}/consents/"
-    assert api.get(stranger_url).status_code == 200  # the web shows it to every member
+    assert api.get(stranger_url).status_code == 404  # only for those who work with them
     response = api.post(stranger_url, {"level": 4, "note": "x"}, format="json")
     assert response.status_code == 404
 
