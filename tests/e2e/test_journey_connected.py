@@ -326,7 +326,13 @@ def test_practitioner_raises_a_barrier_the_manager_answers(
     expect(answers).to_contain_text("Changed")
     expect(answers).to_contain_text(WHAT_CHANGED)
     check_accessibility(sam)
-    assert len(mail.outbox) == 1  # answering tells no one by email
+    # Pat, who waits for it, is told there is an answer (its text stays in the app).
+    assert len(mail.outbox) == 2, [m.subject for m in mail.outbox]
+    told = mail.outbox[1]
+    assert told.to == [PAT]
+    assert told.subject == f"An answer from {ORG_CYCLE} to a barrier you wait on"
+    assert barrier_url in told.body
+    assert WHAT_CHANGED not in told.body
 
     # Pat reloads the barrier's page: the answer is there.
     pat.reload()
@@ -335,7 +341,9 @@ def test_practitioner_raises_a_barrier_the_manager_answers(
     expect(pat_answers).to_have_count(1)
     expect(pat_answers).to_contain_text("Changed")
     expect(pat_answers).to_contain_text(WHAT_CHANGED)
-    expect(pat_answers).to_contain_text("Sam Manager")
+    # Outside the organisation cycle, its answer is the cycle's, not its manager's.
+    expect(pat_answers).to_contain_text(f"from {ORG_CYCLE}")
+    expect(pat_answers).not_to_contain_text("Sam Manager")
     check_page(pat)
 
     # ... and on the Debt team cycle's page, under "barriers we raised".
@@ -344,5 +352,5 @@ def test_practitioner_raises_a_barrier_the_manager_answers(
     raised = pat.get_by_role("region", name="Barriers and enablers").locator(".barrier-list li")
     expect(raised).to_have_count(1)
     expect(raised).to_contain_text(f"To {ORG_CYCLE} · Changed")
-    expect(raised).to_contain_text(f"Latest answer: {WHAT_CHANGED}")
+    expect(raised).to_contain_text(f"Latest answer, from {ORG_CYCLE}: Changed · {WHAT_CHANGED}")
     assert_fits_phone(pat)
