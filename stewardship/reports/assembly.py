@@ -9,8 +9,8 @@ What travels into a report, and what never does:
 - entries (for themes and stories) only at an effective level (visibility capped by the
   person's consent) of SHARED_UPWARD or WORKSPACE, not deleted; private, team and cycle entries
   never appear, whoever assembles;
-- entries are chosen for the period by when they happened (`happened_on`; the logged date only
-  where that is empty);
+- entries are chosen for the period by when they happened (`happened_on`), not when they were
+  logged;
 - a report travels, so a person-scale cycle (and system) is always shown by its pseudonymous
   name ("A person's life · Team A", `cycles.trust.Trust.cycle_name` seen from outside), whoever
   assembles;
@@ -95,12 +95,9 @@ def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
 
 
 def _in_period(report: LearningReport) -> Q:
-    """Entries of the period by when they happened; by the day they were logged only where
-    when it happened was not given."""
-    start, end = _period_bounds(report)
-    return Q(happened_on__gte=report.period_start, happened_on__lte=report.period_end) | Q(
-        happened_on__isnull=True, created_at__gte=start, created_at__lt=end
-    )
+    """Entries of the period by when they happened (always filled; the logged time is kept
+    for sync)."""
+    return Q(happened_on__gte=report.period_start, happened_on__lte=report.period_end)
 
 
 def _shared_entries(
