@@ -16,7 +16,7 @@ from cycles.experiments.services import (
     experiment_start,
 )
 from cycles.links.services import link_add, source_add
-from cycles.models import Cycle, Entry, Phase
+from cycles.models import Cycle, Entry, Phase, PhaseShift
 from cycles.patterns.services import context_answer_create, context_question_send
 from cycles.services import (
     cycle_create,
@@ -81,8 +81,10 @@ def _entry(
     themes: tuple = (),
     person: Person | None = None,
     experiment: object = None,
+    days_ago: int = 0,
 ) -> Entry:
-    """Log an entry and widen it one step at a time, as a person would."""
+    """Log an entry (it happened `days_ago` days ago) and widen it one step at a time, as a
+    person would."""
     entry = entry_create(
         workspace=workspace,
         author=author,
@@ -94,6 +96,7 @@ def _entry(
         person=person,
         visibility=min(visibility, ShareLevel.TEAM),
         experiment=experiment,  # type: ignore[arg-type]
+        happened_on=timezone.localdate() - datetime.timedelta(days=days_ago),
     )
     for level in range(ShareLevel.TEAM + 1, visibility + 1):
         entry = entry_update(
@@ -108,6 +111,13 @@ def _entry(
             visibility=level,
         )
     return entry
+
+
+def _backdate(shift: PhaseShift, *, days_ago: int) -> PhaseShift:
+    """A phase move made `days_ago` days ago, so the demo's timelines read in order."""
+    shifted_at = timezone.now() - datetime.timedelta(days=days_ago)
+    PhaseShift.objects.filter(pk=shift.pk).update(shifted_at=shifted_at)
+    return shift
 
 
 def _map(workspace: Workspace, system: System, actors: list, factors: list, links: list) -> None:
@@ -266,6 +276,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "too, and she had never claimed the single person discount."
         ),
         phase=Phase.UNDERSTAND,
+        days_ago=75,
         visibility=ShareLevel.SHARED_UPWARD,
         themes=(fear, several),
         person=mrs_d,
@@ -280,16 +291,20 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "housing income team. Each team chased separately; neither knew about the other."
         ),
         phase=Phase.UNDERSTAND,
+        days_ago=68,
         visibility=ShareLevel.CYCLE,
         themes=(several,),
     )
-    cycle_shift_phase(
-        workspace=workspace,
-        cycle=cycle,
-        to_phase=Phase.CO_DESIGN,
-        shifted_by=jo,
-        reason="We had heard enough stories to see a pattern: people hide from "
-        "our letters, so our letters make things worse.",
+    _backdate(
+        cycle_shift_phase(
+            workspace=workspace,
+            cycle=cycle,
+            to_phase=Phase.CO_DESIGN,
+            shifted_by=jo,
+            reason="We had heard enough stories to see a pattern: people hide from "
+            "our letters, so our letters make things worse.",
+        ),
+        days_ago=60,
     )
     _entry(
         workspace,
@@ -301,6 +316,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "council tax, rent and benefits — instead of three teams writing three letters?"
         ),
         phase=Phase.CO_DESIGN,
+        days_ago=50,
         visibility=ShareLevel.CYCLE,
         themes=(several, person_not_case),
     )
@@ -314,14 +330,18 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "understand what was going on for Kay. Writing it down so I remember."
         ),
         phase=Phase.CO_DESIGN,
+        days_ago=45,
         visibility=ShareLevel.PRIVATE,
     )
-    cycle_shift_phase(
-        workspace=workspace,
-        cycle=cycle,
-        to_phase=Phase.EXPERIMENT,
-        shifted_by=manager,
-        reason="Two ideas are ready to try, safely, with a handful of households.",
+    _backdate(
+        cycle_shift_phase(
+            workspace=workspace,
+            cycle=cycle,
+            to_phase=Phase.EXPERIMENT,
+            shifted_by=manager,
+            reason="Two ideas are ready to try, safely, with a handful of households.",
+        ),
+        days_ago=35,
     )
     barrier = _entry(
         workspace,
@@ -334,6 +354,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "can't change the procedure in the team."
         ),
         phase=Phase.EXPERIMENT,
+        days_ago=30,
         visibility=ShareLevel.SHARED_UPWARD,
         themes=(fear,),
     )
@@ -347,6 +368,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "that keeps writing to them."
         ),
         phase=Phase.EXPERIMENT,
+        days_ago=28,
         visibility=ShareLevel.SHARED_UPWARD,
         themes=(several, person_not_case),
     )
@@ -440,6 +462,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "said it was the first time anyone from the council had asked how he was."
         ),
         phase=Phase.EXPERIMENT,
+        days_ago=6,
         visibility=ShareLevel.CYCLE,
         experiment=running,
     )
@@ -500,6 +523,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "problem this month: two teams, two letters, one frightened household."
         ),
         phase=Phase.UNDERSTAND,
+        days_ago=21,
         visibility=ShareLevel.CYCLE,
         themes=(several,),
     )
@@ -513,6 +537,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "rent, with the collection procedure paused for them while it runs."
         ),
         phase=Phase.UNDERSTAND,
+        days_ago=14,
         visibility=ShareLevel.CYCLE,
         themes=(several, person_not_case),
     )
@@ -535,6 +560,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "Friday for the first month."
         ),
         phase=Phase.CO_DESIGN,
+        days_ago=40,
         visibility=ShareLevel.TEAM,
         person=mrs_d,
     )
@@ -561,7 +587,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
         "homes.",
         phase=Phase.UNDERSTAND,
     )
-    for text, themes in (
+    stories = (
         (
             "Mr A told us he had stopped opening anything with the council's logo. The rent "
             "letters and the council tax letters looked the same to him: one council, angry.",
@@ -577,7 +603,8 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "letter. Neither team knew about the other's contact.",
             (several, fear),
         ),
-    ):
+    )
+    for i, (text, themes) in enumerate(stories):  # over three months: patterns by month
         _entry(
             workspace,
             dev,
@@ -585,6 +612,7 @@ def seed_eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             "story",
             text,
             phase=Phase.UNDERSTAND,
+            days_ago=70 - 30 * i,
             visibility=ShareLevel.SHARED_UPWARD,
             themes=themes,
         )
@@ -698,6 +726,7 @@ def seed_northmoor(workspace: Workspace, users: dict[str, User]) -> None:
             "can't come. Nobody had asked him about the dog."
         ),
         phase=Phase.UNDERSTAND,
+        days_ago=12,
         visibility=ShareLevel.TEAM,
         person=lee,
     )
@@ -711,6 +740,7 @@ def seed_northmoor(workspace: Workspace, users: dict[str, User]) -> None:
             "refusing what they would have to give up?"
         ),
         phase=Phase.UNDERSTAND,
+        days_ago=5,
         visibility=ShareLevel.CYCLE,
     )
 
