@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Cycle, Entry, Experiment, Phase, Theme
+from cycles.trust import Trust
 from hls.accounts.models import User
 from systems.forms import KeepNameMixin
 from systems.models import Person, ShareLevel, System
@@ -170,6 +171,7 @@ class EntryForm(forms.Form):
         people: QuerySet[Person],
         themes: QuerySet[Theme],
         experiments: QuerySet[Experiment] | None = None,
+        trust: Trust | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -178,6 +180,8 @@ class EntryForm(forms.Form):
             del fields["cycle"]
         else:
             fields["cycle"].queryset = cycles  # type: ignore[attr-defined]
+            if trust is not None:  # a person's cycle by its pseudonym outside (cycles.trust)
+                fields["cycle"].label_from_instance = trust.cycle_name  # type: ignore[attr-defined]
         if experiments is None:
             del fields["experiment"]
         else:

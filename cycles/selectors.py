@@ -136,7 +136,7 @@ def cycles_for_picker(*, workspace: Workspace) -> QuerySet[Cycle]:
     return (
         Cycle.objects.filter(workspace=workspace)
         .exclude(status=Cycle.Status.CLOSED)
-        .select_related("system")
+        .select_related("system__scale", "system__parent__scale")
         .order_by("name", "pk")
     )
 
@@ -327,7 +327,7 @@ def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
         Experiment.objects.filter(workspace=workspace)
         .annotate(vector=experiment_vector)
         .filter(vector=query)
-        .select_related(*CYCLE_NAMING)
+        .select_related(*CYCLE_NAMING, "owner")
         .annotate(
             rank=SearchRank(experiment_vector, query),
             headline=SearchHeadline(

@@ -350,6 +350,7 @@ def _entry_form(
         people=people_visible_to(workspace=workspace, user=request.user),
         themes=selectors.themes_for_picker(workspace=workspace),
         experiments=Experiment.objects.filter(workspace=workspace),
+        trust=request_trust(request),
     )
 
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from cycles import services
 from cycles.api.common import phase_field, renamed_errors
+from cycles.api.entries import view_trust
 from cycles.api.patterns import PatternsMixin
 from cycles.models import Cycle, Phase, PhaseShift
 from hls.api.base import (
@@ -63,6 +64,15 @@ class CycleSerializer(StrictModelSerializer):
         )
         read_only_fields = ("id", "phase_shifts", "created_at", "updated_at")
 
+    def to_representation(self, instance: Cycle) -> dict[str, Any]:
+        """A person's cycle, seen from outside those who work with the person, comes by its
+        pseudonymous name (cycles.trust), as on the web."""
+        data: dict[str, Any] = super().to_representation(instance)
+        view = self.context.get("view")
+        if view is not None and not getattr(view, "swagger_fake_view", False):
+            data["name"] = view_trust(view).cycle_name(instance)
+        return data
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and "phase" in attrs:
             raise serializers.ValidationError(
@@ -92,7 +102,9 @@ class CycleViewSet(
 
     def scoped_queryset(self) -> QuerySet[Cycle]:
         shifts = PhaseShift.objects.order_by("-shifted_at", "-pk")
-        return Cycle.objects.prefetch_related(Prefetch("phase_shifts", queryset=shifts))
+        return Cycle.objects.select_related(
+            "system__scale", "system__parent__scale"
+        ).prefetch_related(Prefetch("phase_shifts", queryset=shifts))
 
     def create_object(self, data: dict[str, Any]) -> Cycle:
         return services.cycle_create(

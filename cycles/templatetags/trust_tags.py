@@ -1,6 +1,6 @@
 """Naming in templates, by the one rule (cycles.trust): `{{ entry|author_label:trust }}`,
 `{{ experiment|owner_label:trust }}`, `{{ cycle|cycle_name:trust }}`,
-`{% if entry|names_author:trust %}`. `trust` is in every
+`{% if entry|names_author:trust %}`, `{% if experiment|names_owner:trust %}`. `trust` is in every
 workspace page's context (cycles.context_processors.trust)."""
 
 from django import template
@@ -40,3 +40,8 @@ def may_steer(cycle: Cycle, trust: Trust) -> bool:
 @register.filter
 def names_author(entry: Entry, trust: Trust) -> bool:
     return trust.names_author(entry)
+
+
+@register.filter
+def names_owner(experiment: Experiment, trust: Trust) -> bool:
+    return trust.names_owner(experiment)

@@ -18,6 +18,7 @@ from tests.factories import (
     CycleFactory,
     CycleMemberFactory,
     EntryFactory,
+    ExperimentFactory,
     PersonFactory,
     ScaleFactory,
     SystemFactory,
@@ -129,6 +130,9 @@ def test_a_person_scale_cycle_is_named_by_a_pseudonym_outside(world):
         assert "Maria&#x27;s cycle" in inside, url
     search = signed_in(world.manager).get(f"{W}/search/", {"q": "purpose"}).content.decode()
     assert "Maria" not in search
+    capture = signed_in(world.manager).get(f"{W}/log/").content.decode()
+    assert "Maria" not in capture  # the cycle picker
+    assert "A person&#x27;s life · North team" in capture
 
 
 # Only the cycle steers -----------------------------------------------------------------------
@@ -297,3 +301,18 @@ def test_the_capture_form_signs_and_dates_an_entry(world):
     )
     assert future.status_code == 400
     assert "still to come" in future.content.decode()
+
+
+def test_search_names_an_experiments_owner_inside_only(world):
+    with tenant_scope(workspace_id=world.workspace.pk):
+        user = world.team.user
+        user.full_name = NAME
+        user.save()
+        ExperimentFactory(
+            workspace=world.workspace, cycle=world.cycle, owner=user, title="Kingfisher walks"
+        )
+    inside = signed_in(world.cycle_member).get(f"{W}/search/", {"q": "kingfisher"})
+    assert NAME in inside.content.decode()
+    outside = signed_in(world.manager).get(f"{W}/search/", {"q": "kingfisher"}).content.decode()
+    assert "Kingfisher" in outside
+    assert NAME not in outside

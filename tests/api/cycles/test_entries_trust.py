@@ -12,7 +12,14 @@ from cycles.models import Cycle, Entry, PhaseShift
 from hls.tenancy.context import tenant_scope
 from systems.models import Person, ShareLevel
 from tests.api.cycles.conftest import session_for
-from tests.factories import EntryFactory, PersonFactory
+from tests.factories import (
+    CycleFactory,
+    CycleMemberFactory,
+    EntryFactory,
+    PersonFactory,
+    ScaleFactory,
+    SystemFactory,
+)
 
 URL = "/api/v1/entries/"
 
@@ -169,3 +176,20 @@ def test_only_those_inside_change_a_cycle_or_move_its_phase(world):
     assert team.post(f"{url}phase/", {"to": "embed", "why": "Now"}, format="json").status_code == (
         200
     )
+
+
+def test_a_persons_cycle_comes_by_its_pseudonym_outside(world):
+    with tenant_scope(workspace_id=world.workspace.pk):
+        life = SystemFactory(
+            workspace=world.workspace,
+            name="Maria's life",
+            parent=world.system,
+            scale=ScaleFactory(workspace=world.workspace, name="Life", is_person_scale=True),
+        )
+        cycle = CycleFactory(workspace=world.workspace, system=life, name="Maria's cycle")
+        CycleMemberFactory(workspace=world.workspace, cycle=cycle, user=world.team.user)
+    url = f"/api/v1/cycles/{cycle.pk}/"
+    assert session_for(world.manager).get(url).json()["name"] == "A person's life · North team"
+    listed = session_for(world.manager).get("/api/v1/cycles/", {"page_size": 200}).json()
+    assert "Maria" not in str(listed["results"])
+    assert session_for(world.team).get(url).json()["name"] == "Maria's cycle"
