@@ -81,7 +81,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "barrier",
         "see every answer from every level, in order",
-        INSIDE | {Relation.ABOVE, Relation.FURTHER_ABOVE},
+        INSIDE | {Relation.ABOVE, Relation.FURTHER_ABOVE, Relation.PARTNER_KEY},
     ),
     Rule("person", "open their record, consent history and what matters", INSIDE),
 )
