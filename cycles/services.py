@@ -98,14 +98,11 @@ def cycle_update(
     purpose: str,
     learning_questions: str,
     status: str,
+    updated_by: User,
     keep_name: bool = False,
-    updated_by: User | None = None,
 ) -> Cycle:
-    """Change the cycle: only those inside it steer it (`cycles.trust.require_steer`).
-    `updated_by=None` is for callers that act as the cycle's creator in the same step (the
-    import of a cycle it has just created, the place set-up wizard)."""
-    if updated_by is not None:
-        require_steer(workspace=workspace, user=updated_by, cycle=cycle)
+    """Change the cycle: only those inside it steer it (`cycles.trust.require_steer`)."""
+    require_steer(workspace=workspace, user=updated_by, cycle=cycle)
     _check_system(workspace=workspace, system=system)
     name, purpose = _clean_cycle_fields(name=name, purpose=purpose)
     if name != cycle.name or system.pk != cycle.system_id:  # (renamed or moved)

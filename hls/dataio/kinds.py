@@ -330,6 +330,7 @@ class CyclesImporter(Importer):
                 purpose=cycle.purpose,
                 learning_questions=cycle.learning_questions,
                 status=status,
+                updated_by=self.user,
             )
         self.created += 1
 

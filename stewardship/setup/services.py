@@ -163,6 +163,7 @@ def place_purpose_save(
         purpose=purpose,
         learning_questions=learning_questions,
         status=cycle.status,
+        updated_by=user,
     )
     _mark(workspace=workspace, cycle=cycle, step="purpose", saved=True)
     return cycle
