@@ -24,6 +24,7 @@ from cycles.connections import cycles_above
 from cycles.experiments.services import ExperimentDesign, experiment_create
 from cycles.models import Cycle, Entry
 from cycles.services import entry_create, entry_update
+from cycles.trust import trust_for
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Workspace
 from hls.webhooks.services import webhook_emit
@@ -597,7 +598,8 @@ def output_add(
 
     Insights, decisions, questions and barriers become entries by `recorded_by`; a barrier
     shared upward is also raised to the cycle above (when there is one). A new experiment is
-    designed (planned) with its owner the session's facilitator."""
+    designed (planned) only by someone inside the cycle (cycles.trust), owned by the session's
+    facilitator when they are inside it too, else by whoever records it."""
     session = slot.session
     if kind not in SessionOutput.Kind.values:
         raise ValidationError({"kind": _("Choose what kind of output this is.")})
@@ -619,7 +621,18 @@ def output_add(
         title = text.splitlines()[0].strip()
         if len(title) > 80:
             title = title[:79].rstrip() + "…"
-        owner = session.facilitator if session.facilitator_id else recorded_by
+        if not trust_for(workspace=workspace, user=recorded_by).may_steer(cycle):
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "Only the cycle's own members plan an experiment in it. Record this as "
+                        "an idea, so they can take it up."
+                    )
+                }
+            )
+        facilitator = session.facilitator
+        inside = facilitator and trust_for(workspace=workspace, user=facilitator).inside(cycle)
+        owner = facilitator if inside else recorded_by
         try:
             output.experiment = experiment_create(
                 workspace=workspace,

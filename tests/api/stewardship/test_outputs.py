@@ -14,6 +14,7 @@ from stewardship.sessions import services
 from tests.api.conftest import client_for
 from tests.api.stewardship.conftest import next_monday_10
 from tests.api.stewardship.test_sessions import plan
+from tests.factories import CycleMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,7 @@ def body(session, world, /, **overrides):
 
 
 def test_add_an_insight_then_list_and_filter(world, api, session):
+    _inside(world)
     response = api.post(URL, body(session, world, visibility=3), format="json")
     assert response.status_code == 201, response.json()
     made = response.json()
@@ -151,7 +153,23 @@ def _list_queries(api) -> int:
     return len(queries)
 
 
+def _inside(world):
+    """The key's admin takes part in the team cycle: only its own members plan experiments."""
+    with tenant_scope(workspace_id=world.workspace.pk):
+        CycleMemberFactory(workspace=world.workspace, cycle=world.cycle, user=world.admin.user)
+
+
+def test_an_experiment_from_outside_the_cycle_is_refused_beside_the_kind(world, api, session):
+    response = api.post(URL, body(session, world, kind="experiment", text="Try it"), format="json")
+    assert response.status_code == 400
+    assert "kind" in str(response.json())
+    with tenant_scope(workspace_id=world.workspace.pk):
+        assert not Experiment.objects.filter(cycle=world.cycle).exists()
+
+
 def test_list_query_count_is_constant(world, api, session):
+    _inside(world)
+
     def add(n: int) -> None:
         with tenant_scope(workspace_id=world.workspace.pk):
             from stewardship.sessions.recurrence import slot_at
