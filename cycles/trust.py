@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
-from systems.selectors import systems_worked_in
+from systems.selectors import system_name_for, systems_worked_in
 
 if TYPE_CHECKING:
     from cycles.models import Cycle, Entry, Experiment
@@ -118,26 +118,32 @@ class Trust:
     def may_steer(self, cycle: Cycle) -> bool:
         return self.inside(cycle)
 
+    def names_member(self, user_id: int | None, cycle: Cycle) -> bool:
+        """Whether someone's work in `cycle` (a phase move, an answer) carries their name."""
+        return user_id == self.user_id or self.inside(cycle)
+
     def names_author(self, entry: Entry) -> bool:
         """Whether the entry's author is named to this member."""
+        # (the cycle is read last: a list of one's own entries needs no cycle loaded)
         return entry.author_id == self.user_id or entry.signed or self.inside(entry.cycle)
 
     def names_owner(self, experiment: Experiment) -> bool:
         return experiment.owner_id == self.user_id or self.inside(experiment.cycle)
 
     def system_name(self, system: System) -> str:
-        if not system.scale.is_person_scale or self.inside_system(system):
-            return system.name
-        parent = system.parent
-        if parent is None:
-            return _("A person's life")
-        return _("A person's life · %(parent)s") % {"parent": self.system_name(parent)}
+        return system_name_for(system, worked_in=self.systems)
 
     def cycle_name(self, cycle: Cycle) -> str:
         """The cycle's name, or for a person's life seen from outside, a pseudonymous one."""
         if self.inside(cycle) or not cycle.system.scale.is_person_scale:
             return cycle.name
         return self.system_name(cycle.system)
+
+    def member_label(self, user: User | None, cycle: Cycle) -> str:
+        """Who did something in `cycle`, as this member may see it."""
+        if self.names_member(user.pk if user else None, cycle):
+            return user.display_name if user else _("someone who has left")
+        return self.cycle_name(cycle)
 
     def author_label(self, entry: Entry) -> str:
         """Who wrote it, as this member may see it: the person inside, the cycle outside."""

@@ -66,11 +66,16 @@ class CycleSerializer(StrictModelSerializer):
 
     def to_representation(self, instance: Cycle) -> dict[str, Any]:
         """A person's cycle, seen from outside those who work with the person, comes by its
-        pseudonymous name (cycles.trust), as on the web."""
+        pseudonymous name, and who moved its phase is named only inside it (cycles.trust), as
+        on the web."""
         data: dict[str, Any] = super().to_representation(instance)
         view = self.context.get("view")
         if view is not None and not getattr(view, "swagger_fake_view", False):
-            data["name"] = view_trust(view).cycle_name(instance)
+            trust = view_trust(view)
+            data["name"] = trust.cycle_name(instance)
+            for shift in data["phase_shifts"]:
+                if not trust.names_member(shift["shifted_by"], instance):
+                    shift["shifted_by"] = None
         return data
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,11 @@
 workspace page's context (cycles.context_processors.trust)."""
 
 from django import template
+from django.template import Context
 
 from cycles.models import Cycle, Entry, Experiment
 from cycles.trust import Trust
+from hls.accounts.models import User
 from systems.models import System
 
 register = template.Library()
@@ -45,3 +47,11 @@ def names_author(entry: Entry, trust: Trust) -> bool:
 @register.filter
 def names_owner(experiment: Experiment, trust: Trust) -> bool:
     return trust.names_owner(experiment)
+
+
+@register.simple_tag(takes_context=True)
+def member_label(context: Context, user: User | None, cycle: Cycle) -> str:
+    """`{% member_label shift.shifted_by cycle %}`: who did something in a cycle (a phase move,
+    an answer), named inside it, the cycle's name outside."""
+    trust: Trust = context["trust"]
+    return trust.member_label(user, cycle)

@@ -591,3 +591,37 @@ def test_webhook_payloads_name_nobody(world: World) -> None:
         for _pk, name, email in users:
             assert name not in text, event
             assert email not in text, event
+
+
+@pytest.mark.parametrize("relation", [Relation.AUTHOR, Relation.ABOVE, Relation.PEER])
+def test_who_moved_a_phase_or_answered_a_question_is_named_inside_only(
+    world: World, relation: Relation
+) -> None:
+    """A phase move and an answer to a question back are work of the cycle: named inside it,
+    the cycle's name outside (cycle page, timeline, question pages, the API)."""
+    team = world.cycles["team"]
+    author = world.viewers["team"][Relation.AUTHOR].user
+    with tenant_scope(workspace_id=world.workspace.pk):
+        f.PhaseShiftFactory(workspace=world.workspace, cycle=team, shifted_by=author)
+        target = f.ContextQuestionTargetFactory(
+            workspace=world.workspace,
+            cycle=team,
+            question=f.ContextQuestionFactory(
+                workspace=world.workspace, asked_from=world.cycles["org"]
+            ),
+        )
+        f.ContextAnswerFactory(workspace=world.workspace, target=target, author=author)
+    v = viewer(world, "team", relation)
+    named = relation == Relation.AUTHOR
+    for path in [
+        url(world, "cycle-detail", team.pk),
+        url(world, "cycle-timeline", team.pk),
+        url(world, "context-question", target.question_id),
+        url(world, "cycle-questions", world.cycles["org"].pk),
+    ]:
+        response = v.web.get(path) if v.web else None
+        if response is not None and response.status_code == 200:
+            assert (AUTHOR_NAME in response.content.decode()) == named, path
+    assert v.api is not None
+    shifts = v.api.get(f"/api/v1/cycles/{team.pk}/").json()["phase_shifts"]
+    assert [s["shifted_by"] for s in shifts] == [author.pk if named else None]
