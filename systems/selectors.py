@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,18 @@ def systems_below(*, workspace: Workspace, system_ids: set[int]) -> set[int]:
             [workspace.pk, list(system_ids), workspace.pk],
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+def system_name_for(system: System, *, worked_in: Collection[int]) -> str:
+    """A system's name as someone who works in `worked_in` may see it: a person's life, seen
+    from outside, by a pseudonymous name ("A person's life · Team A"), since it is usually named
+    after its person (the rule of cycles.trust, which names cycles the same way)."""
+    if not system.scale.is_person_scale or system.pk in worked_in:
+        return system.name
+    if system.parent is None:
+        return str(_("A person's life"))
+    parent = system_name_for(system.parent, worked_in=worked_in)
+    return str(_("A person's life · %(parent)s") % {"parent": parent})
 
 
 def works_with_person(*, workspace: Workspace, user: User, person: Person) -> bool:

@@ -1,6 +1,7 @@
 """Systems of interest over the API: the same services as the web (boundary changes keep their
 history and need a reason)."""
 
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -55,6 +56,14 @@ class SystemSerializer(StrictModelSerializer):
         )
         read_only_fields = ("id", "created_at", "updated_at")
 
+    def to_representation(self, instance: System) -> dict[str, Any]:
+        """A person's life, seen from outside those who work in it, by its pseudonymous name."""
+        data: dict[str, Any] = super().to_representation(instance)
+        view = self.context.get("view")
+        if view is not None and not getattr(view, "swagger_fake_view", False):
+            data["name"] = selectors.system_name_for(instance, worked_in=view.worked_in)
+        return data
+
 
 @extend_schema_view(list=extend_schema(parameters=[UPDATED_SINCE]))
 class SystemViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -67,10 +76,14 @@ class SystemViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Retr
     serializer_class = SystemSerializer
     filterset_fields = ("scale", "parent")
 
+    @cached_property
+    def worked_in(self) -> set[int]:
+        return selectors.systems_worked_in(workspace=self.workspace, user=self.user)
+
     def scoped_queryset(self) -> QuerySet[System]:
         return (
             System.objects.filter(workspace=self.workspace)
-            .select_related("scale", "parent")
+            .select_related("scale", "parent__scale")
             .prefetch_related(
                 Prefetch("organisations", queryset=Organisation.objects.order_by("pk"))
             )

@@ -184,3 +184,18 @@ def test_list_query_count_is_constant(api, workspace, scale, django_assert_max_n
     assert list_queries(api, URL) == small
     with django_assert_max_num_queries(16):
         api.get(URL)
+
+
+def test_a_persons_life_is_named_only_to_those_who_work_in_it(
+    api, workspace, person_system, system, admin
+) -> None:
+    """Inside (the admin is in Mo's team) the life is named; outside, by its pseudonym."""
+    with tenant_scope(workspace_id=workspace.pk):
+        System.objects.filter(pk=person_system.pk).update(parent=system)
+    assert api.get(f"{URL}{person_system.pk}/").json()["name"] == "Mo's life"
+
+    with tenant_scope(workspace_id=workspace.pk):
+        SystemMember.objects.filter(system=person_system, user=admin.user).delete()
+    seen = api.get(f"{URL}{person_system.pk}/").json()["name"]
+    listed = {s["id"]: s["name"] for s in api.get(URL).json()["results"]}
+    assert seen == listed[person_system.pk] == "A person's life · Riverside hub"
