@@ -66,7 +66,7 @@ class ScaleFactory(factory.django.DjangoModelFactory):
         model = "systems.Scale"
 
     name = factory.Sequence(lambda n: f"Scale {n}")
-    position = factory.Sequence(lambda n: n)
+    position = factory.Sequence(lambda n: n % 30_000)  # a smallint, and a long run makes many
 
 
 class SystemFactory(factory.django.DjangoModelFactory):

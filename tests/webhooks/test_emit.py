@@ -17,7 +17,7 @@ from stewardship.sessions.recurrence import slot_at
 from stewardship.sessions.services import occurrence_done, session_create
 from systems.models import ShareLevel
 from tests.barriers.conftest import world  # noqa: F401 - the barrier relay's small world
-from tests.factories import CycleFactory, EntryFactory, ExperimentFactory
+from tests.factories import CycleFactory, CycleMemberFactory, EntryFactory, ExperimentFactory
 
 
 def _payloads(event=None):
@@ -31,6 +31,18 @@ def _payloads(event=None):
 @pytest.fixture
 def everything(subscribe):
     return subscribe("https://partner.example.test/hook", list(EVENTS))
+
+
+def _running_experiment(workspace, steward):
+    """A running experiment of a cycle `steward` takes part in (only its own members end it)."""
+    cycle = CycleFactory(workspace=workspace)
+    CycleMemberFactory(workspace=workspace, cycle=cycle, user=steward.user)
+    return ExperimentFactory(
+        workspace=workspace,
+        cycle=cycle,
+        status=Experiment.Status.RUNNING,
+        started_at=timezone.now(),
+    )
 
 
 def test_an_entry_widened_to_shared_upward_is_emitted_once(workspace, member, everything):
@@ -58,9 +70,7 @@ def test_an_entry_widened_to_shared_upward_is_emitted_once(workspace, member, ev
 
 def test_an_ended_experiment_is_emitted(workspace, admin, everything):
     with tenant_scope(workspace_id=workspace.pk):
-        experiment = ExperimentFactory(
-            workspace=workspace, status=Experiment.Status.RUNNING, started_at=timezone.now()
-        )
+        experiment = _running_experiment(workspace, admin)
         experiment_end(
             workspace=workspace, experiment=experiment, ended_by=admin.user,
             outcome="stop_learnt", learnt="Letters alone do not help Sam.",
@@ -121,9 +131,7 @@ def test_only_active_subscriptions_to_the_event_get_a_delivery(workspace, admin,
     off = subscribe("https://c.example.test/hook", ["experiment.ended"])
     with tenant_scope(workspace_id=workspace.pk):
         webhook_subscription_disable(workspace=workspace, subscription=off, disabled_by=admin.user)
-        experiment = ExperimentFactory(
-            workspace=workspace, status=Experiment.Status.RUNNING, started_at=timezone.now()
-        )
+        experiment = _running_experiment(workspace, admin)
         experiment_end(
             workspace=workspace, experiment=experiment, ended_by=admin.user, outcome="adapt",
             learnt="Timing matters.",
@@ -143,9 +151,7 @@ def test_another_workspaces_subscription_hears_nothing(
             url="https://hilltop.example.test/hook", events=["experiment.ended"],
         )  # fmt: skip
     with tenant_scope(workspace_id=workspace.pk):
-        experiment = ExperimentFactory(
-            workspace=workspace, status=Experiment.Status.RUNNING, started_at=timezone.now()
-        )
+        experiment = _running_experiment(workspace, admin)
         experiment_end(
             workspace=workspace, experiment=experiment, ended_by=admin.user, outcome="adapt",
             learnt="Timing matters.",
