@@ -16,7 +16,7 @@ from django.utils import timezone
 from cycles.models import Cycle, Phase
 from cycles.services import cycle_create, cycle_member_add
 from hls.accounts.models import User
-from hls.tenancy.models import Organisation, Workspace
+from hls.tenancy.models import Membership, Organisation, Workspace
 from stewardship.models import (
     Accountability,
     Charter,
@@ -305,25 +305,29 @@ def _past_meetings(
     past = session_slots(session, after=session.starts_at, before=timezone.now(), overrides=[])
     participants = list(session.participants.all())
     voters = [users[key] for key in ("steward", "admin", "manager", "outreach", "partner")]
+    # The facilitator records each meeting (the services check that they may).
+    facilitator = Membership.objects.get(workspace=workspace, user=session.facilitator)
     for i, (slot, (notes, outputs, heard)) in enumerate(zip(past, MEETINGS, strict=False)):
-        sessions.occurrence_notes_save(workspace=workspace, slot=slot, notes=notes)
+        sessions.occurrence_notes_save(workspace=workspace, slot=slot, by=facilitator, notes=notes)
         occurrence = sessions.occurrence_for(workspace=workspace, slot=slot)
         slot = session_slots(session, after=slot.starts_at, before=slot.ends_at)[0]
         sessions.questions_discussed_set(
             workspace=workspace,
             occurrence=occurrence,
+            by=facilitator,
             question_ids=[q.pk for q in questions[i * 2 : i * 2 + 2]],
         )
         sessions.attendance_set(
             workspace=workspace,
             slot=slot,
+            by=facilitator,
             attended_ids=[p.pk for p in participants if p.user_id != users["manager"].pk or i % 2],
         )
         for kind, text in outputs:
             sessions.output_add(
                 workspace=workspace,
                 slot=slot,
-                recorded_by=users["partner"],
+                by=facilitator,
                 cycle=cycle,
                 kind=kind,
                 text=text,
@@ -331,7 +335,7 @@ def _past_meetings(
             )
         for voter, felt in zip(voters, heard, strict=False):
             sessions.heard_answer(workspace=workspace, slot=slot, user=voter, felt_heard=felt)
-        sessions.occurrence_done(workspace=workspace, slot=slot)
+        sessions.occurrence_done(workspace=workspace, slot=slot, by=facilitator)
         Occurrence.objects.filter(pk=occurrence.pk).update(
             held_at=slot.starts_at, outputs_recorded_at=slot.ends_at
         )

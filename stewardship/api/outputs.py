@@ -138,12 +138,9 @@ class OutputViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def create_object(self, data: dict[str, Any]) -> SessionOutput:
         session: Session = data["occurrence"]["session"]
         key = data["occurrence"]["original_start"]
-        if not selectors.may_facilitate(
-            workspace=self.workspace, membership=self.membership, session=session
-        ):
-            raise exceptions.PermissionDenied(
-                _("Only the facilitator and those who host it record a meeting.")
-            )
+        # Asked before the meeting's key is looked up, so one who may not record it is told so
+        # first; output_add asks it again.
+        services.require_may_facilitate(membership=self.membership, session=session)
         try:
             slot = access_slot(workspace=self.workspace, session=session, slot=key)
         except Http404 as error:
@@ -153,7 +150,7 @@ class OutputViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         output = services.output_add(
             workspace=self.workspace,
             slot=slot,
-            recorded_by=self.user,
+            by=self.membership,
             cycle=data["cycle"],
             kind=data["kind"],
             text=data["text"],

@@ -250,12 +250,10 @@ class SessionViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Ret
 
     def check_object_permissions(self, request: Request, obj: Any) -> None:
         super().check_object_permissions(request, obj)
-        if request.method not in permissions.SAFE_METHODS and not selectors.may_change(
-            membership=self.membership, session=obj
-        ):
-            raise exceptions.PermissionDenied(
-                _("Only the facilitator, its organiser, stewards and admins change it.")
-            )
+        if request.method not in permissions.SAFE_METHODS:
+            # The services' rule, asked before If-Match and the body are looked at (so one who
+            # may not change it is told so first); the service asks it again.
+            services.require_may_change(membership=self.membership, session=obj)
 
     def _fresh(self, session: Session) -> Session:
         found = self.get_queryset().filter(pk=session.pk).first()
@@ -298,6 +296,7 @@ class SessionViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Ret
         session = services.session_update(
             workspace=self.workspace,
             session=instance,
+            by=self.membership,
             title=data.get("title", instance.title),
             description=data.get("description", instance.description),
             cycles=data.get("cycles", list(instance.cycles.all())),
@@ -323,7 +322,7 @@ class SessionViewSet(CreateMixin, UpdateMixin, mixins.ListModelMixin, mixins.Ret
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         session = self.get_object()
-        services.session_cancel(workspace=self.workspace, session=session)
+        services.session_cancel(workspace=self.workspace, session=session, by=self.membership)
         self.audit("cancel", session)
         return Response(self.get_serializer(self._fresh(session)).data)
 

@@ -74,6 +74,13 @@ def may_change(*, membership: Membership, session: Session) -> bool:
     )
 
 
+def may_lighten(*, membership: Membership, session: Session) -> bool:
+    """Take a lighter rhythm (and be offered one): its facilitator, stewards and admins."""
+    return can(membership, "sessions.manage") and (
+        is_overseer(membership) or session.facilitator_id == membership.user_id
+    )
+
+
 def participant_of(
     *, workspace: Workspace, session: Session, user: User
 ) -> SessionParticipant | None:

@@ -4,6 +4,12 @@ Every write that changes a session or one of its meetings calls
 `stewardship.notifications.services.session_changed` inside the same transaction, which sends
 invitations, updates and cancellations and re-plans reminders (the notifications area).
 
+Who may change a session and who may record a meeting are decided here: each write takes the
+acting member (`by`) and raises PermissionDenied itself (the rules are the selectors'
+`may_change`/`may_facilitate`, asked through `require_may_change`/`require_may_facilitate`, which
+pages and the API also call to refuse a form before it is shown). Views and viewsets hold no
+copy of them.
+
 Outputs of a meeting are written into the cycles through the cycles' own services only
 (`entry_create`/`entry_update`, `barrier_raise`, `experiment_create`), so their rules hold.
 """
@@ -41,6 +47,7 @@ from stewardship.models import (
     SessionParticipant,
 )
 from stewardship.notifications.services import session_changed
+from stewardship.sessions import selectors
 from stewardship.sessions.recurrence import Slot, slot_at, validate_rule, zone
 from systems.models import ShareLevel
 
@@ -48,6 +55,36 @@ TITLE_MAX = 160
 DURATION_MAX = 8 * 60
 REMINDER_LEAD_MAX = 60 * 24 * 28
 GUESTS_MAX = 100
+
+
+# Who may --------------------------------------------------------------------------------------
+
+
+def require_may_change(*, membership: Membership, session: Session) -> None:
+    """Edit, cancel, move or cancel a meeting: its facilitator, its organiser, stewards, admins."""
+    if membership.workspace_id != session.workspace_id or not selectors.may_change(
+        membership=membership, session=session
+    ):
+        raise PermissionDenied(
+            _("Only the facilitator, its organiser, stewards and admins change it.")
+        )
+
+
+def require_may_lighten(*, membership: Membership, session: Session) -> None:
+    """Take a lighter rhythm: its facilitator, stewards and admins."""
+    if membership.workspace_id != session.workspace_id or not selectors.may_lighten(
+        membership=membership, session=session
+    ):
+        raise PermissionDenied(_("Only its facilitator, stewards and admins change its rhythm."))
+
+
+def require_may_facilitate(*, membership: Membership, session: Session) -> None:
+    """Notes, attendance, questions discussed, outputs, "outputs recorded": the facilitator,
+    stewards and admins, and participants who manage sessions."""
+    if membership.workspace_id != session.workspace_id or not selectors.may_facilitate(
+        workspace=membership.workspace, membership=membership, session=session
+    ):
+        raise PermissionDenied(_("Only the facilitator and those who host it record a meeting."))
 
 
 # Sessions -------------------------------------------------------------------------------------
@@ -264,6 +301,7 @@ def session_update(
     *,
     workspace: Workspace,
     session: Session,
+    by: Membership,
     title: str,
     description: str = "",
     cycles: Sequence[Cycle],
@@ -280,6 +318,7 @@ def session_update(
 ) -> Session:
     """Change a session. A first meeting already past may stay as it is; a new first meeting
     must be from now on. Participants are synced when `members`/`guests` are given."""
+    require_may_change(membership=by, session=session)
     session = Session.objects.select_for_update().get(workspace=workspace, pk=session.pk)
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("This session was cancelled; plan a new one instead."))
@@ -334,8 +373,9 @@ def session_update(
 
 
 @transaction.atomic
-def session_cancel(*, workspace: Workspace, session: Session) -> Session:
+def session_cancel(*, workspace: Workspace, session: Session, by: Membership) -> Session:
     """Cancel the whole series (kept, with its history)."""
+    require_may_change(membership=by, session=session)
     session = Session.objects.select_for_update().get(workspace=workspace, pk=session.pk)
     if session.status == Session.Status.CANCELLED:
         return session
@@ -346,11 +386,15 @@ def session_cancel(*, workspace: Workspace, session: Session) -> Session:
 
 
 @transaction.atomic
-def session_lighten(*, workspace: Workspace, session: Session, rrule: str) -> Session:
+def session_lighten(
+    *, workspace: Workspace, session: Session, by: Membership, rrule: str
+) -> Session:
     """Take the lighter rhythm offered (see selectors.lighter_cadence_offer)."""
+    require_may_lighten(membership=by, session=session)
     return session_update(
         workspace=workspace,
         session=session,
+        by=by,
         title=session.title,
         description=session.description,
         cycles=list(session.cycles.all()),
@@ -367,9 +411,15 @@ def session_lighten(*, workspace: Workspace, session: Session, rrule: str) -> Se
 
 @transaction.atomic
 def participants_set(
-    *, workspace: Workspace, session: Session, members: Sequence[User], guests: Iterable[str]
+    *,
+    workspace: Workspace,
+    session: Session,
+    by: Membership,
+    members: Sequence[User],
+    guests: Iterable[str],
 ) -> Session:
     """Set who is invited: members of the workspace and guests by email."""
+    require_may_change(membership=by, session=session)
     cleaned = clean_guests(guests)
     known = set(
         Membership.objects.filter(
@@ -432,9 +482,15 @@ def occurrence_for(*, workspace: Workspace, slot: Slot) -> Occurrence:
 
 @transaction.atomic
 def occurrence_move(
-    *, workspace: Workspace, session: Session, original_start: dt.datetime, starts_at: dt.datetime
+    *,
+    workspace: Workspace,
+    session: Session,
+    by: Membership,
+    original_start: dt.datetime,
+    starts_at: dt.datetime,
 ) -> Occurrence:
     """Move one meeting of the series; the rest stay where they are."""
+    require_may_change(membership=by, session=session)
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("This session was cancelled."))
     slot = _slot(session, original_start)
@@ -452,9 +508,10 @@ def occurrence_move(
 
 @transaction.atomic
 def occurrence_cancel(
-    *, workspace: Workspace, session: Session, original_start: dt.datetime
+    *, workspace: Workspace, session: Session, by: Membership, original_start: dt.datetime
 ) -> Occurrence:
     """Cancel one meeting of the series."""
+    require_may_change(membership=by, session=session)
     slot = _slot(session, original_start)
     occurrence = occurrence_for(workspace=workspace, slot=slot)
     if not occurrence.cancelled:
@@ -469,10 +526,12 @@ def occurrence_notes_save(
     *,
     workspace: Workspace,
     slot: Slot,
+    by: Membership,
     notes: str,
     question_ids: Iterable[int] | None = None,
 ) -> Occurrence:
     """Save the meeting's notes (and which questions were discussed, when given)."""
+    require_may_facilitate(membership=by, session=slot.session)
     occurrence = occurrence_for(workspace=workspace, slot=slot)
     occurrence.notes = notes.strip()
     if occurrence.held_at is None:
@@ -480,15 +539,16 @@ def occurrence_notes_save(
     occurrence.save(update_fields=["notes", "held_at", "updated_at"])
     if question_ids is not None:
         questions_discussed_set(
-            workspace=workspace, occurrence=occurrence, question_ids=question_ids
+            workspace=workspace, occurrence=occurrence, by=by, question_ids=question_ids
         )
     return occurrence
 
 
 @transaction.atomic
 def questions_discussed_set(
-    *, workspace: Workspace, occurrence: Occurrence, question_ids: Iterable[int]
+    *, workspace: Workspace, occurrence: Occurrence, by: Membership, question_ids: Iterable[int]
 ) -> None:
+    require_may_facilitate(membership=by, session=occurrence.session)
     wanted = set(
         Question.objects.filter(workspace=workspace, pk__in=list(question_ids)).values_list(
             "pk", flat=True
@@ -509,8 +569,11 @@ def questions_discussed_set(
 
 
 @transaction.atomic
-def attendance_set(*, workspace: Workspace, slot: Slot, attended_ids: Iterable[int]) -> Occurrence:
+def attendance_set(
+    *, workspace: Workspace, slot: Slot, by: Membership, attended_ids: Iterable[int]
+) -> Occurrence:
     """Record who came: every participant gets a row, attended or not."""
+    require_may_facilitate(membership=by, session=slot.session)
     occurrence = occurrence_for(workspace=workspace, slot=slot)
     attended = {int(pk) for pk in attended_ids}
     participants = list(
@@ -541,8 +604,9 @@ def attendance_set(*, workspace: Workspace, slot: Slot, attended_ids: Iterable[i
 
 
 @transaction.atomic
-def occurrence_done(*, workspace: Workspace, slot: Slot) -> Occurrence:
+def occurrence_done(*, workspace: Workspace, slot: Slot, by: Membership) -> Occurrence:
     """Record that this meeting's outputs are complete."""
+    require_may_facilitate(membership=by, session=slot.session)
     occurrence = occurrence_for(workspace=workspace, slot=slot)
     occurrence.outputs_recorded_at = timezone.now()
     occurrence.held_at = occurrence.held_at or occurrence.outputs_recorded_at
@@ -588,7 +652,7 @@ def output_add(
     *,
     workspace: Workspace,
     slot: Slot,
-    recorded_by: User,
+    by: Membership,
     cycle: Cycle,
     kind: str,
     text: str,
@@ -596,11 +660,14 @@ def output_add(
 ) -> SessionOutput:
     """Write what the meeting produced into one of the session's cycles, with a link back.
 
-    Insights, decisions, questions and barriers become entries by `recorded_by`; a barrier
-    shared upward is also raised to the cycle above (when there is one). A new experiment is
-    designed (planned) only by someone inside the cycle (cycles.trust), owned by the session's
-    facilitator when they are inside it too, else by whoever records it."""
+    Only those who may facilitate the meeting record it (`by`). Insights, decisions, questions
+    and barriers become entries by them; a barrier shared upward is also raised to the cycle
+    above (when there is one). A new experiment is designed (planned) only by someone inside the
+    cycle (cycles.trust), owned by the session's facilitator when they are inside it too, else by
+    whoever records it."""
     session = slot.session
+    require_may_facilitate(membership=by, session=session)
+    recorded_by = by.user
     if kind not in SessionOutput.Kind.values:
         raise ValidationError({"kind": _("Choose what kind of output this is.")})
     if not SessionCycle.objects.filter(workspace=workspace, session=session, cycle=cycle).exists():

@@ -1,6 +1,7 @@
 """Sense-making sessions: the meetings list, planning and changing a series, a meeting's page
 with its agenda, facilitation (notes, attendance, questions, outputs), and "did you feel
-heard?". Thin: parse, call one service, render or redirect. Who sees and who may: selectors."""
+heard?". Thin: parse, call one service, render or redirect. Who sees: selectors; who may change
+or record: the services (a page asks the same rule first, through `services.require_*`)."""
 
 from __future__ import annotations
 
@@ -42,11 +43,9 @@ def _session(request: WorkspaceRequest, session_id: int) -> Session:
 
 
 def _changeable(request: WorkspaceRequest, session_id: int) -> Session:
+    """A session the viewer may change, asked before its form is shown (the service asks too)."""
     session = _session(request, session_id)
-    if not selectors.may_change(membership=request.membership, session=session):
-        raise PermissionDenied(
-            _("Only the facilitator, its organiser, stewards and admins change it.")
-        )
+    services.require_may_change(membership=request.membership, session=session)
     return session
 
 
@@ -56,11 +55,9 @@ def _meeting(request: WorkspaceRequest, session_id: int, slot: str) -> tuple[Ses
 
 
 def _facilitated(request: WorkspaceRequest, session_id: int, slot: str) -> tuple[Session, Slot]:
+    """A meeting the viewer may record, asked before its page is shown (the service asks too)."""
     session, found = _meeting(request, session_id, slot)
-    if not selectors.may_facilitate(
-        workspace=request.workspace, membership=request.membership, session=session
-    ):
-        raise PermissionDenied(_("Only the facilitator and those who host it record a meeting."))
+    services.require_may_facilitate(membership=request.membership, session=session)
     return session, found
 
 
@@ -113,7 +110,7 @@ def session_detail(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
     may_change = selectors.may_change(membership=membership, session=session)
     offer = None
-    if selectors.is_overseer(membership) or session.facilitator_id == request.user.pk:
+    if selectors.may_lighten(membership=membership, session=session):
         offer = selectors.lighter_cadence_offer(workspace=workspace, session=session)
     return render(
         request,
@@ -145,7 +142,10 @@ def session_edit(request: WorkspaceRequest, session_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.session_update(
-                    workspace=workspace, session=session, **form.service_kwargs()
+                    workspace=workspace,
+                    session=session,
+                    by=request.membership,
+                    **form.service_kwargs(),
                 )
             except ValidationError as error:
                 form.add_service_error(error)
@@ -163,7 +163,7 @@ def session_cancel(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     workspace = request.workspace
     session = _changeable(request, session_id)
     if request.method == "POST":
-        services.session_cancel(workspace=workspace, session=session)
+        services.session_cancel(workspace=workspace, session=session, by=request.membership)
         messages.success(request, _("The session is cancelled. Everyone invited will be told."))
         return redirect("session-detail", workspace.slug, session.pk)
     return render(request, "stewardship/sessions/cancel.html", {"session": session, "slot": None})
@@ -197,14 +197,15 @@ def session_respond(request: WorkspaceRequest, session_id: int) -> HttpResponse:
 def session_lighten(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     workspace, membership = request.workspace, request.membership
     session = _session(request, session_id)
-    if not (selectors.is_overseer(membership) or session.facilitator_id == request.user.pk):
-        raise PermissionDenied(_("Only its facilitator, stewards and admins change its rhythm."))
+    services.require_may_lighten(membership=membership, session=session)
     offer = selectors.lighter_cadence_offer(workspace=workspace, session=session)
     if offer is None:
         messages.info(request, _("There is no lighter rhythm to offer right now."))
         return redirect("session-detail", workspace.slug, session.pk)
     try:
-        services.session_lighten(workspace=workspace, session=session, rrule=offer.rule)
+        services.session_lighten(
+            workspace=workspace, session=session, by=membership, rrule=offer.rule
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -274,6 +275,7 @@ def meeting_move(request: WorkspaceRequest, session_id: int, slot: str) -> HttpR
                 services.occurrence_move(
                     workspace=workspace,
                     session=session,
+                    by=request.membership,
                     original_start=found.original_start,
                     starts_at=form.starts_at(session.timezone),
                 )
@@ -302,7 +304,10 @@ def meeting_cancel(request: WorkspaceRequest, session_id: int, slot: str) -> Htt
     if request.method == "POST":
         try:
             services.occurrence_cancel(
-                workspace=workspace, session=session, original_start=found.original_start
+                workspace=workspace,
+                session=session,
+                by=request.membership,
+                original_start=found.original_start,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -382,6 +387,7 @@ def meeting_facilitate(request: WorkspaceRequest, session_id: int, slot: str) ->
             services.occurrence_notes_save(
                 workspace=workspace,
                 slot=found,
+                by=request.membership,
                 notes=form.cleaned_data["notes"],
                 question_ids=None if request.htmx else form.cleaned_data["questions"],
             )
@@ -420,7 +426,10 @@ def meeting_attendance(request: WorkspaceRequest, session_id: int, slot: str) ->
     form = AttendanceForm(request.POST, participants=[(pk, str(pk)) for pk in ids])
     if form.is_valid():
         services.attendance_set(
-            workspace=workspace, slot=found, attended_ids=form.cleaned_data["attended"]
+            workspace=workspace,
+            slot=found,
+            by=request.membership,
+            attended_ids=form.cleaned_data["attended"],
         )
         messages.success(request, _("Attendance saved."))
     else:
@@ -441,7 +450,7 @@ def meeting_output_add(request: WorkspaceRequest, session_id: int, slot: str) ->
             output = services.output_add(
                 workspace=workspace,
                 slot=found,
-                recorded_by=request.user,
+                by=request.membership,
                 cycle=data["cycle"],
                 kind=data["kind"],
                 text=data["text"],
@@ -469,7 +478,7 @@ def meeting_output_add(request: WorkspaceRequest, session_id: int, slot: str) ->
 @workspace_view()
 def meeting_done(request: WorkspaceRequest, session_id: int, slot: str) -> HttpResponse:
     session, found = _facilitated(request, session_id, slot)
-    services.occurrence_done(workspace=request.workspace, slot=found)
+    services.occurrence_done(workspace=request.workspace, slot=found, by=request.membership)
     messages.success(request, _("Outputs recorded. Thank you for closing the loop."))
     return _meeting_url(session, found, request, "meeting-detail")
 

@@ -159,7 +159,9 @@ def test_questions_due_by_scale_and_phase_least_recent_first(world):
         QuestionFactory(workspace=ws, scale=world.scale, active=False, text="Retired")
         first, second = _slots(world)[:2]
         occurrence = services.occurrence_for(workspace=ws, slot=first)
-        services.questions_discussed_set(workspace=ws, occurrence=occurrence, question_ids=[due.pk])
+        services.questions_discussed_set(
+            workspace=ws, occurrence=occurrence, by=world.facilitator, question_ids=[due.pk]
+        )
         second = _slots(world)[1]
         agenda = agenda_for(workspace=ws, slot=second, viewer=world.facilitator.user)
 

@@ -97,11 +97,15 @@ def test_move_and_cancel_one_meeting(world):
         services.occurrence_move(
             workspace=world.workspace,
             session=session,
+            by=world.facilitator,
             original_start=second.original_start,
             starts_at=new_time,
         )
         services.occurrence_cancel(
-            workspace=world.workspace, session=session, original_start=third.original_start
+            workspace=world.workspace,
+            session=session,
+            by=world.facilitator,
+            original_start=third.original_start,
         )
         after = session_slots(
             session, after=session.starts_at, before=session.starts_at + dt.timedelta(weeks=3)
@@ -120,6 +124,7 @@ def test_moving_a_meeting_to_the_past_is_refused(world):
         services.occurrence_move(
             workspace=world.workspace,
             session=session,
+            by=world.facilitator,
             original_start=session.starts_at,
             starts_at=session.starts_at - dt.timedelta(days=30),
         )

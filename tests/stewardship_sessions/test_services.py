@@ -77,7 +77,7 @@ def test_create_invites_members_and_guests_and_calls_notifications(world, sessio
             **_kwargs(world, members=[world.pat.user], guests=["a@example.org", "A@example.org"])
         )
         participants = list(SessionParticipant.objects.filter(session=session))
-        services.session_cancel(workspace=world.workspace, session=session)
+        services.session_cancel(workspace=world.workspace, session=session, by=world.facilitator)
     assert len(participants) == 2
     assert [change for _pk, change in session_changes] == ["created", "cancelled"]
 
@@ -115,7 +115,7 @@ def test_outputs_are_written_into_the_cycle_with_kind_visibility_and_link(world)
         insight = services.output_add(
             workspace=ws,
             slot=slot,
-            recorded_by=fay,
+            by=world.facilitator,
             cycle=world.cycle,
             kind="insight",
             text="The rota matters more than the training.",
@@ -123,7 +123,7 @@ def test_outputs_are_written_into_the_cycle_with_kind_visibility_and_link(world)
         decision = services.output_add(
             workspace=ws,
             slot=slot,
-            recorded_by=fay,
+            by=world.facilitator,
             cycle=world.cycle,
             kind="decision",
             text="We try a four-day rota.",
@@ -132,7 +132,7 @@ def test_outputs_are_written_into_the_cycle_with_kind_visibility_and_link(world)
         experiment = services.output_add(
             workspace=ws,
             slot=slot,
-            recorded_by=fay,
+            by=world.facilitator,
             cycle=world.cycle,
             kind="experiment",
             text="Four-day rota for a month\nWith two volunteers.",
@@ -164,7 +164,7 @@ def test_an_output_only_goes_into_the_sessions_cycles(world):
         services.output_add(
             workspace=world.workspace,
             slot=_first_slot(world),
-            recorded_by=world.facilitator.user,
+            by=world.facilitator,
             cycle=world.place_cycle,
             kind="insight",
             text="Elsewhere",
@@ -178,7 +178,7 @@ def test_a_barrier_shared_upward_is_raised_to_the_cycle_above(world):
         output = services.output_add(
             workspace=ws,
             slot=_first_slot(world),
-            recorded_by=world.facilitator.user,
+            by=world.facilitator,
             cycle=world.cycle,
             kind="barrier",
             text="The funding rule blocks flexible hours.",
@@ -188,7 +188,7 @@ def test_a_barrier_shared_upward_is_raised_to_the_cycle_above(world):
         kept = services.output_add(
             workspace=ws,
             slot=_first_slot(world),
-            recorded_by=world.facilitator.user,
+            by=world.facilitator,
             cycle=world.cycle,
             kind="barrier",
             text="Kept in the cycle.",
@@ -263,6 +263,6 @@ def test_recorded_absence_counts_toward_fatigue(world):
     with tenant_scope(workspace_id=ws.pk):
         past = _past_series(world)
         for slot in past[-4:]:
-            services.attendance_set(workspace=ws, slot=slot, attended_ids=[])
+            services.attendance_set(workspace=ws, slot=slot, by=world.facilitator, attended_ids=[])
         offer = selectors.lighter_cadence_offer(workspace=ws, session=world.session)
     assert offer is not None

@@ -105,7 +105,7 @@ def test_the_entry_shows_the_session_it_came_from(world):
         services.output_add(
             workspace=world.workspace,
             slot=slot,
-            recorded_by=world.facilitator.user,
+            by=world.facilitator,
             cycle=world.cycle,
             kind="insight",
             text="A shared insight.",

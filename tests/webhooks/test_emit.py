@@ -114,7 +114,9 @@ def test_a_scheduled_session_and_its_recorded_outputs_are_emitted(workspace, adm
             workspace=workspace, user=admin.user, title="Sam's case review", cycles=[cycle],
             facilitator=None, timezone="Europe/London", starts_at=starts_at,
         )  # fmt: skip
-        occurrence = occurrence_done(workspace=workspace, slot=slot_at(session, starts_at))
+        occurrence = occurrence_done(
+            workspace=workspace, slot=slot_at(session, starts_at), by=admin
+        )
     scheduled, recorded = _payloads()
     assert scheduled["type"] == "session.scheduled"
     assert scheduled["data"]["id"] == session.pk

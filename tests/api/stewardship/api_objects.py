@@ -36,7 +36,7 @@ def make_output(workspace, membership) -> int:
     return session_services.output_add(
         workspace=workspace,
         slot=slot,
-        recorded_by=membership.user,
+        by=membership,
         cycle=session.cycles.get(),
         kind="insight",
         text="The forms were the barrier, not the rules.",

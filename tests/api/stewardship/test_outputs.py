@@ -179,7 +179,7 @@ def test_list_query_count_is_constant(world, api, session):
                 services.output_add(
                     workspace=world.workspace,
                     slot=slot,
-                    recorded_by=world.admin.user,
+                    by=world.admin,
                     cycle=world.cycle,
                     kind="experiment" if i % 2 else "decision",
                     text=f"Output {i}",

@@ -194,10 +194,13 @@ def test_meetings_are_computed_with_overrides(world, api):
         services.occurrence_move(
             workspace=world.workspace,
             session=session,
+            by=world.admin,
             original_start=second,
             starts_at=second + dt.timedelta(days=1),
         )
-        services.occurrence_cancel(workspace=world.workspace, session=session, original_start=third)
+        services.occurrence_cancel(
+            workspace=world.workspace, session=session, by=world.admin, original_start=third
+        )
     url = f"{URL}{session.pk}/meetings/"
     body = api.get(url).json()
     meetings = body["results"]
