@@ -12,6 +12,7 @@ from tests.factories import (
     AccountabilityFactory,
     CharterFactory,
     CycleFactory,
+    CycleMemberFactory,
     OrganisationFactory,
     ParticipationFactory,
     PrincipleFactory,
@@ -28,6 +29,7 @@ def place(workspace, make_member):
         scale = ScaleFactory(workspace=workspace, name="Place", position=3)
         system = SystemFactory(workspace=workspace, scale=scale, name="Riverside")
         cycle = CycleFactory(workspace=workspace, system=system, name="Riverside alliance")
+        CycleMemberFactory(workspace=workspace, cycle=cycle, user=steward.user)  # Sam steers it
         setup = PlaceSetup.objects.create(workspace=workspace, cycle=cycle)
         charter = CharterFactory(workspace=workspace, cycle=cycle)
         council = OrganisationFactory(workspace=workspace, name="City council")

@@ -20,6 +20,7 @@ from stewardship.models import (
 )
 from systems.models import SystemOrganisation
 from tests.conftest import signed_in
+from tests.factories import CycleMemberFactory
 from tests.workspace_urls import workspace_urls
 
 ROLES = ["admin", "steward", "manager", "practitioner", "learning_partner", "viewer"]
@@ -85,6 +86,10 @@ def _state(workspace):
 @pytest.mark.parametrize(("view", "method", "role", "expected"), CASES)
 def test_role_may_or_may_not(view, method, role, expected, place, make_member):
     actor = make_member(place.workspace, role)
+    with tenant_scope(workspace_id=place.workspace.pk):
+        # Inside the place cycle, so the role alone decides (only those inside change a cycle,
+        # cycles.trust; tests/cycles/test_trust_matrix.py covers the outside).
+        CycleMemberFactory(workspace=place.workspace, cycle=place.cycle, user=actor.user)
     c = f"/w/riverside/place-cycles/{place.cycle.pk}/"
     p = "/w/riverside/place-cycles/"
     future = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
