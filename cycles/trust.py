@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
+from hls.tenancy.permissions import can
 from systems.selectors import system_name_for, systems_worked_in
 
 if TYPE_CHECKING:
@@ -172,6 +173,13 @@ def request_trust(request: Any) -> Trust:
         trust = trust_for(workspace=request.workspace, user=request.user)
         request._trust = trust
     return trust
+
+
+def request_may_steer(request: Any, cycle: Cycle) -> bool:
+    """Whether to offer the signed-in member the controls that steer `cycle` (design, change,
+    end, move its phase, adapt a design into it): their role manages cycles and they are
+    inside it. Display only; the services decide."""
+    return can(request.membership, "cycles.manage") and request_trust(request).may_steer(cycle)
 
 
 def steer_refused_message() -> str:

@@ -29,7 +29,7 @@ from cycles.forms import (
     TimelineFilterForm,
 )
 from cycles.models import Cycle, CycleMember, Entry, Experiment
-from cycles.trust import request_trust, require_steer
+from cycles.trust import request_may_steer, request_trust, require_steer
 from hls.accounts.models import User
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -132,8 +132,7 @@ def _detail_context(
         "members": selectors.cycle_members_of(workspace=workspace, cycle=cycle),
         "phase_form": phase_form,
         # Move phase / Edit: those inside the cycle (cycles.trust), with the capability.
-        "may_steer": can(request.membership, "cycles.manage")
-        and request_trust(request).may_steer(cycle),
+        "may_steer": request_may_steer(request, cycle),
     }
 
 

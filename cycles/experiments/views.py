@@ -20,7 +20,7 @@ from cycles.experiments import selectors, services
 from cycles.experiments.forms import EndForm, ExperimentForm, PortfolioFilterForm, design_data
 from cycles.links.selectors import adapted_in
 from cycles.models import Cycle, Experiment
-from cycles.trust import request_trust, require_steer
+from cycles.trust import request_may_steer, require_steer
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -75,7 +75,7 @@ def _portfolio(request: WorkspaceRequest, cycle: Cycle | None, template: str) ->
         "page": page,
         "experiments": page.object_list,
         "query": query.urlencode(),
-        "can_design": cycle is not None and _may_steer(request, cycle),
+        "can_design": cycle is not None and request_may_steer(request, cycle),
     }
     status = invalid_status(request) if form.errors else 200
     return render(request, template, context, status=status)
@@ -90,12 +90,6 @@ def experiment_list(request: WorkspaceRequest) -> HttpResponse:
 def cycle_experiments(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(workspace=request.workspace, cycle_id=cycle_id)
     return _portfolio(request, cycle, "cycles/experiments/list.html")
-
-
-def _may_steer(request: WorkspaceRequest, cycle: Cycle) -> bool:
-    """Whether to offer designing, changing, starting and ending the cycle's experiments: the
-    role allows it and the viewer is inside the cycle (cycles.trust)."""
-    return can(request.membership, "cycles.manage") and request_trust(request).may_steer(cycle)
 
 
 def _form_page(
@@ -168,7 +162,7 @@ def experiment_detail(request: WorkspaceRequest, experiment_id: int) -> HttpResp
         "people": people,
         "others_involved": others_involved,
         "actors": selectors.experiment_actors(workspace=workspace, experiment=experiment),
-        "can_steer": _may_steer(request, experiment.cycle),
+        "can_steer": request_may_steer(request, experiment.cycle),
         "adapted_in": adapted_in(workspace=workspace, experiment=experiment),
         "can_adapt": can(request.membership, "cycles.manage"),
     }

@@ -7,7 +7,7 @@ from django import template
 
 from cycles.links import selectors
 from cycles.models import Cycle, Experiment
-from cycles.trust import request_trust
+from cycles.trust import request_may_steer
 from hls.tenancy.permissions import can
 
 register = template.Library()
@@ -48,7 +48,7 @@ def links_panel(context: template.Context, cycle: Cycle) -> dict[str, Any]:
             selectors.adapted_designs(workspace=workspace, cycle=cycle)[: selectors.NEARBY_LIMIT]
         ),
         "can_ask": can(membership, "entries.create"),
-        "can_copy": can(membership, "cycles.manage") and request_trust(request).may_steer(cycle),
+        "can_copy": request_may_steer(request, cycle),
     }
 
 
