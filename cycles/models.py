@@ -43,6 +43,8 @@ class Cycle(WorkspaceOwned):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Edits of the cycle form (hls/conflicts.py): a stale save is refused, never overwrites.
+    revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -158,7 +160,10 @@ class Experiment(WorkspaceOwned):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLANNED)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     learnt = models.TextField(_("what we learnt"), blank=True)
+    # `version` is the design's version (a running design changed is a new row); `revision`
+    # counts edits of this row's form (hls/conflicts.py), so a stale save is refused.
     version = models.PositiveIntegerField(default=1)
+    revision = models.PositiveIntegerField(default=1)
     previous_version = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_version"
     )
@@ -242,6 +247,7 @@ class Entry(WorkspaceOwned):
         default=False,
         help_text=_("Outside its cycle an entry shows the cycle's name; signed, yours too."),
     )
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)  # soft delete, so undo works

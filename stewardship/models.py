@@ -40,7 +40,8 @@ class Charter(WorkspaceOwned):
     cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="charter")
     title = models.CharField(_("title"), max_length=160, default="Our shared principles")
     preamble = models.TextField(_("why we hold these principles"), blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1)  # of the principles, as signed
+    revision = models.PositiveIntegerField(default=1)  # edits of title/preamble (hls/conflicts)
     updated_at = models.DateTimeField(auto_now=True)
 
 
@@ -49,6 +50,7 @@ class Principle(WorkspaceOwned):
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(_("principle"), max_length=160)
     description = models.TextField(_("what it means in practice"), blank=True)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -282,6 +284,11 @@ class Occurrence(WorkspaceOwned):
     starts_at = models.DateTimeField()
     cancelled = models.BooleanField(default=False)
     notes = models.TextField(_("notes"), blank=True)
+    # Saves of the notes (hls/conflicts.py): a stale save, autosave too, is refused.
+    notes_revision = models.PositiveIntegerField(default=1)
+    notes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     held_at = models.DateTimeField(null=True, blank=True)  # the facilitator opened it
     outputs_recorded_at = models.DateTimeField(null=True, blank=True)
     questions: models.ManyToManyField[Question, OccurrenceQuestion] = models.ManyToManyField(
