@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "hls.accounts.middleware.UserTimezoneMiddleware",
     "hls.tenancy.middleware.TenancyMiddleware",
+    "hls.client_tokens.ClientTokenMiddleware",  # after tenancy: inside its transaction
 ]
 
 ROOT_URLCONF = "hls.urls"
