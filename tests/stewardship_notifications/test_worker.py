@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from hls.celery import app
@@ -34,6 +33,7 @@ from tests.factories import (
     SessionFactory,
     SessionParticipantFactory,
 )
+from tests.processes import live_database_url
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT = 60  # a worker takes a few seconds to start (more on a busy machine)
@@ -56,14 +56,10 @@ class Workers:
         self.procs: list[subprocess.Popen] = []
 
     def start(self, *, hang_at: int = 0) -> subprocess.Popen:
-        db = connection.settings_dict
-        url = (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.stewardship_notifications.worker_settings",
-            "DATABASE_URL": url,
+            "DATABASE_URL": live_database_url(),
             "CONN_MAX_AGE": "0",
             "NOTIFY_MAIL_FILE": str(self.mail),
             "NOTIFY_MAIL_REACHED": str(self.reached),
