@@ -3,8 +3,6 @@
 from typing import Any
 from urllib.parse import urlencode
 
-import markdown
-import nh3
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -21,6 +19,7 @@ from cycles.experiments.forms import EndForm, ExperimentForm, PortfolioFilterFor
 from cycles.links.selectors import adapted_in
 from cycles.models import Cycle, Experiment
 from cycles.trust import request_may_steer, require_steer
+from hls.markdown import to_html
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -48,7 +47,7 @@ def _check_in_url(slug: str, experiment: Experiment) -> str:
 
 
 def _render_markdown(text: str) -> str:
-    return nh3.clean(markdown.markdown(text))
+    return to_html(text)
 
 
 def _portfolio(request: WorkspaceRequest, cycle: Cycle | None, template: str) -> HttpResponse:

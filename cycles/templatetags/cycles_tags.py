@@ -5,40 +5,24 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import markdown as markdown_lib
-import nh3
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Cycle, Entry, Phase
+from hls.markdown import to_html
 from hls.tenancy.models import Membership
 from hls.tenancy.permissions import can as can_do
 from systems.models import ShareLevel
 
 register = template.Library()
 
-# Tags allowed in rendered entries: text formatting, lists, links, quotes, code. No images
-# (they could track the reader), no tables of layout, no forms, no scripts.
-ALLOWED_TAGS = {
-    "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "h3", "h4", "h5", "h6", "del",
-}  # fmt: skip
-
 
 @register.filter
 def render_markdown(text: str) -> SafeString:
-    """Markdown to HTML, then sanitised with nh3: whatever was typed cannot run or restyle."""
-    html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    return mark_safe(clean)  # noqa: S308 - sanitised just above
+    """Markdown to HTML through the project's one sanitiser (hls.markdown)."""
+    return mark_safe(to_html(text))  # noqa: S308 - sanitised by nh3 in to_html
 
 
 @register.filter

@@ -3,9 +3,11 @@ worker (`tasks.build_export`); the bytes are kept on the ReportExport row.
 
 All three formats are drawn from one outline (`outline`): the report's title and period, then
 each section's heading, its assembled evidence as blocks (headings, paragraphs, lists) and the
-co-authored narrative, then the receiver's own account where there is one. HTML escapes
-everything and renders narratives with the project's Markdown + nh3 filter; the PDF embeds
-DejaVu Sans (static/vendor/fonts/, `make vendor`) so any language and typographic quotes print.
+co-authored narrative, then the receiver's own account where there is one. Every format goes
+through the project's one sanitiser, hls.markdown: HTML escapes everything and renders narratives
+with its Markdown + nh3 filter; Markdown escapes plain text and strips raw HTML and unsafe links
+from narratives; the PDF embeds DejaVu Sans (static/vendor/fonts/, `make vendor`) so any
+language and typographic quotes print.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils.text import slugify
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from hls.markdown import escape_text, to_safe_markdown
 from hls.tenancy.context import tenant_scope
 from stewardship.models import LearningReport, ReportExport, ReportSection
 
@@ -263,12 +266,20 @@ def outline(report: LearningReport, sections: list[ReportSection]) -> Outline:
 
 
 def _md_line(text: str) -> str:
-    """One line of evidence as Markdown: its own line breaks folded, so a list stays a list."""
-    return " ".join(text.split())
+    """One line of evidence or a title as Markdown showing exactly that text: its own line
+    breaks folded (so a list stays a list), raw HTML and Markdown's own characters escaped."""
+    return escape_text(text)
+
+
+def _md_narrative(text: str) -> str:
+    """A co-authored narrative stays Markdown, made safe to open (hls.markdown)."""
+    return to_safe_markdown(text.strip())
 
 
 def render_markdown(doc: Outline) -> str:
-    lines = [f"# {_md_line(doc.title)}", "", f"{doc.period} · {doc.status}", ""]
+    """Every field goes through the project's one sanitiser (hls.markdown): plain text is
+    escaped, narratives lose raw HTML and unsafe links, so the file is safe in any viewer."""
+    lines = [f"# {_md_line(doc.title)}", "", _md_line(f"{doc.period} · {doc.status}"), ""]
     for section in doc.sections:
         lines += [f"## {_md_line(section.heading)}", ""]
         for block in section.evidence:
@@ -279,9 +290,9 @@ def render_markdown(doc: Outline) -> str:
             else:
                 lines += [_md_line(block.text), ""]
         if section.narrative.strip():
-            lines += ["### Our account", "", section.narrative.strip(), ""]
+            lines += ["### Our account", "", _md_narrative(section.narrative), ""]
     if doc.receiver_account.strip():
-        lines += ["## The receiver's own account", "", doc.receiver_account.strip(), ""]
+        lines += ["## The receiver's own account", "", _md_narrative(doc.receiver_account), ""]
     lines += ["---", "", ATTRIBUTION, ""]
     return "\n".join(lines)
 
