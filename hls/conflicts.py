@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import QueryDict
@@ -146,3 +147,8 @@ def rebind(data: QueryDict, conflict: EditConflict, counter: str = COUNTER) -> Q
     kept = data.copy()
     kept[counter] = str(conflict.revision)
     return kept
+
+
+def RevisionField() -> forms.IntegerField:
+    """The hidden field every conflict-guarded form carries: the revision it started from."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)

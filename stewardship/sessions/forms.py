@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Cycle
 from hls.accounts.models import User
+from hls.conflicts import RevisionField
 from hls.tenancy.models import Workspace
 from stewardship.models import HeardAnswer, Session, SessionOutput
 from stewardship.sessions import repeat as rp
@@ -290,6 +291,7 @@ class NotesForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 10})
     )
+    revision = RevisionField()
     questions = forms.TypedMultipleChoiceField(
         label=_("Questions we discussed"),
         coerce=int,

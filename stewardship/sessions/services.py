@@ -32,6 +32,7 @@ from cycles.models import Cycle, Entry
 from cycles.services import entry_create, entry_update
 from cycles.trust import trust_for
 from hls.accounts.models import User
+from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Membership, Workspace
 from hls.webhooks.services import webhook_emit
 from stewardship.models import (
@@ -529,14 +530,33 @@ def occurrence_notes_save(
     by: Membership,
     notes: str,
     question_ids: Iterable[int] | None = None,
+    revision: int | None = None,
 ) -> Occurrence:
-    """Save the meeting's notes (and which questions were discussed, when given)."""
+    """Save the meeting's notes (and which questions were discussed, when given).
+
+    `revision` is the notes' revision the editor started from (1 for a meeting with no notes
+    yet): if someone saved the notes since, `EditConflict` carries theirs and nothing is
+    written (hls/conflicts.py). Autosave goes through here too."""
     require_may_facilitate(membership=by, session=slot.session)
     occurrence = occurrence_for(workspace=workspace, slot=slot)
-    occurrence.notes = notes.strip()
+    occurrence = lock_current(
+        Occurrence, workspace=workspace, pk=occurrence.pk, related=["notes_by"], of=["self"]
+    )
+    require_current(
+        occurrence,
+        revision=revision,
+        fields=["notes"],
+        counter="notes_revision",
+        saved_by=occurrence.notes_by,
+    )
+    notes = notes.strip()
+    if notes != occurrence.notes:
+        occurrence.notes = notes
+        occurrence.notes_revision = next_revision(occurrence, "notes_revision")
+        occurrence.notes_by = by.user
     if occurrence.held_at is None:
         occurrence.held_at = timezone.now()
-    occurrence.save(update_fields=["notes", "held_at", "updated_at"])
+    occurrence.save(update_fields=["notes", "notes_revision", "notes_by", "held_at", "updated_at"])
     if question_ids is not None:
         questions_discussed_set(
             workspace=workspace, occurrence=occurrence, by=by, question_ids=question_ids

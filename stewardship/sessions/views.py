@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cycles.models import Cycle
+from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -341,6 +342,7 @@ def _facilitation_context(
         notes_form = NotesForm(
             initial={
                 "notes": found.occurrence.notes if found.occurrence else "",
+                "revision": found.occurrence.notes_revision if found.occurrence else 1,
                 "questions": ticked,
             },
             questions=questions,
@@ -377,34 +379,58 @@ def _participant_label(participant: SessionParticipant) -> str:
 @workspace_view()
 def meeting_facilitate(request: WorkspaceRequest, session_id: int, slot: str) -> HttpResponse:
     """The facilitation page; POST saves the notes and the questions discussed (htmx autosave
-    posts here too and gets a small status back)."""
+    posts here too and gets a small status back, with the notes' new revision in `X-Revision`).
+    A save from a page older than the last save of the notes answers 409: autosave gets a short
+    message (the script stops and keeps the text), the form gets both versions side by side."""
     workspace = request.workspace
     session, found = _facilitated(request, session_id, slot)
     if request.method == "POST":
         agenda = agenda_for(workspace=workspace, slot=found, viewer=request.user)
-        form = NotesForm(request.POST, questions=[(q.pk, q.text) for q in agenda.questions])
+        questions = [(q.pk, q.text) for q in agenda.questions]
+        form = NotesForm(request.POST, questions=questions)
+        conflict: EditConflict | None = None
         if form.is_valid():
-            services.occurrence_notes_save(
-                workspace=workspace,
-                slot=found,
-                by=request.membership,
-                notes=form.cleaned_data["notes"],
-                question_ids=None if request.htmx else form.cleaned_data["questions"],
-            )
-            if request.htmx:
-                return render(
-                    request,
-                    "stewardship/sessions/facilitate.html#saved",
-                    {"saved_at": timezone.now()},
+            try:
+                occurrence = services.occurrence_notes_save(
+                    workspace=workspace,
+                    slot=found,
+                    by=request.membership,
+                    notes=form.cleaned_data["notes"],
+                    question_ids=None if request.htmx else form.cleaned_data["questions"],
+                    revision=form.cleaned_data["revision"],
                 )
-            messages.success(request, _("Notes saved."))
-            return _meeting_url(session, found, request, "meeting-facilitate")
+            except EditConflict as error:
+                conflict = error.with_yours(form.cleaned_data)
+            else:
+                if request.htmx:
+                    response = render(
+                        request,
+                        "stewardship/sessions/facilitate.html#saved",
+                        {"saved_at": timezone.now()},
+                    )
+                    response["X-Revision"] = str(occurrence.notes_revision)
+                    return response
+                messages.success(request, _("Notes saved."))
+                return _meeting_url(session, found, request, "meeting-facilitate")
+        if conflict is not None:
+            if request.htmx:
+                response = render(
+                    request,
+                    "stewardship/sessions/facilitate.html#conflict-status",
+                    {"conflict": conflict},
+                    status=409,
+                )
+                response["X-Revision"] = str(conflict.revision)
+                return response
+            form = NotesForm(rebind(request.POST, conflict), questions=questions)
         found = access_slot(workspace=workspace, session=session, slot=slot)
+        context = _facilitation_context(request, session, found, notes_form=form)
+        context["conflict"] = conflict
         return render(
             request,
             "stewardship/sessions/facilitate.html",
-            _facilitation_context(request, session, found, notes_form=form),
-            status=invalid_status(request),
+            context,
+            status=409 if conflict else invalid_status(request),
         )
     return render(
         request,

@@ -1,0 +1,190 @@
+"""No lost update (hls/conflicts.py), for every form where two people (or one person in two
+tabs) can edit the same thing. Generated over CASES: each names a form page, the free-text field
+a person types in, the two editors, and how to read the stored text back. For each:
+
+- both open the form; the first saves; the second saves from the now stale page and gets 409,
+  with both versions on the page and their own text still in the form; the first text is intact;
+- the second then saves their combined text from that page (it names the new revision), and it
+  is stored.
+
+A new guarded form joins by adding a case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+import pytest
+from django.test import Client
+
+from hls.tenancy.context import tenant_scope
+from hls.tenancy.models import Membership, Role, Workspace
+from stewardship.models import Occurrence
+from stewardship.sessions.recurrence import slot_at
+from tests.conftest import signed_in
+from tests.factories import (
+    CycleFactory,
+    CycleMemberFactory,
+    SessionCycleFactory,
+    SessionFactory,
+    SessionParticipantFactory,
+)
+from tests.page_forms import form_with
+
+FIRST = "First words: the letters frighten people more than the debt."
+SECOND = "Second words: call before the letter, not after."
+MERGED = f"{FIRST}\n{SECOND}"
+
+
+@dataclass
+class Case:
+    url: str  # the form's page; the form posts back to it
+    field: str  # what a person types
+    first: Membership
+    second: Membership
+    stored: Callable[[], str]  # the saved text, read back
+    saved_status: int = 302
+
+
+MakeMember = Callable[..., Membership]
+
+
+def _read(workspace: Workspace, read: Callable[[], str]) -> Callable[[], str]:
+    def stored() -> str:
+        with tenant_scope(workspace_id=workspace.pk):
+            return read()
+
+    return stored
+
+
+# Cases ------------------------------------------------------------------------------------------
+
+
+def meeting_notes(workspace: Workspace, make_member: MakeMember) -> Case:
+    """The facilitator and a steward on the same meeting's facilitation page."""
+    fay = make_member(workspace, Role.PRACTITIONER, email="fay@riverside.test", full_name="Fay")
+    stew = make_member(workspace, Role.STEWARD, email="stew@riverside.test", full_name="Stew")
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace)
+        CycleMemberFactory(workspace=workspace, cycle=cycle, user=fay.user)
+        session = SessionFactory(
+            workspace=workspace, facilitator=fay.user, rrule="FREQ=WEEKLY;COUNT=3"
+        )
+        SessionCycleFactory(workspace=workspace, session=session, cycle=cycle)
+        SessionParticipantFactory(workspace=workspace, session=session, user=fay.user)
+        key = slot_at(session, session.starts_at).key
+
+    def read() -> str:
+        return Occurrence.objects.get(session=session).notes
+
+    return Case(
+        url=f"/w/{workspace.slug}/sessions/{session.pk}/meetings/{key}/facilitate/",
+        field="notes",
+        first=fay,
+        second=stew,
+        stored=_read(workspace, read),
+    )
+
+
+CASES = [meeting_notes]
+
+
+# The generated test -----------------------------------------------------------------------------
+
+
+def _open(client: Client, case: Case) -> dict[str, list[str]]:
+    page = client.get(case.url)
+    assert page.status_code == 200, page.status_code
+    form = form_with(page.content.decode(), case.field)
+    assert form.get("revision"), "the form carries the revision it started from"
+    return form
+
+
+@pytest.mark.parametrize("make", CASES, ids=lambda make: make.__name__)
+def test_a_stale_save_is_refused_with_both_versions_then_a_merge_saves(
+    make: Callable[[Workspace, MakeMember], Case], workspace: Workspace, make_member: MakeMember
+) -> None:
+    case = make(workspace, make_member)
+    first, second = signed_in(case.first), signed_in(case.second)
+    first_form, second_form = _open(first, case), _open(second, case)
+
+    first_form[case.field] = [FIRST]
+    saved = first.post(case.url, first_form)
+    assert saved.status_code == case.saved_status, saved.content.decode()[:2000]
+    assert case.stored() == FIRST
+
+    second_form[case.field] = [SECOND]
+    refused = second.post(case.url, second_form)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert escape(FIRST) in html, "theirs is shown"
+    assert escape(SECOND) in html, "yours is shown"
+    assert 'data-conflict="theirs"' in html
+    assert 'data-conflict="yours"' in html
+    assert case.stored() == FIRST, "the first person's text is intact"
+    kept = form_with(html, case.field)
+    assert kept[case.field] == [SECOND], "the second person's text stays in the form"
+    assert kept["revision"] != second_form["revision"], "the form now names the new revision"
+
+    kept[case.field] = [MERGED]
+    merged = second.post(case.url, kept)
+    assert merged.status_code == case.saved_status, merged.content.decode()[:2000]
+    assert case.stored() == MERGED
+
+    # and the first person's page, now stale in turn, is refused rather than overwriting
+    first_form[case.field] = ["A late change from the first page."]
+    assert first.post(case.url, first_form).status_code == 409
+    assert case.stored() == MERGED
+
+
+# Autosave --------------------------------------------------------------------------------------
+
+
+def test_autosave_of_meeting_notes_refuses_a_stale_tab_and_keeps_the_saved_text(
+    workspace: Workspace, make_member: MakeMember
+) -> None:
+    """Two autosaving tabs: each autosave names the revision its page holds; the server gives
+    the next one back (X-Revision), so one tab's successive autosaves go through, and the
+    other tab's stale autosave answers 409 with a plain message and writes nothing."""
+    case = meeting_notes(workspace, make_member)
+    first, second = signed_in(case.first), signed_in(case.second)
+    start = _open(first, case)["revision"][0]
+    assert _open(second, case)["revision"] == [start]
+    htmx = {"HX-Request": "true"}
+
+    one = first.post(case.url, {"notes": "We began with", "revision": start}, headers=htmx)
+    assert one.status_code == 200
+    assert "Saved at" in one.content.decode()
+    two = first.post(case.url, {"notes": FIRST, "revision": one["X-Revision"]}, headers=htmx)
+    assert two.status_code == 200, "a tab's own successive autosaves never conflict"
+    assert int(two["X-Revision"]) == int(one["X-Revision"]) + 1
+    assert case.stored() == FIRST
+
+    stale = second.post(case.url, {"notes": SECOND, "revision": start}, headers=htmx)
+    assert stale.status_code == 409
+    message = stale.content.decode()
+    assert "Not saved: Fay saved these notes" in message
+    assert "autosave has stopped" in message
+    assert stale["X-Revision"] == two["X-Revision"]
+    assert case.stored() == FIRST
+
+    # The person presses "Save notes" (the form, not autosave): both versions, text kept.
+    page = second.post(case.url, {"notes": SECOND, "revision": start})
+    assert page.status_code == 409
+    assert escape(FIRST) in page.content.decode()
+    assert escape(SECOND) in page.content.decode()
+
+
+def test_notes_saved_with_no_change_keep_their_revision(
+    workspace: Workspace, make_member: MakeMember
+) -> None:
+    """An autosave of unchanged text (a tab left open) does not make other pages stale."""
+    case = meeting_notes(workspace, make_member)
+    first = signed_in(case.first)
+    start = _open(first, case)["revision"][0]
+    htmx = {"HX-Request": "true"}
+    saved = first.post(case.url, {"notes": FIRST, "revision": start}, headers=htmx)
+    again = first.post(case.url, {"notes": FIRST, "revision": saved["X-Revision"]}, headers=htmx)
+    assert again["X-Revision"] == saved["X-Revision"]
