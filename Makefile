@@ -1,6 +1,7 @@
 # Developer entry points. On a fresh machine only python3.11 and make are needed.
 #   make run    the whole stack (embedded PostgreSQL + Redis unless DATABASE_URL/REDIS_URL are set)
 #   make test   lint, then the tests (unit/integration in parallel, then the e2e browser journeys)
+#   make test-live  only the tests that start real processes (CI: on the machine's servers too)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -13,7 +14,7 @@ PYTEST_ARGS ?= -n 2 -m "not e2e"
 # The browser journeys run apart and without xdist; E2E_ARGS= skips them.
 E2E_ARGS ?= -m e2e
 
-.PHONY: install run test lint clean-data
+.PHONY: install run test test-live lint clean-data
 
 install: $(STAMP)
 
@@ -45,6 +46,11 @@ ifneq ($(strip $(E2E_ARGS)),)
 	@# pytest exits 5 when no test was collected, i.e. there are no e2e tests yet.
 	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest $(E2E_ARGS) || [ $$? -eq 5 ]
 endif
+
+# The tests that start real processes (Celery workers, web servers, Redis, the dev runner) alone,
+# without lint: CI runs them a second time on the machine's PostgreSQL and Redis.
+test-live: install
+	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest -n 2 -m live
 
 clean-data:
 	rm -rf .data

@@ -23,6 +23,7 @@ from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from hls.tenancy.tasks import send_invitation_email
 
+pytestmark = pytest.mark.live
 WAIT_SECONDS = 20
 
 

@@ -23,6 +23,7 @@ from django.db import connection
 
 from tests.processes import live_database_url
 
+pytestmark = pytest.mark.live
 REPO = Path(__file__).resolve().parents[2]
 
 

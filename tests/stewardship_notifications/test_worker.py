@@ -35,6 +35,7 @@ from tests.factories import (
 )
 from tests.processes import live_database_url
 
+pytestmark = pytest.mark.live
 REPO = Path(__file__).resolve().parents[2]
 WAIT = 60  # a worker takes a few seconds to start (more on a busy machine)
 S = Reminder.Status
