@@ -100,11 +100,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Redis is a cache and a broker, never a single point of failure (docs/operations.md): the cache
+# answers within REDIS_SOCKET_TIMEOUT or is a miss (hls/cache.py), so sessions (cached_db, below)
+# fall through to PostgreSQL while Redis is away or frozen.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "hls.cache.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "hls",
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        },
     }
 }
 
@@ -211,8 +219,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# Publishing never hangs a request (hls/jobs.py): short connect and socket timeouts (the socket
+# timeout stays above kombu's one-second BRPOP, so the worker's own polling is unaffected), and
+# a publish that fails is not retried in the request: the outbox sweeps send it later.
+BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_keepalive": True,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# Work published while the broker was away is published again by the outbox sweeps after this.
+JOBS_REPUBLISH_AFTER = timedelta(seconds=env.int("JOBS_REPUBLISH_AFTER_SECONDS", default=120))
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
@@ -236,6 +262,19 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-webhooks": {
         "task": "hls.webhooks.tasks.dispatch_webhooks",
         "schedule": crontab(),  # every minute
+    },
+    # The outbox sweeps (hls/jobs.py): work whose message was lost while the broker was away.
+    "republish-report-work": {
+        "task": "stewardship.reports.tasks.republish_queued",
+        "schedule": crontab(minute="*/2"),
+    },
+    "republish-imports-exports": {
+        "task": "hls.dataio.tasks.republish_queued",
+        "schedule": crontab(minute="*/2"),
+    },
+    "republish-invitation-emails": {
+        "task": "hls.tenancy.tasks.republish_queued",
+        "schedule": crontab(minute="*/2"),
     },
 }
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -276,6 +275,7 @@ def import_check(*, workspace: Workspace, run: ImportRun, user: User) -> ImportR
 def import_start(*, workspace: Workspace, run: ImportRun, user: User) -> ImportRun:
     """Queue the real run of a checked import with no problems. Starting twice starts once."""
     from hls.dataio.tasks import run_import
+    from hls.jobs import publish_on_commit
 
     run = _lock(workspace=workspace, run=run)
     if run.status in (ImportRun.Status.RUNNING, ImportRun.Status.DONE):
@@ -295,7 +295,7 @@ def import_start(*, workspace: Workspace, run: ImportRun, user: User) -> ImportR
         workspace=workspace, actor=user, action="dataio.import_started", target=run,
         kind=run.kind, rows=run.row_count,
     )  # fmt: skip
-    transaction.on_commit(partial(run_import.delay, workspace.pk, run.pk))
+    publish_on_commit(run_import, workspace.pk, run.pk)
     return run
 
 
@@ -380,10 +380,11 @@ def _mark_failed(*, workspace_id: int, import_id: int, problem: Problem) -> None
 @transaction.atomic
 def export_create(*, workspace: Workspace, user: User) -> ExportRun:
     from hls.dataio.tasks import build_export
+    from hls.jobs import publish_on_commit
 
     export = ExportRun.objects.create(workspace=workspace, created_by=user)
     audit_record(workspace=workspace, actor=user, action="dataio.export_requested", target=export)
-    transaction.on_commit(partial(build_export.delay, workspace.pk, export.pk))
+    publish_on_commit(build_export, workspace.pk, export.pk)
     return export
 
 

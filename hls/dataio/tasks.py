@@ -3,6 +3,9 @@
 from celery import shared_task
 
 from hls.dataio import exports, services
+from hls.dataio.models import ExportRun, ImportRun
+from hls.jobs import publish, queued_before
+from hls.tenancy.context import all_workspaces
 
 
 @shared_task(acks_late=True, time_limit=1800)
@@ -15,3 +18,30 @@ def run_import(workspace_id: int, import_id: int) -> bool:
 def build_export(workspace_id: int, export_id: int) -> bool:
     """Build a workspace export; a finished one is left as it is."""
     return exports.build(workspace_id=workspace_id, export_id=export_id)
+
+
+@shared_task
+def republish_queued(older_than_seconds: float | None = None) -> int:
+    """The outbox sweep (hls/jobs.py): publish again the exports still waiting and the imports
+    started but not running anywhere (their message was lost while the broker was away).
+
+    A running import holds its row's lock for its whole transaction, so `skip_locked` passes
+    over the imports a worker is running now. Both tasks are safe to run twice: a duplicate
+    import waits for the lock and then finds the run done; a finished export is left alone."""
+    before = queued_before(older_than_seconds)
+    with all_workspaces("re-publish imports and exports still waiting"):
+        waiting_exports = list(
+            ExportRun.objects.filter(
+                status=ExportRun.Status.PENDING, created_at__lte=before
+            ).values_list("workspace_id", "pk")
+        )
+        waiting_imports = list(
+            ImportRun.objects.select_for_update(skip_locked=True)
+            .filter(status=ImportRun.Status.RUNNING, started_at__lte=before)
+            .values_list("workspace_id", "pk")
+        )
+    for workspace_id, pk in waiting_exports:
+        publish(build_export, workspace_id, pk)
+    for workspace_id, pk in waiting_imports:
+        publish(run_import, workspace_id, pk)
+    return len(waiting_exports) + len(waiting_imports)

@@ -1,7 +1,6 @@
 """Writes for workspaces, memberships and invitations. Keyword-only, typed, atomic."""
 
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -95,19 +94,15 @@ def invitation_url(invitation: Invitation) -> str:
 
 
 def _queue_send(invitation: Invitation) -> None:
+    from hls.jobs import publish_on_commit
     from hls.tenancy.tasks import send_invitation_email
 
     invitation.send_count += 1
     invitation.last_sent_at = timezone.now()
     invitation.expires_at = timezone.now() + settings.INVITATION_TTL
     invitation.save(update_fields=["send_count", "last_sent_at", "expires_at"])
-    transaction.on_commit(
-        partial(
-            send_invitation_email.delay,
-            invitation.workspace_id,
-            invitation.pk,
-            invitation.send_count,
-        )
+    publish_on_commit(
+        send_invitation_email, invitation.workspace_id, invitation.pk, invitation.send_count
     )
 
 

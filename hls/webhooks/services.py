@@ -238,10 +238,11 @@ def webhook_delivery_replay(
 
 
 def _queue_dispatch() -> None:
+    from hls.jobs import publish_on_commit
     from hls.webhooks.tasks import dispatch_webhooks
 
-    # robust: a broker outage must not fail the change itself; beat dispatches within a minute.
-    transaction.on_commit(dispatch_webhooks.delay, robust=True)
+    # A broker outage does not fail the change itself; beat dispatches within a minute.
+    publish_on_commit(dispatch_webhooks)
 
 
 def webhook_emit(

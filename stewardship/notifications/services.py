@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -60,9 +59,10 @@ SESSION_MESSAGES = (
 
 def queue_dispatch() -> None:
     """Ask a worker to deliver what is due, once the current transaction has committed."""
+    from hls.jobs import publish_on_commit
     from stewardship.notifications.tasks import dispatch_due
 
-    transaction.on_commit(partial(dispatch_due.delay))
+    publish_on_commit(dispatch_due)
 
 
 # Sessions -------------------------------------------------------------------------------------

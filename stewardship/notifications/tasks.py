@@ -4,6 +4,7 @@ queues a message), the daily digest hourly (settings.CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 
+from hls.jobs import publish
 from hls.tenancy.context import all_workspaces, tenant_scope
 from hls.tenancy.models import Workspace
 from stewardship.notifications import delivery, planning
@@ -17,7 +18,7 @@ def plan_reminders() -> int:
     for workspace in workspaces:
         with tenant_scope(workspace_id=workspace.pk):
             planning.plan_workspace(workspace=workspace)
-    dispatch_due.delay()
+    publish(dispatch_due)  # reminders due now go out at once (beat runs it every minute too)
     return len(workspaces)
 
 

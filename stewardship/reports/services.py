@@ -11,7 +11,6 @@ by field, and a published report refuses every change with `ReportPublished`.
 from __future__ import annotations
 
 import datetime as _dt
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -64,15 +63,17 @@ class SectionConflict(Exception):
 
 
 def _queue_assembly(report: LearningReport) -> None:
+    from hls.jobs import publish_on_commit
     from stewardship.reports.tasks import assemble_report
 
-    transaction.on_commit(partial(assemble_report.delay, report.workspace_id, report.pk))
+    publish_on_commit(assemble_report, report.workspace_id, report.pk)
 
 
 def _queue_export(export: ReportExport) -> None:
+    from hls.jobs import publish_on_commit
     from stewardship.reports.tasks import build_export
 
-    transaction.on_commit(partial(build_export.delay, export.workspace_id, export.pk))
+    publish_on_commit(build_export, export.workspace_id, export.pk)
 
 
 def _lock(*, workspace: Workspace, report: LearningReport) -> LearningReport:

@@ -2,6 +2,9 @@
 
 from celery import shared_task
 
+from hls.jobs import publish, queued_before
+from hls.tenancy.context import all_workspaces
+from stewardship.models import LearningReport, ReportExport
 from stewardship.reports import assembly, exports
 
 
@@ -15,3 +18,28 @@ def assemble_report(workspace_id: int, report_id: int) -> bool:
 def build_export(workspace_id: int, export_id: int) -> bool:
     """Build an HTML, PDF or Markdown export; a ready export is left as it is."""
     return exports.build(workspace_id=workspace_id, export_id=export_id)
+
+
+@shared_task
+def republish_queued(older_than_seconds: float | None = None) -> int:
+    """The outbox sweep (hls/jobs.py): publish again the assemblies and exports still waiting
+    (their message was lost while the broker was away). Both tasks are safe to run twice."""
+    before = queued_before(older_than_seconds)
+    with all_workspaces("re-publish report work still waiting"):
+        reports = list(
+            LearningReport.objects.filter(
+                status=LearningReport.Status.DRAFT,
+                assembly=LearningReport.Assembly.PENDING,
+                updated_at__lte=before,
+            ).values_list("workspace_id", "pk")
+        )
+        report_exports = list(
+            ReportExport.objects.filter(
+                state=ReportExport.State.PENDING, created_at__lte=before
+            ).values_list("workspace_id", "pk")
+        )
+    for workspace_id, pk in reports:
+        publish(assemble_report, workspace_id, pk)
+    for workspace_id, pk in report_exports:
+        publish(build_export, workspace_id, pk)
+    return len(reports) + len(report_exports)

@@ -1,0 +1,198 @@
+"""The cache and the publisher fail soft when Redis is away (hls/cache.py, hls/jobs.py), and
+the outbox sweeps publish again the work still waiting (the `republish_queued` tasks).
+
+"Away" here is real: a Redis URL on a loopback port where nothing listens, so every call is
+refused by the kernel. (The stopped and frozen server, with a real web server and worker, is
+tests/hls/test_redis_outage.py.)
+"""
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core import mail
+from django.core.cache import cache
+from django.utils import timezone
+
+from hls.celery import app
+from hls.dataio import tasks as dataio_tasks
+from hls.dataio.models import ExportRun
+from hls.jobs import broker, publish, publish_on_commit
+from hls.outage import reset_all
+from hls.tenancy import services as tenancy_services
+from hls.tenancy import tasks as tenancy_tasks
+from hls.tenancy.context import tenant_scope
+from hls.tenancy.models import Invitation, Role
+from stewardship.models import LearningReport, ReportExport
+from stewardship.reports import tasks as report_tasks
+from stewardship.reports.tasks import assemble_report
+from tests.factories import (
+    ExportRunFactory,
+    LearningReportFactory,
+    ReportCycleFactory,
+    ReportExportFactory,
+)
+
+UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.fixture(autouse=True)
+def _breakers_closed() -> Iterator[None]:
+    reset_all()
+    yield
+    reset_all()
+
+
+@pytest.fixture
+def cache_away(settings) -> None:
+    settings.CACHES = {"default": {**django_settings.CACHES["default"], "LOCATION": UNREACHABLE}}
+
+
+@pytest.fixture
+def broker_away() -> Iterator[None]:
+    """The broker unreachable, and tasks sent to it rather than run in place."""
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.broker_url = UNREACHABLE
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+
+
+def _outage_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "hls.outage"]
+
+
+def test_the_cache_misses_and_drops_writes_when_redis_is_away(cache_away, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="hls.outage")
+
+    cache.set("k", 1)
+    assert cache.get("k") is None
+    assert cache.get("k", "fallback") == "fallback"
+    assert cache.add("k", 1) is False
+    assert cache.get_many(["k", "j"]) == {}
+    assert cache.set_many({"k": 1, "j": 2}) == ["k", "j"]
+    assert "k" not in cache
+    assert cache.delete("k") is False
+    assert cache.get_or_set("k", 5) == 5
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("k")
+
+    # Logged once for the outage, not once per call.
+    assert len(_outage_logs(caplog)) == 1
+    assert "unreachable" in _outage_logs(caplog)[0]
+
+
+def test_the_cache_comes_back_and_says_so(settings, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="hls.outage")
+    working = django_settings.CACHES["default"]
+    settings.CACHES = {"default": {**working, "LOCATION": UNREACHABLE}}
+    cache.set("back", 1)
+    assert cache.breaker.down
+
+    settings.CACHES = {"default": working}  # Redis is back ...
+    cache.breaker.try_now()  # ... and the breaker's few seconds are up
+    cache.set("back", 2)
+    assert cache.get("back") == 2
+    assert _outage_logs(caplog)[-1] == "Redis (the cache) answers again"
+    assert not cache.breaker.down
+    cache.delete("back")
+
+
+def test_cached_db_sessions_live_in_postgresql_while_redis_is_away(cache_away, db) -> None:
+    session = SessionStore()
+    session["who"] = "Wren"
+    session.save()
+
+    again = SessionStore(session.session_key)
+    assert again["who"] == "Wren"
+    assert again.exists(session.session_key)
+    again.delete()
+    assert not SessionStore().exists(session.session_key)
+
+
+def test_a_publish_to_a_broker_that_is_away_is_logged_once_and_swallowed(
+    broker_away, caplog
+) -> None:
+    caplog.set_level(logging.WARNING, logger="hls.outage")
+
+    started = time.monotonic()
+    assert publish(assemble_report, 1, 1) is False
+    assert broker.is_open()
+    assert publish(assemble_report, 1, 2) is False  # skipped at once: the breaker is open
+    assert time.monotonic() - started < 5
+    assert len(_outage_logs(caplog)) == 1
+
+
+def test_publish_on_commit_waits_for_the_commit(
+    broker_away, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        publish_on_commit(assemble_report, 1, 1)
+        assert not broker.down  # nothing sent before the commit
+    assert len(callbacks) == 1
+    assert broker.down
+
+
+# The outbox sweeps: called for real (in the tests' eager mode the tasks they publish run here).
+
+
+def _age(model, pk: int, field: str, workspace_id: int) -> None:
+    with tenant_scope(workspace_id=workspace_id):
+        model.objects.filter(pk=pk).update(**{field: timezone.now() - dt.timedelta(minutes=5)})
+
+
+def test_the_report_sweep_assembles_and_exports_what_still_waits(workspace, admin) -> None:
+    with tenant_scope(workspace_id=workspace.pk):
+        waiting = LearningReportFactory(workspace=workspace, created_by=admin.user)
+        ReportCycleFactory(workspace=workspace, report=waiting)
+        fresh = LearningReportFactory(workspace=workspace, created_by=admin.user)
+        ready = LearningReportFactory(
+            workspace=workspace, assembly=LearningReport.Assembly.READY, content={"x": 1}
+        )
+        export = ReportExportFactory(workspace=workspace, report=ready)
+    _age(LearningReport, waiting.pk, "updated_at", workspace.pk)
+    _age(ReportExport, export.pk, "created_at", workspace.pk)
+
+    assert report_tasks.republish_queued() == 2
+
+    with tenant_scope(workspace_id=workspace.pk):
+        assert LearningReport.objects.get(pk=waiting.pk).assembly == LearningReport.Assembly.READY
+        assert LearningReport.objects.get(pk=fresh.pk).assembly == LearningReport.Assembly.PENDING
+        assert ReportExport.objects.get(pk=export.pk).state == ReportExport.State.READY
+    assert report_tasks.republish_queued() == 0  # nothing waits any more
+
+
+def test_the_dataio_sweep_builds_exports_still_waiting(workspace, admin) -> None:
+    with tenant_scope(workspace_id=workspace.pk):
+        export = ExportRunFactory(workspace=workspace, created_by=admin.user)
+    assert dataio_tasks.republish_queued() == 0  # just asked for: give its message time
+
+    assert dataio_tasks.republish_queued(older_than_seconds=0) == 1
+
+    with tenant_scope(workspace_id=workspace.pk):
+        assert ExportRun.objects.get(pk=export.pk).status == ExportRun.Status.DONE
+    assert dataio_tasks.republish_queued(older_than_seconds=0) == 0
+
+
+def test_the_invitation_sweep_sends_an_email_lost_with_the_broker_once(
+    workspace, admin, broker_away
+) -> None:
+    with tenant_scope(workspace_id=workspace.pk, user_id=admin.user.pk):
+        invitation, _created = tenancy_services.invitation_create(
+            workspace=workspace, invited_by=admin.user, email="far@example.test", role=Role.VIEWER
+        )
+    assert mail.outbox == []  # the broker was away: nothing sent, the change stands
+    app.conf.task_always_eager = True  # the broker is back (here: tasks run in place)
+
+    assert tenancy_tasks.republish_queued(older_than_seconds=0) == 1
+    assert tenancy_tasks.republish_queued(older_than_seconds=0) == 0
+
+    assert [m.to for m in mail.outbox] == [["far@example.test"]]
+    with tenant_scope(workspace_id=workspace.pk):
+        assert Invitation.objects.get(pk=invitation.pk).emailed_count == 1
