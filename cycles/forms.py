@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cycles.models import Cycle, Entry, Experiment, Phase, Theme
 from cycles.trust import Trust
 from hls.accounts.models import User
+from hls.conflicts import RevisionField
 from systems.forms import KeepNameMixin
 from systems.models import Person, ShareLevel, System
 
@@ -98,7 +99,10 @@ class ChipRadioSelect(forms.RadioSelect):
 
 
 class EntryForm(forms.Form):
-    """One form for creating (with a cycle choice) and editing an entry."""
+    """One form for creating (with a cycle choice) and editing an entry (with the revision
+    the edit started from)."""
+
+    revision = RevisionField()
 
     cycle = forms.ModelChoiceField(
         label=_("Cycle"),

@@ -28,6 +28,7 @@ from cycles.models import (
 from cycles.trust import require_steer, trust_for
 from hls.accounts.models import User
 from hls.audit.services import tombstone_record
+from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Membership, Workspace
 from hls.webhooks.services import webhook_entry_shared
 from systems.models import Person, ShareLevel, System
@@ -357,9 +358,12 @@ def entry_update(
     happened_on: _dt.date | None = None,
     signed: bool | None = None,
     draft_key: str = "",
+    revision: int | None = None,
 ) -> Entry:
     """Edit an entry (its author only), keeping the previous version as an EntryRevision.
-    `happened_on` and `signed` left as None keep what the entry has."""
+    `happened_on` and `signed` left as None keep what the entry has. `revision` is the one the
+    edit started from: if the entry was saved since (another tab or device), `EditConflict`
+    and nothing is written (hls/conflicts.py)."""
     entry_check_author(entry=entry, user=editor)
     happened_on = _check_happened_on(happened_on or entry.happened_on)
     signed = entry.signed if signed is None else bool(signed)
@@ -377,7 +381,8 @@ def entry_update(
         themes=themes,
     )
     _check_visibility(current=entry.visibility, wanted=int(visibility), person=person)
-    old = Entry.objects.select_for_update().get(workspace=workspace, pk=entry.pk)
+    old = lock_current(Entry, workspace=workspace, pk=entry.pk)
+    require_current(old, revision=revision, fields=["text"])
     changed = (
         old.kind != kind
         or old.phase != phase
@@ -400,6 +405,7 @@ def entry_update(
     entry.kind, entry.phase, entry.text = kind, phase, text
     entry.person, entry.visibility, entry.happened_on = person, int(visibility), happened_on
     entry.signed = signed
+    entry.revision = next_revision(old) if changed else old.revision
     entry.save()
     webhook_entry_shared(workspace=workspace, entry=entry, before=old.visibility)
     _set_themes(workspace=workspace, entry=entry, themes=themes)

@@ -31,6 +31,7 @@ from cycles.forms import (
 from cycles.models import Cycle, CycleMember, Entry, Experiment
 from cycles.trust import request_may_steer, request_trust, require_steer
 from hls.accounts.models import User
+from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -509,6 +510,7 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     entry = _entry_to_change(request, entry_id)
     key = f"entry-{entry.pk}"
     draft = None
+    conflict: EditConflict | None = None
     if request.method == "POST":
         form = EntryForm(
             request.POST,
@@ -533,6 +535,16 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
                     happened_on=data["happened_on"],
                     signed=data["signed"],
                     draft_key=key,
+                    revision=data["revision"],
+                )
+            except EditConflict as error:
+                conflict = error.with_yours(data)
+                form = EntryForm(
+                    rebind(request.POST, conflict),
+                    auto_id=f"id_entry{entry.pk}_%s",
+                    cycles=None,
+                    people=people_visible_to(workspace=workspace, user=request.user),
+                    themes=selectors.themes_for_picker(workspace=workspace),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -548,9 +560,10 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
                     reverse("cycle-timeline", args=[workspace.slug, entry.cycle_id])
                     + f"#entry-{entry.pk}"
                 )
-        status = invalid_status(request)
+        status = 409 if conflict else invalid_status(request)
     else:
         initial = {
+            "revision": entry.revision,
             "kind": entry.kind,
             "phase": entry.phase,
             "text": entry.text,
@@ -571,7 +584,13 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
             themes=selectors.themes_for_picker(workspace=workspace),
         )
         status = 200
-    context = {"entry": entry, "entry_form": form, "draft": draft, "draft_key": key}
+    context = {
+        "entry": entry,
+        "entry_form": form,
+        "draft": draft,
+        "draft_key": key,
+        "conflict": conflict,
+    }
     template = "cycles/entry_edit.html"
     if request.htmx:
         template += "#entry-edit-form"

@@ -9,6 +9,7 @@ from cycles.experiments import selectors
 from cycles.experiments.services import TEXT_MAX, TITLE_MAX, ExperimentDesign
 from cycles.models import Cycle, Experiment
 from hls.accounts.models import User
+from hls.conflicts import RevisionField
 from hls.tenancy.models import Workspace
 from systems.models import Actor, Person
 from systems.selectors import people_worked_with
@@ -43,6 +44,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class ExperimentForm(forms.Form):
+    revision = RevisionField()  # the edit counter the edit started from (hls/conflicts.py)
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX,
@@ -153,6 +155,7 @@ def _initial(*, workspace: Workspace, user: User, experiment: Experiment) -> dic
         )
     }
     initial["owner"] = experiment.owner_id
+    initial["revision"] = experiment.revision
     visible, _hidden = selectors.experiment_people_visible_to(
         workspace=workspace, user=user, experiment=experiment
     )

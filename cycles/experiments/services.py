@@ -18,6 +18,7 @@ from cycles.experiments.selectors import owners_inside
 from cycles.models import Cycle, Experiment, ExperimentActor, ExperimentPerson
 from cycles.trust import require_steer
 from hls.accounts.models import User
+from hls.conflicts import next_revision, require_current
 from hls.tenancy.models import Workspace
 from hls.webhooks.services import webhook_emit
 from systems.models import Actor, Person
@@ -25,6 +26,15 @@ from systems.selectors import people_worked_with
 
 TITLE_MAX = 160
 TEXT_MAX = 5000
+# What a stale design edit shows side by side (the free text of the design).
+CONFLICT_FIELDS = (
+    "title",
+    "what_we_will_try",
+    "why",
+    "prediction",
+    "how_we_will_know",
+    "safe_to_fail_limits",
+)
 DESIGN_FIELDS = (
     "title",
     "what_we_will_try",
@@ -169,19 +179,27 @@ def _is_current(experiment: Experiment) -> bool:
 
 @transaction.atomic
 def experiment_update(
-    *, workspace: Workspace, experiment: Experiment, editor: User, design: ExperimentDesign
+    *,
+    workspace: Workspace,
+    experiment: Experiment,
+    editor: User,
+    design: ExperimentDesign,
+    revision: int | None = None,
 ) -> Experiment:
     """Change the design. A planned experiment changes in place. A running one is frozen: the
     change makes a new version that goes on running, and the old version ends as history
     ("Replaced by version N"). Returns the experiment as it now is (maybe the new version).
     People involved whom the editor does not work with stay involved, unseen by them.
-    Only those inside the experiment's cycle change it."""
+    Only those inside the experiment's cycle change it. `revision` is the row's edit counter
+    the editor started from (not the design `version`): if someone saved since,
+    `EditConflict` and nothing is written (hls/conflicts.py)."""
     current = _lock(workspace=workspace, experiment=experiment)
     require_steer(workspace=workspace, user=editor, cycle=current.cycle)
     if current.status == Experiment.Status.ENDED or not _is_current(current):
         raise ValidationError(
             _("This experiment has ended, so its design stays as it was. Design a new one.")
         )
+    require_current(current, revision=revision, fields=CONFLICT_FIELDS)
     design = _clean_design(workspace=workspace, cycle=current.cycle, editor=editor, design=design)
     visible = people_worked_with(workspace=workspace, user=editor).values("pk")
     keep_people = list(
@@ -193,7 +211,8 @@ def experiment_update(
         for name in DESIGN_FIELDS:
             setattr(current, name, getattr(design, name))
         current.owner = design.owner
-        current.save(update_fields=[*DESIGN_FIELDS, "owner", "updated_at"])
+        current.revision = next_revision(current)
+        current.save(update_fields=[*DESIGN_FIELDS, "owner", "revision", "updated_at"])
         _set_involved(
             workspace=workspace,
             experiment=current,
@@ -215,7 +234,10 @@ def experiment_update(
     current.outcome = ""
     current.ended_at = now
     current.learnt = _("Replaced by version %(version)d") % {"version": version}
-    current.save(update_fields=["status", "outcome", "ended_at", "learnt", "updated_at"])
+    current.revision = next_revision(current)
+    current.save(
+        update_fields=["status", "outcome", "ended_at", "learnt", "revision", "updated_at"]
+    )
     new = Experiment.objects.create(
         workspace=workspace,
         cycle=current.cycle,

@@ -19,6 +19,7 @@ from cycles.experiments.forms import EndForm, ExperimentForm, PortfolioFilterFor
 from cycles.links.selectors import adapted_in
 from cycles.models import Cycle, Experiment
 from cycles.trust import request_may_steer, require_steer
+from hls.conflicts import EditConflict, rebind
 from hls.markdown import to_html
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -198,11 +199,27 @@ def experiment_edit(request: WorkspaceRequest, experiment_id: int) -> HttpRespon
                     experiment=experiment,
                     editor=request.user,
                     design=form.design(),
+                    revision=form.cleaned_data["revision"],
                 )
                 if "start" in request.POST and saved.status == Experiment.Status.PLANNED:
                     services.experiment_start(
                         workspace=workspace, experiment=saved, started_by=request.user
                     )
+        except EditConflict as error:
+            conflict = error.with_yours(form.cleaned_data)
+            form = ExperimentForm(
+                rebind(request.POST, conflict),
+                workspace=workspace,
+                cycle=experiment.cycle,
+                user=request.user,
+            )
+            context = {
+                "form": form,
+                "cycle": experiment.cycle,
+                "experiment": experiment,
+                "conflict": conflict,
+            }
+            return render(request, "cycles/experiments/form.html", context, status=409)
         except ValidationError as error:
             form.add_error(None, error)
         else:

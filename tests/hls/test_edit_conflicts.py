@@ -19,6 +19,7 @@ from html import escape
 import pytest
 from django.test import Client
 
+from cycles.models import Entry, Experiment
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from stewardship.models import Occurrence
@@ -27,6 +28,8 @@ from tests.conftest import signed_in
 from tests.factories import (
     CycleFactory,
     CycleMemberFactory,
+    EntryFactory,
+    ExperimentFactory,
     SessionCycleFactory,
     SessionFactory,
     SessionParticipantFactory,
@@ -88,7 +91,42 @@ def meeting_notes(workspace: Workspace, make_member: MakeMember) -> Case:
     )
 
 
-CASES = [meeting_notes]
+def entry_text(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Only an entry's author changes it, so the two editors are one person in two tabs (or on
+    two devices): the same lost update."""
+    pat = make_member(workspace, Role.PRACTITIONER, email="pat@riverside.test", full_name="Pat")
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace)
+        CycleMemberFactory(workspace=workspace, cycle=cycle, user=pat.user)
+        entry = EntryFactory(workspace=workspace, cycle=cycle, author=pat.user, visibility=2)
+    return Case(
+        url=f"/w/{workspace.slug}/entries/{entry.pk}/edit/",
+        field="text",
+        first=pat,
+        second=pat,
+        stored=_read(workspace, lambda: Entry.objects.get(pk=entry.pk).text),
+    )
+
+
+def experiment_design(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two members of the cycle change a planned experiment's design."""
+    ann = make_member(workspace, Role.MANAGER, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.PRACTITIONER, email="ben@riverside.test", full_name="Ben")
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace)
+        for m in (ann, ben):
+            CycleMemberFactory(workspace=workspace, cycle=cycle, user=m.user)
+        experiment = ExperimentFactory(workspace=workspace, cycle=cycle, owner=ann.user)
+    return Case(
+        url=f"/w/{workspace.slug}/experiments/{experiment.pk}/edit/",
+        field="prediction",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: Experiment.objects.get(pk=experiment.pk).prediction),
+    )
+
+
+CASES = [meeting_notes, entry_text, experiment_design]
 
 
 # The generated test -----------------------------------------------------------------------------
