@@ -3,7 +3,15 @@ to emails, and a member's personal calendar feed. Built with the `icalendar` lib
 
 A series is one VEVENT with DTSTART in the session's time zone (with its VTIMEZONE), an RRULE,
 EXDATE for meetings cancelled on their own, and one overriding VEVENT (RECURRENCE-ID) for each
-meeting moved on its own. UID is the session's `uid`; SEQUENCE is `session.sequence`.
+meeting moved on its own. A held meeting whose place left the series (the series changed after
+it; see stewardship/sessions/carry.py) is an RDATE, so it stays in the same calendar entry, as
+it stays on the product's pages. Only places that are in the series are named by EXDATE and
+RECURRENCE-ID. UID is the session's `uid`; SEQUENCE is `session.sequence`.
+
+Each VTIMEZONE covers every meeting it places: from a year before the first to a year after the
+last (an endless series, possible only in old data, is covered ENDLESS_ZONE_YEARS ahead), so a
+calendar that trusts the block rather than its own time-zone database (RFC 5545 allows both)
+places every meeting at the same instant as the product.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vRecur, vText
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
 from stewardship.models import Occurrence, Session, SessionParticipant
-from stewardship.sessions.recurrence import zone
+from stewardship.sessions.recurrence import all_series_starts, kept_as_history, series_ends, zone
 
 PRODID = "-//HLS Learning Cycles//Sense-making sessions//EN"
 PARTSTAT: dict[str, str] = {
@@ -29,8 +37,12 @@ PARTSTAT: dict[str, str] = {
     SessionParticipant.Response.ACCEPTED: "ACCEPTED",
     SessionParticipant.Response.DECLINED: "DECLINED",
 }
-# How far the VTIMEZONE's transitions reach (past the series' first meeting).
-ZONE_YEARS = 3
+# How far a VTIMEZONE reaches either side of the meetings it places, and how far ahead it
+# reaches for a series that never ends.
+ZONE_MARGIN = dt.timedelta(days=366)
+ENDLESS_ZONE_YEARS = 10
+
+Span = tuple[dt.datetime, dt.datetime]  # first start and last end that a time zone must cover
 
 
 def organizer_email() -> str:
@@ -109,6 +121,12 @@ def _base_event(session: Session, tz: ZoneInfo, start: dt.datetime, *, cancelled
     return event
 
 
+def _series(session: Session) -> list[dt.datetime]:
+    return all_series_starts(
+        starts_at=session.starts_at, timezone=session.timezone, rule=session.rrule
+    )
+
+
 def session_events(
     session: Session, *, only: Iterable[SessionParticipant] | None = None
 ) -> list[Event]:
@@ -117,7 +135,9 @@ def session_events(
     cancelled = session.status == Session.Status.CANCELLED
     overrides: list[Occurrence] = list(session.occurrences.all())
     rule = _rule(session, tz)
-    if rule is None:
+    in_series = set(_series(session))
+    kept = [o for o in overrides if o.original_start not in in_series and kept_as_history(o)]
+    if rule is None and not kept:
         # A single meeting: a stored occurrence (moved or cancelled) is the meeting itself.
         moved = next((o for o in overrides if o.original_start == session.starts_at), None)
         start = moved.starts_at if moved else session.starts_at
@@ -127,15 +147,23 @@ def session_events(
         _people(event, session, only)
         return [event]
     master = _base_event(session, tz, session.starts_at, cancelled=cancelled)
-    master.add("rrule", rule)
-    exdates = sorted(o.original_start for o in overrides if o.cancelled)
+    if rule is not None:
+        master.add("rrule", rule)
+    if kept:
+        master.add("rdate", [_local(o.original_start, tz) for o in kept])
+    exdates = sorted(
+        o.original_start for o in overrides if o.cancelled and o.original_start in in_series
+    )
     if exdates:
         master.add("exdate", [_local(d, tz) for d in exdates])
     _people(master, session, only)
     events = [master]
-    for o in overrides:
-        if o.cancelled or o.starts_at == o.original_start:
-            continue
+    shifted = [
+        o
+        for o in [*kept, *(o for o in overrides if o.original_start in in_series)]
+        if not o.cancelled and o.starts_at != o.original_start
+    ]
+    for o in sorted(shifted, key=lambda o: o.original_start):
         moved_event = _base_event(session, tz, o.starts_at, cancelled=cancelled)
         moved_event.add("recurrence-id", _local(o.original_start, tz))
         _people(moved_event, session, only)
@@ -143,11 +171,33 @@ def session_events(
     return events
 
 
+def session_span(session: Session) -> Span:
+    """The first start and the last end of the session's meetings, moved and kept ones
+    included: what its time zone's VTIMEZONE must cover."""
+    series = _series(session)
+    stored = list(session.occurrences.all())
+    moments = [*series, *(o.starts_at for o in stored), *(o.original_start for o in stored)]
+    last = max(moments)
+    if not series_ends(session.rrule):
+        last = max(last, session.starts_at + dt.timedelta(days=366 * ENDLESS_ZONE_YEARS))
+    return min(moments), last + dt.timedelta(minutes=session.duration_minutes)
+
+
+def _zones(sessions: Iterable[Session]) -> dict[str, Span]:
+    spans: dict[str, Span] = {}
+    for session in sessions:
+        first, last = session_span(session)
+        if session.timezone in spans:
+            was_first, was_last = spans[session.timezone]
+            first, last = min(first, was_first), max(last, was_last)
+        spans[session.timezone] = (first, last)
+    return spans
+
+
 def _calendar(
     method: str | None,
     events: list[Event],
-    zones: set[str],
-    first: dt.datetime,
+    zones: dict[str, Span],
     extra: dict[str, str] | None = None,
 ) -> bytes:
     calendar = Calendar()
@@ -158,11 +208,14 @@ def _calendar(
         calendar.add("method", method)
     for name, value in (extra or {}).items():
         calendar.add(name, value)
-    for name in sorted(zones):
-        start = (first - dt.timedelta(days=366)).date()
-        end = (first + dt.timedelta(days=366 * ZONE_YEARS)).date()
+    for name, (first, last) in sorted(zones.items()):
         calendar.add_component(
-            Timezone.from_tzinfo(ZoneInfo(name), tzid=name, first_date=start, last_date=end)
+            Timezone.from_tzinfo(
+                ZoneInfo(name),
+                tzid=name,
+                first_date=(first - ZONE_MARGIN).date(),
+                last_date=(last + ZONE_MARGIN).date(),
+            )
         )
     for event in events:
         calendar.add_component(event)
@@ -180,7 +233,7 @@ def session_calendar(
     if method == "CANCEL":
         for event in events:
             event["status"] = vText("CANCELLED")
-    return _calendar(method, events, {session.timezone}, session.starts_at)
+    return _calendar(method, events, _zones([session]))
 
 
 def feed_sessions(*, workspace: Workspace, user: User) -> list[Session]:
@@ -204,6 +257,5 @@ def feed_calendar(*, workspace: Workspace, user: User) -> bytes:
     """A member's personal calendar of sessions, for a calendar app to subscribe to."""
     sessions = feed_sessions(workspace=workspace, user=user)
     events = [event for session in sessions for event in session_events(session)]
-    first = min((s.starts_at for s in sessions), default=timezone.now())
     extra = {"x-wr-calname": f"{workspace.name}: sense-making sessions", "x-published-ttl": "PT1H"}
-    return _calendar(None, events, {s.timezone for s in sessions}, first, extra)
+    return _calendar(None, events, _zones(sessions), extra)

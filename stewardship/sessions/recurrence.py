@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
@@ -19,6 +20,9 @@ from stewardship.models import Occurrence, Session
 
 # A series is planned, not endless: it must end, and within this many meetings.
 MAX_OCCURRENCES = 520
+# How far an endless rule (only possible in data written before rules had to end) is read when
+# the whole series is needed: carrying meetings along a change, a calendar's time-zone block.
+ENDLESS_LIMIT = 2 * MAX_OCCURRENCES
 
 
 def zone(name: str) -> ZoneInfo:
@@ -55,10 +59,7 @@ def validate_rule(*, starts_at: datetime, timezone: str, rule: str) -> None:
     if not rule.strip():
         return
     parsed = _rule(rule, starts_at.astimezone(tz).replace(tzinfo=None))
-    names = {
-        part.split("=", 1)[0].strip() for part in rule.upper().removeprefix("RRULE:").split(";")
-    }
-    if not names & {"COUNT", "UNTIL"}:
+    if not _names(rule) & {"COUNT", "UNTIL"}:
         raise ValidationError(
             {"rrule": "A series must end: give a number of meetings or a last date."}
         )
@@ -85,6 +86,27 @@ def series_starts(
         window_to = before.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
         candidates = _rule(rule, local_start).between(window_from, window_to, inc=True)
     return [start for local in candidates if after <= (start := _place(local, tz)) < before]
+
+
+def all_series_starts(*, starts_at: datetime, timezone: str, rule: str) -> list[datetime]:
+    """Every start of the series (UTC), in order, with no stored overrides. A rule that does
+    not end is read for its first ENDLESS_LIMIT meetings."""
+    tz = zone(timezone)
+    local_start = starts_at.astimezone(tz).replace(tzinfo=None)
+    if not rule.strip():
+        return [_place(local_start, tz)]
+    return [_place(local, tz) for local in islice(_rule(rule, local_start), ENDLESS_LIMIT)]
+
+
+def series_ends(rule: str) -> bool:
+    """Whether a rule ends (has a COUNT or an UNTIL); a single meeting ends."""
+    return not rule.strip() or bool({"COUNT", "UNTIL"} & _names(rule))
+
+
+def _names(rule: str) -> set[str]:
+    return {
+        part.split("=", 1)[0].strip() for part in rule.upper().removeprefix("RRULE:").split(";")
+    }
 
 
 @dataclass(frozen=True)
@@ -115,6 +137,24 @@ def parse_slot_key(key: str) -> datetime:
         raise ValueError(f"not a slot key: {key!r}") from error
 
 
+def kept_as_history(occurrence: Occurrence) -> bool:
+    """A stored meeting whose place left the series (its time or rule changed after it was
+    held) is still shown, where it was, when it was held and not cancelled: it happened."""
+    return occurrence.held_at is not None and not occurrence.cancelled
+
+
+def _in_series(session: Session, original_start: datetime) -> bool:
+    return bool(
+        series_starts(
+            starts_at=session.starts_at,
+            timezone=session.timezone,
+            rule=session.rrule,
+            after=original_start,
+            before=original_start + timedelta(seconds=1),
+        )
+    )
+
+
 def session_slots(
     session: Session,
     *,
@@ -124,45 +164,51 @@ def session_slots(
 ) -> list[Slot]:
     """The session's meetings that *actually start* in [after, before), moved ones included,
     sorted by start. Cancelled meetings are included (with `cancelled=True`) so callers can say
-    so. Pass `overrides` (the session's stored occurrences) to avoid a query."""
+    so. Held meetings that left the series are included too (see `kept_as_history`). Pass
+    `overrides` (the session's stored occurrences) to avoid a query."""
     stored = list(session.occurrences.all()) if overrides is None else overrides
     by_original = {o.original_start: o for o in stored}
     # A stored occurrence may have moved into the window from outside it, or out of it.
     margin = timedelta(days=366)
+    read_from, read_to = (after - margin, before + margin) if stored else (after, before)
     originals = set(
         series_starts(
             starts_at=session.starts_at,
             timezone=session.timezone,
             rule=session.rrule,
-            after=after - margin if stored else after,
-            before=before + margin if stored else before,
+            after=read_from,
+            before=read_to,
         )
     )
+    session_cancelled = session.status == Session.Status.CANCELLED
     slots = []
     for original in originals:
         occurrence = by_original.get(original)
         starts_at = occurrence.starts_at if occurrence else original
         if not after <= starts_at < before:
             continue
-        cancelled = session.status == Session.Status.CANCELLED or bool(
-            occurrence and occurrence.cancelled
-        )
+        cancelled = session_cancelled or bool(occurrence and occurrence.cancelled)
         slots.append(Slot(session, original, starts_at, cancelled, occurrence))
+    for occurrence in stored:
+        original = occurrence.original_start
+        if (
+            original in originals
+            or not kept_as_history(occurrence)
+            or not after <= occurrence.starts_at < before
+            or (not read_from <= original < read_to and _in_series(session, original))
+        ):
+            continue
+        slots.append(Slot(session, original, occurrence.starts_at, session_cancelled, occurrence))
     return sorted(slots, key=lambda slot: slot.starts_at)
 
 
 def slot_at(session: Session, original_start: datetime) -> Slot | None:
-    """The slot whose place in the series is `original_start`, or None if the series has none."""
-    starts = series_starts(
-        starts_at=session.starts_at,
-        timezone=session.timezone,
-        rule=session.rrule,
-        after=original_start,
-        before=original_start + timedelta(seconds=1),
-    )
-    if not starts:
-        return None
+    """The slot whose place in the series is `original_start` (or a held meeting that left the
+    series, kept at that place), or None if there is none."""
+    in_series = _in_series(session, original_start)
     occurrence = session.occurrences.filter(original_start=original_start).first()
+    if not in_series and (occurrence is None or not kept_as_history(occurrence)):
+        return None
     starts_at = occurrence.starts_at if occurrence else original_start
     cancelled = session.status == Session.Status.CANCELLED or bool(
         occurrence and occurrence.cancelled

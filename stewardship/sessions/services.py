@@ -49,6 +49,7 @@ from stewardship.models import (
 )
 from stewardship.notifications.services import session_changed
 from stewardship.sessions import selectors
+from stewardship.sessions.carry import Shape, carry_meetings
 from stewardship.sessions.recurrence import Slot, slot_at, validate_rule, zone
 from systems.models import ShareLevel
 
@@ -318,7 +319,8 @@ def session_update(
     guests: Iterable[str] | None = None,
 ) -> Session:
     """Change a session. A first meeting already past may stay as it is; a new first meeting
-    must be from now on. Participants are synced when `members`/`guests` are given."""
+    must be from now on. Participants are synced when `members`/`guests` are given. Meetings
+    moved or cancelled on their own are carried to their places in the changed series."""
     require_may_change(membership=by, session=session)
     session = Session.objects.select_for_update().get(workspace=workspace, pk=session.pk)
     if session.status == Session.Status.CANCELLED:
@@ -338,6 +340,7 @@ def session_update(
             ).values_list("email", flat=True)
         )
     facilitator = facilitator or session.facilitator
+    shape = Shape.of(session)
     title, rule, leads, cleaned_guests = _clean_session(
         workspace=workspace,
         title=title,
@@ -363,6 +366,8 @@ def session_update(
     session.structured = structured
     session.reminder_leads = leads
     session.save()
+    # Its moved and cancelled meetings move with the series (stewardship/sessions/carry.py).
+    carry_meetings(session=session, old=shape)
     _set_cycles(workspace=workspace, session=session, cycles=cycles)
     changed = _set_participants(
         workspace=workspace, session=session, members=members, guests=cleaned_guests
