@@ -60,6 +60,7 @@ class CycleCreateForm(CycleForm):
 
 class CycleEditForm(CycleForm):
     status = forms.ChoiceField(label=_("Status"), choices=Cycle.Status.choices)
+    revision = RevisionField()
 
 
 class PhaseShiftForm(forms.Form):

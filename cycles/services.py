@@ -101,20 +101,33 @@ def cycle_update(
     status: str,
     updated_by: User,
     keep_name: bool = False,
+    revision: int | None = None,
 ) -> Cycle:
-    """Change the cycle: only those inside it steer it (`cycles.trust.require_steer`)."""
+    """Change the cycle: only those inside it steer it (`cycles.trust.require_steer`).
+    `revision` is the one the editor started from: if someone saved the cycle since,
+    `EditConflict` and nothing is written (hls/conflicts.py)."""
     require_steer(workspace=workspace, user=updated_by, cycle=cycle)
+    current = lock_current(Cycle, workspace=workspace, pk=cycle.pk)
+    require_current(current, revision=revision, fields=["name", "purpose", "learning_questions"])
     _check_system(workspace=workspace, system=system)
     name, purpose = _clean_cycle_fields(name=name, purpose=purpose)
     if name != cycle.name or system.pk != cycle.system_id:  # (renamed or moved)
         check_name_hides_person(workspace=workspace, system=system, name=name, keep_name=keep_name)
     if status not in Cycle.Status.values:
         raise ValidationError({"status": _("Choose active, paused or closed.")})
+    changed = (
+        current.system_id != system.pk
+        or current.name != name
+        or current.purpose != purpose
+        or current.learning_questions != learning_questions.strip()
+        or current.status != status
+    )
     cycle.system = system
     cycle.name = name
     cycle.purpose = purpose
     cycle.learning_questions = learning_questions.strip()
     cycle.status = status
+    cycle.revision = next_revision(current) if changed else current.revision
     cycle.save()
     return cycle
 

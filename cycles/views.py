@@ -151,20 +151,26 @@ def cycle_edit(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
             "purpose": cycle.purpose,
             "learning_questions": cycle.learning_questions,
             "status": cycle.status,
+            "revision": cycle.revision,
         },
     )
+    conflict: EditConflict | None = None
     if request.method == "POST" and form.is_valid():
         try:
             services.cycle_update(
                 workspace=workspace, cycle=cycle, updated_by=request.user, **form.cleaned_data
             )
+        except EditConflict as error:
+            conflict = error.with_yours(form.cleaned_data)
+            form = CycleEditForm(rebind(request.POST, conflict), systems=_systems(request))
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Cycle saved."))
             return redirect("cycle-detail", workspace.slug, cycle.pk)
     status = invalid_status(request) if request.method == "POST" else 200
-    return render(request, "cycles/cycle_form.html", {"form": form, "cycle": cycle}, status=status)
+    context = {"form": form, "cycle": cycle, "conflict": conflict}
+    return render(request, "cycles/cycle_form.html", context, status=409 if conflict else status)
 
 
 @workspace_view("cycles.manage")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Cycle
 from hls.accounts.models import User
+from hls.conflicts import RevisionField
 from hls.tenancy.models import Organisation
 from stewardship.models import Participation
 from systems.models import Scale
@@ -59,6 +60,7 @@ class StartForm(forms.Form):
 
 
 class PurposeForm(forms.Form):
+    revision = RevisionField()  # the cycle's (hls/conflicts.py)
     purpose = forms.CharField(
         label=_("Purpose"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -92,6 +94,7 @@ class OrganisationForm(forms.Form):
 
 
 class CharterForm(forms.Form):
+    revision = RevisionField()
     title = forms.CharField(
         label=_("Title"),
         max_length=160,
@@ -121,6 +124,10 @@ class PrincipleForm(forms.Form):
         # each label pointing at its own field (the field names stay as they are).
         kwargs.setdefault("auto_id", "id_principle_%s")
         super().__init__(*args, **kwargs)
+
+
+class PrincipleEditForm(PrincipleForm):
+    revision = RevisionField()
 
 
 class SignatureForm(forms.Form):

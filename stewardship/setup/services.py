@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cycles.models import Cycle
 from cycles.services import cycle_create, cycle_update
 from hls.accounts.models import User
+from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Membership, Organisation, Workspace
 from stewardship.models import (
     Accountability,
@@ -152,10 +153,18 @@ def place_cycle_create(
 
 @transaction.atomic
 def place_purpose_save(
-    *, workspace: Workspace, cycle: Cycle, user: User, purpose: str, learning_questions: str
+    *,
+    workspace: Workspace,
+    cycle: Cycle,
+    user: User,
+    purpose: str,
+    learning_questions: str,
+    revision: int | None = None,
 ) -> Cycle:
+    """The purpose step: the cycle's own purpose, guarded like its edit form (`revision`)."""
     place_setup_ensure(workspace=workspace, cycle=cycle, user=user)
     cycle = cycle_update(
+        revision=revision,
         workspace=workspace,
         cycle=cycle,
         system=cycle.system,
@@ -273,12 +282,23 @@ def _principles_changed(charter: Charter) -> None:
 
 @transaction.atomic
 def charter_save(
-    *, workspace: Workspace, cycle: Cycle, user: User, title: str, preamble: str
+    *,
+    workspace: Workspace,
+    cycle: Cycle,
+    user: User,
+    title: str,
+    preamble: str,
+    revision: int | None = None,
 ) -> Charter:
+    """The charter's title and preamble; a stale save (`revision`) raises EditConflict."""
     charter = _charter(workspace=workspace, cycle=cycle, user=user)
-    charter.title = _required(title, "title", _("Give the charter a title."))
-    charter.preamble = preamble.strip()
-    charter.save(update_fields=["title", "preamble", "updated_at"])
+    require_current(charter, revision=revision, fields=["title", "preamble"])
+    title = _required(title, "title", _("Give the charter a title."))
+    preamble = preamble.strip()
+    if (title, preamble) != (charter.title, charter.preamble):
+        charter.title, charter.preamble = title, preamble
+        charter.revision = next_revision(charter)
+    charter.save(update_fields=["title", "preamble", "revision", "updated_at"])
     return charter
 
 
@@ -310,14 +330,23 @@ def principle_add(
 
 @transaction.atomic
 def principle_update(
-    *, workspace: Workspace, principle: Principle, title: str, description: str
+    *,
+    workspace: Workspace,
+    principle: Principle,
+    title: str,
+    description: str,
+    revision: int | None = None,
 ) -> Principle:
+    """Change a principle; a stale save (`revision`) raises EditConflict (hls/conflicts.py)."""
     charter = Charter.objects.select_for_update().get(workspace=workspace, pk=principle.charter_id)
+    principle = lock_current(Principle, workspace=workspace, pk=principle.pk)
+    require_current(principle, revision=revision, fields=["title", "description"])
     title, description = _clean_principle(title, description)
     if (title, description) == (principle.title, principle.description):
         return principle
     principle.title, principle.description = title, description
-    principle.save(update_fields=["title", "description"])
+    principle.revision = next_revision(principle)
+    principle.save(update_fields=["title", "description", "revision"])
     _principles_changed(charter)
     return principle
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from cycles.access import access_cycle
 from cycles.models import Cycle
 from hls.accounts.models import User
+from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from stewardship.models import Participation
@@ -27,6 +28,7 @@ from stewardship.setup.forms import (
     CharterForm,
     OrganisationForm,
     ParticipationForm,
+    PrincipleEditForm,
     PrincipleForm,
     PurposeForm,
     SignatureForm,
@@ -127,6 +129,7 @@ def _step_page(
     step: str,
     bound: dict[str, forms.Form] | None = None,
     status: int = 200,
+    conflict: EditConflict | None = None,
 ) -> HttpResponse:
     workspace = request.workspace
     o = selectors.overview(workspace=workspace, cycle=cycle)
@@ -143,7 +146,11 @@ def _step_page(
     ctx["previous_step"] = selectors.STEPS[index - 1] if index else None
     if step == "purpose":
         ctx["main_form"] = PurposeForm(
-            initial={"purpose": cycle.purpose, "learning_questions": cycle.learning_questions}
+            initial={
+                "purpose": cycle.purpose,
+                "learning_questions": cycle.learning_questions,
+                "revision": cycle.revision,
+            }
         )
     elif step == "organisations":
         ctx["organisation_form"] = OrganisationForm(
@@ -154,6 +161,7 @@ def _step_page(
             initial={
                 "title": o.charter.title if o.charter else _("Our shared principles"),
                 "preamble": o.charter.preamble if o.charter else "",
+                "revision": o.charter.revision if o.charter else 1,
             }
         )
         ctx["principle_form"] = PrincipleForm()
@@ -165,6 +173,7 @@ def _step_page(
     elif step == "accountability":
         ctx["accountability_form"] = AccountabilityForm()
     ctx.update(bound or {})
+    ctx["conflict"] = conflict
     return render(request, STEP_TEMPLATE, ctx, status=status)
 
 
@@ -200,6 +209,12 @@ def place_step(request: WorkspaceRequest, cycle_id: int, step: str) -> HttpRespo
                 workspace=workspace, cycle=cycle, user=user, **charter_form.cleaned_data
             )
         services.place_step_save(workspace=workspace, cycle=cycle, step=step, user=user)
+    except EditConflict as error:
+        # Someone saved this step meanwhile: their version beside this person's, kept as typed.
+        form = bound["main_form"]
+        conflict = error.with_yours(form.cleaned_data)
+        bound["main_form"] = type(form)(rebind(request.POST, conflict))
+        return _step_page(request, cycle, step, bound, 409, conflict)
     except ValidationError as error:
         bound["main_form"].add_error(None, error)
         return _step_page(request, cycle, step, bound, invalid_status(request))
@@ -317,29 +332,39 @@ def place_principle_edit(request: WorkspaceRequest, principle_id: int) -> HttpRe
     workspace = request.workspace
     principle = access.access_principle(workspace=workspace, principle_id=principle_id)
     cycle = principle.charter.cycle
-    form = PrincipleForm(
+    form = PrincipleEditForm(
         request.POST or None,
-        initial={"title": principle.title, "description": principle.description},
+        initial={
+            "title": principle.title,
+            "description": principle.description,
+            "revision": principle.revision,
+        },
     )
     status = 200
+    conflict: EditConflict | None = None
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.principle_update(
                     workspace=workspace, principle=principle, **form.cleaned_data
                 )
+            except EditConflict as error:
+                conflict = error.with_yours(form.cleaned_data)
+                form = PrincipleEditForm(rebind(request.POST, conflict))
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Principle saved."))
                 return _back(request, cycle, "principles")
-        status = invalid_status(request)
-    return render(
-        request,
-        "stewardship/setup/principle_edit.html",
-        {"form": form, "principle": principle, "cycle": cycle, "charter": principle.charter},
-        status=status,
-    )
+        status = 409 if conflict else invalid_status(request)
+    context = {
+        "form": form,
+        "principle": principle,
+        "cycle": cycle,
+        "charter": principle.charter,
+        "conflict": conflict,
+    }
+    return render(request, "stewardship/setup/principle_edit.html", context, status=status)
 
 
 @require_POST

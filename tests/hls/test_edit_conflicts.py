@@ -19,17 +19,19 @@ from html import escape
 import pytest
 from django.test import Client
 
-from cycles.models import Entry, Experiment
+from cycles.models import Cycle, Entry, Experiment
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
-from stewardship.models import Occurrence
+from stewardship.models import Charter, Occurrence, PlaceSetup, Principle
 from stewardship.sessions.recurrence import slot_at
 from tests.conftest import signed_in
 from tests.factories import (
+    CharterFactory,
     CycleFactory,
     CycleMemberFactory,
     EntryFactory,
     ExperimentFactory,
+    PrincipleFactory,
     SessionCycleFactory,
     SessionFactory,
     SessionParticipantFactory,
@@ -126,7 +128,82 @@ def experiment_design(workspace: Workspace, make_member: MakeMember) -> Case:
     )
 
 
-CASES = [meeting_notes, entry_text, experiment_design]
+def cycle_purpose(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two members of a cycle on its edit form."""
+    ann = make_member(workspace, Role.MANAGER, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.PRACTITIONER, email="ben@riverside.test", full_name="Ben")
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace)
+        for m in (ann, ben):
+            CycleMemberFactory(workspace=workspace, cycle=cycle, user=m.user)
+    return Case(
+        url=f"/w/{workspace.slug}/cycles/{cycle.pk}/edit/",
+        field="purpose",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: Cycle.objects.get(pk=cycle.pk).purpose),
+    )
+
+
+def _place(workspace: Workspace, make_member: MakeMember) -> tuple[Membership, Membership, Cycle]:
+    """A place cycle set up by two stewards inside it."""
+    sam = make_member(workspace, Role.STEWARD, email="sam@riverside.test", full_name="Sam")
+    kit = make_member(workspace, Role.STEWARD, email="kit@riverside.test", full_name="Kit")
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace, name="Riverside alliance")
+        for m in (sam, kit):
+            CycleMemberFactory(workspace=workspace, cycle=cycle, user=m.user)
+        PlaceSetup.objects.create(workspace=workspace, cycle=cycle)
+        charter = CharterFactory(workspace=workspace, cycle=cycle)
+        PrincipleFactory(workspace=workspace, charter=charter, title="Start with people")
+    return sam, kit, cycle
+
+
+def place_purpose(workspace: Workspace, make_member: MakeMember) -> Case:
+    """The place set-up's purpose step (the cycle's purpose, guarded by the same revision)."""
+    sam, kit, cycle = _place(workspace, make_member)
+    return Case(
+        url=f"/w/{workspace.slug}/place-cycles/{cycle.pk}/setup/purpose/",
+        field="purpose",
+        first=sam,
+        second=kit,
+        stored=_read(workspace, lambda: Cycle.objects.get(pk=cycle.pk).purpose),
+    )
+
+
+def charter_preamble(workspace: Workspace, make_member: MakeMember) -> Case:
+    sam, kit, cycle = _place(workspace, make_member)
+    return Case(
+        url=f"/w/{workspace.slug}/place-cycles/{cycle.pk}/setup/principles/",
+        field="preamble",
+        first=sam,
+        second=kit,
+        stored=_read(workspace, lambda: Charter.objects.get(cycle=cycle).preamble),
+    )
+
+
+def principle_description(workspace: Workspace, make_member: MakeMember) -> Case:
+    sam, kit, cycle = _place(workspace, make_member)
+    with tenant_scope(workspace_id=workspace.pk):
+        principle = Principle.objects.get(charter__cycle=cycle)
+    return Case(
+        url=f"/w/{workspace.slug}/place-cycles/principles/{principle.pk}/edit/",
+        field="description",
+        first=sam,
+        second=kit,
+        stored=_read(workspace, lambda: Principle.objects.get(pk=principle.pk).description),
+    )
+
+
+CASES = [
+    meeting_notes,
+    entry_text,
+    experiment_design,
+    cycle_purpose,
+    place_purpose,
+    charter_preamble,
+    principle_description,
+]
 
 
 # The generated test -----------------------------------------------------------------------------
