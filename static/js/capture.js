@@ -40,6 +40,7 @@
     function payload() {
       var data = new FormData(form);
       data.set("draft_key", form.dataset.draftKey);
+      data.delete("client_token"); // a draft is not a submission (static/js/drafts.js)
       if (!data.get("csrfmiddlewaretoken")) data.set("csrfmiddlewaretoken", csrfToken());
       return data;
     }
