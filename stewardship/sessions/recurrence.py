@@ -58,7 +58,8 @@ def validate_rule(*, starts_at: datetime, timezone: str, rule: str) -> None:
     tz = zone(timezone)
     if not rule.strip():
         return
-    parsed = _rule(rule, starts_at.astimezone(tz).replace(tzinfo=None))
+    local_start = starts_at.astimezone(tz).replace(tzinfo=None, microsecond=0)
+    parsed = _rule(rule, local_start)
     if not _names(rule) & {"COUNT", "UNTIL"}:
         raise ValidationError(
             {"rrule": "A series must end: give a number of meetings or a last date."}
@@ -66,6 +67,15 @@ def validate_rule(*, starts_at: datetime, timezone: str, rule: str) -> None:
     meetings = parsed.count() or 0
     if meetings == 0:
         raise ValidationError({"rrule": "This rule gives no meeting at all: check its end."})
+    if parsed[0] != local_start:
+        # Calendars count the first meeting as the series' first (RFC 5545 leaves any other
+        # case undefined), so a first meeting the rule would skip shows on some calendars only.
+        raise ValidationError(
+            {
+                "rrule": "The first meeting is not on a day this rule gives: start the series "
+                "on one of its days, or change the rule."
+            }
+        )
     if meetings > MAX_OCCURRENCES:
         raise ValidationError(
             {"rrule": f"That is more than {MAX_OCCURRENCES} meetings: end the series sooner."}

@@ -6,6 +6,7 @@ tests/stewardship_notifications/test_ics_series.py."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from hls.tenancy.context import tenant_scope
 from stewardship.models import Occurrence
@@ -134,3 +135,10 @@ def test_a_lighter_rhythm_drops_changes_that_lost_their_day_but_keeps_held_meeti
         before[2].starts_at,
         before[6].starts_at,
     ]
+
+
+def test_a_first_meeting_the_rule_would_skip_is_refused(world):
+    """Calendars count the first meeting as the series' first; the product would skip it."""
+    with tenant_scope(workspace_id=world.workspace.pk), pytest.raises(ValidationError) as error:
+        _update(world, world.session, rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=3")  # it starts on a Monday
+    assert "not on a day this rule gives" in error.value.message_dict["rrule"][0]
