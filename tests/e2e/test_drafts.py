@@ -160,3 +160,39 @@ def test_a_save_whose_answer_was_lost_is_not_made_twice(
     ).to_be_visible()
     assert _texts(workspace) == [TEXT]
     assert _local_drafts(page) == []
+
+
+def test_the_timelines_htmx_form_forgets_a_saved_draft_and_keeps_an_unsent_one(
+    new_page: NewPage, workspace: Workspace, cycle: Cycle
+) -> None:
+    page = new_page()
+    _open_capture(page)
+    timeline = f"/w/riverside/cycles/{cycle.pk}/timeline/"
+    page.goto(timeline)
+    form = page.locator("#entry-create form")
+    form.get_by_role("radio", name="Idea").check()
+    form.get_by_label("What happened?").fill("Ask the desk about a quiet room")
+    form.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#timeline-list")).to_contain_text("Ask the desk about a quiet room")
+    expect(form.get_by_label("What happened?")).to_have_value("")
+    assert _texts(workspace) == ["Ask the desk about a quiet room"]
+    page.wait_for_timeout(600)
+    assert _local_drafts(page) == []  # the answer confirmed it
+
+    # The connection drops (the server-side draft autosave cannot reach the server either);
+    # typed into the fresh form, never sent; the tab is closed.
+    page.context.set_offline(True)
+    form = page.locator("#entry-create form")
+    form.get_by_label("What happened?").fill(TEXT)
+    page.wait_for_timeout(600)  # kept in the browser a moment after typing stops
+    context = page.context
+    page.close()
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(timeline)
+    offer = _offer(again)
+    expect(offer).to_contain_text(TEXT)
+    fresh = again.locator("#entry-create form").get_by_label("What happened?")
+    expect(fresh).to_have_value("")
+    offer.get_by_role("button", name="Restore it").click()
+    expect(fresh).to_have_value(TEXT)
