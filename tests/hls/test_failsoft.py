@@ -16,8 +16,12 @@ from django.conf import settings as django_settings
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from hls.api.scopes import ALL_SCOPES
+from hls.api.services import api_key_create
 from hls.celery import app
 from hls.dataio import tasks as dataio_tasks
 from hls.dataio.models import ExportRun
@@ -31,6 +35,7 @@ from stewardship.models import LearningReport, ReportExport
 from stewardship.reports import tasks as report_tasks
 from stewardship.reports.tasks import assemble_report
 from tests.factories import (
+    PASSWORD,
     ExportRunFactory,
     LearningReportFactory,
     ReportCycleFactory,
@@ -196,3 +201,25 @@ def test_the_invitation_sweep_sends_an_email_lost_with_the_broker_once(
     assert [m.to for m in mail.outbox] == [["far@example.test"]]
     with tenant_scope(workspace_id=workspace.pk):
         assert Invitation.objects.get(pk=invitation.pk).emailed_count == 1
+
+
+def test_the_api_throttle_lets_requests_through_while_redis_is_away(
+    cache_away, workspace, admin
+) -> None:
+    with tenant_scope(workspace_id=workspace.pk):
+        _key, raw = api_key_create(
+            workspace=workspace, created_by=admin.user, name="Partner", scopes=ALL_SCOPES
+        )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    for _ in range(3):
+        response = client.get("/api/v1/cycles/")
+        assert response.status_code == 200
+
+
+def test_signing_in_works_while_redis_is_away(cache_away, admin) -> None:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": admin.user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(f"/w/{admin.workspace.slug}/").status_code == 200
