@@ -31,7 +31,7 @@ from hls.api.base import (
     UpdateMixin,
     etag_for,
 )
-from hls.api.fields import ScopedIdField
+from hls.api.fields import ChoiceOrNullField, ScopedIdField
 from systems.models import Actor, Person
 from systems.selectors import people_worked_with
 
@@ -71,6 +71,9 @@ class ExperimentSerializer(StrictModelSerializer):
     )
     actors = ScopedIdField(Actor, lambda view: Actor.objects.all(), many=True, required=False)
     replaced_by = serializers.SerializerMethodField()
+    outcome = ChoiceOrNullField(
+        Experiment.Outcome.choices, help_text="How it ended; null until the experiment ends."
+    )
 
     class Meta:
         model = Experiment

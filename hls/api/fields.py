@@ -30,3 +30,19 @@ class ScopedIdField(serializers.PrimaryKeyRelatedField):
         if any(f.name == "workspace" for f in queryset.model._meta.get_fields()):
             queryset = queryset.filter(workspace=view.workspace)
         return queryset
+
+
+class ChoiceOrNullField(serializers.ChoiceField):
+    """A read-only choice that may not be made yet (an experiment's outcome before it ends):
+    null on the wire, never "", so the schema says `nullable` and a generated client's enum
+    holds only real choices (issue 11; docs/api.md, "Empty values")."""
+
+    def __init__(self, choices: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(choices, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        if value in ("", None):
+            return None
+        return super().to_representation(value)

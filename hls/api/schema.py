@@ -89,6 +89,11 @@ def postprocess(
                 errors.update(CONDITIONAL_ERRORS)
             for status, description in errors.items():
                 responses.setdefault(status, _problem(description))
+            for status, response in responses.items():
+                # An error documented by its operation with a description only: its body is a
+                # problem too (the exception handler answers every error so).
+                if str(status).startswith("4") and "content" not in response:
+                    response.update(_problem(response.get("description", "")))
     _add_links(paths)
     return result
 

@@ -9,7 +9,6 @@ import django_filters  # type: ignore[import-untyped]
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers
 
@@ -95,11 +94,11 @@ class OutputSerializer(StrictModelSerializer):
         )
         read_only_fields = ("id", "entry", "experiment", "created_by", "created_at", "updated_at")
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_entry_url(self, output: SessionOutput) -> str | None:
         return api_path("api-entry-detail", output.entry_id)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_experiment_url(self, output: SessionOutput) -> str | None:
         return api_path("api-experiment-detail", output.experiment_id)
 

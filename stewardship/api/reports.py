@@ -136,7 +136,11 @@ class ExportSerializer(serializers.ModelSerializer):
     def get_format(self, export: ReportExport) -> str:
         return FORMAT_NAMES[export.format]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True, help_text="Where to download it, once it is ready; null until then."
+        )
+    )
     def get_download(self, export: ReportExport) -> str | None:
         """Where to download it, once it is ready."""
         if export.state != ReportExport.State.READY:

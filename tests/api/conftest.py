@@ -10,6 +10,22 @@ from hls.api.scopes import ALL_SCOPES
 from hls.api.services import api_key_create
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership
+from tests.api.conformance import check
+
+
+@pytest.fixture(autouse=True)
+def _every_api_response_conforms_to_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every answer an API test receives through APIClient is checked against the committed
+    schema (status documented, content type, body): the API's own tests become conformance
+    tests too, with the objects and states each of them builds."""
+    original = APIClient.request
+
+    def request(self: APIClient, **kwargs: Any) -> Any:
+        response = original(self, **kwargs)
+        check(response)
+        return response
+
+    monkeypatch.setattr(APIClient, "request", request)
 
 
 @pytest.fixture
