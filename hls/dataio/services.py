@@ -50,17 +50,26 @@ class ImportFailed(Exception):
 
 @transaction.atomic
 def import_upload(
-    *, workspace: Workspace, user: User, kind: str, file_name: str, data: bytes
+    *,
+    workspace: Workspace,
+    user: User,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    size: int | None = None,
 ) -> ImportRun:
-    """Keep the file if it reads as a CSV (strict UTF-8, a header row, at least one row)."""
+    """Keep the file if it reads as a CSV (strict UTF-8, a header row, at least one row).
+    `size` is the whole upload's size when `data` holds only its first bytes (a caller reads no
+    more than MAX_BYTES + 1), so a refusal names the real size."""
     if kind not in ImportRun.Kind.values:
         raise ValidationError({"kind": _("Choose what the file holds: people, cycles or entries.")})
-    if len(data) > csvfile.MAX_BYTES:
+    size = max(size or 0, len(data))
+    if size > csvfile.MAX_BYTES:
         raise ValidationError(
             {
                 "file": ValidationError(
                     _("The file is %(size)s MB; the most we take is %(max)s MB. Split it.")
-                    % {"size": f"{len(data) / 1024 / 1024:.1f}", "max": csvfile.MAX_BYTES // 2**20},
+                    % {"size": f"{size / 2**20:.1f}", "max": csvfile.MAX_BYTES // 2**20},
                     code="too_large",
                 )
             }

@@ -55,6 +55,7 @@ def import_list(request: WorkspaceRequest) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 file_name=upload.name or "upload.csv",
                 data=data,
+                size=upload.size,  # what was sent, though only MAX_BYTES + 1 were read
             )
         except ValidationError as error:
             form.add_error(None, error)
