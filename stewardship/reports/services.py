@@ -2,9 +2,10 @@
 by field, and a published report refuses every change with `ReportPublished`.
 
 - Creating a report makes its default sections and queues its assembly after commit.
-- Sections are co-authored with optimistic concurrency: a save names the `version` it started
-  from; if someone saved in between, `SectionConflict` carries their text and nothing is written
-  (the view keeps the user's text on the page beside theirs).
+- Sections are co-authored with the one edit-conflict mechanism (hls/conflicts.py), whose
+  counter is the section's `version`: a save names the version it started from (`version=`);
+  if someone saved in between, `EditConflict` carries their text, who and when, and nothing is
+  written (the view keeps the user's text on the page beside theirs).
 - Publishing needs a draft whose assembly is ready; a published report is read-only.
 """
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from cycles.models import Cycle
 from hls.accounts.models import User
 from hls.audit.services import audit_record
+from hls.conflicts import EditConflict, lock_current, require_current
 from hls.tenancy.models import Workspace
 from hls.webhooks.services import webhook_emit
 from stewardship.models import (
@@ -44,6 +46,9 @@ DEFAULT_SECTIONS: list[tuple[str, Any]] = [
     ("next", gettext_lazy("What we will do next")),
 ]
 
+# A section's edit counter (hls/conflicts.py), named `version` in the API.
+COUNTER = "version"
+
 PUBLISHED_MESSAGE = gettext_lazy("This report is published; start a new draft to change it.")
 
 
@@ -54,12 +59,8 @@ class ReportPublished(Exception):
         super().__init__(str(PUBLISHED_MESSAGE))
 
 
-class SectionConflict(Exception):
-    """Someone saved the section after the user started editing: `current` is theirs."""
-
-    def __init__(self, current: ReportSection) -> None:
-        super().__init__("section changed meanwhile")
-        self.current = current
+# Reports' name for the one conflict (hls/conflicts.py): `current` is the section as saved.
+SectionConflict = EditConflict
 
 
 def _queue_assembly(report: LearningReport) -> None:
@@ -158,14 +159,24 @@ def report_reassemble(*, workspace: Workspace, report: LearningReport, user: Use
 
 @transaction.atomic
 def section_update(
-    *, workspace: Workspace, section: ReportSection, body: str, version: int, user: User
+    *,
+    workspace: Workspace,
+    section: ReportSection,
+    body: str,
+    version: int | None,
+    user: User,
 ) -> ReportSection:
-    """Save a section's narrative if nobody saved it since `version`; else SectionConflict."""
+    """Save a section's narrative if nobody saved it since `version` (its edit counter, the
+    `revision=` of every other guarded write); else `EditConflict` with theirs, who and when,
+    and nothing is written. `None` compares nothing (internal callers)."""
     report = _lock(workspace=workspace, report=section.report)
     _check_draft(report)
-    current = ReportSection.objects.select_for_update().get(workspace=workspace, pk=section.pk)
-    if current.version != version:
-        raise SectionConflict(ReportSection.objects.select_related("updated_by").get(pk=current.pk))
+    current = lock_current(
+        ReportSection, workspace=workspace, pk=section.pk, related=["updated_by"], of=["self"]
+    )
+    require_current(
+        current, revision=version, fields=["body"], counter=COUNTER, saved_by=current.updated_by
+    )
     body = (body or "").strip()
     if len(body) > 50_000:
         raise ValidationError({"body": _("This is too long for one section: split it up.")})

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cycles.trust import request_trust
+from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -181,14 +182,11 @@ def report_section_edit(request: WorkspaceRequest, section_id: int) -> HttpRespo
                     version=form.cleaned_data["version"],
                     user=request.user,
                 )
-            except services.SectionConflict as conflict:
-                # Keep what this user typed; show what the other person saved; the next save
-                # (from the current version) is a deliberate choice.
-                theirs = conflict.current
-                form = SectionForm(
-                    {"body": request.POST.get("body", ""), "version": theirs.version}
-                )
-                context.update({"theirs": theirs, "conflict": True})
+            except EditConflict as conflict:
+                # Keep what this user typed; show both versions; the next save (from the
+                # current version) is a deliberate merge (hls/conflicts.py).
+                context["conflict"] = conflict.with_yours(request.POST)
+                form = SectionForm(rebind(request.POST, conflict, counter=services.COUNTER))
                 status = 409
             except services.ReportPublished:
                 return _published(request, report)

@@ -22,7 +22,7 @@ from django.test import Client
 from cycles.models import Cycle, Entry, Experiment
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
-from stewardship.models import Charter, Occurrence, PlaceSetup, Principle
+from stewardship.models import Charter, Occurrence, PlaceSetup, Principle, ReportSection
 from stewardship.sessions.recurrence import slot_at
 from tests.conftest import signed_in
 from tests.factories import (
@@ -32,6 +32,7 @@ from tests.factories import (
     EntryFactory,
     ExperimentFactory,
     PrincipleFactory,
+    ReportSectionFactory,
     SessionCycleFactory,
     SessionFactory,
     SessionParticipantFactory,
@@ -51,6 +52,7 @@ class Case:
     second: Membership
     stored: Callable[[], str]  # the saved text, read back
     saved_status: int = 302
+    counter: str = "revision"  # the form's hidden edit counter (report sections: "version")
 
 
 MakeMember = Callable[..., Membership]
@@ -195,6 +197,23 @@ def principle_description(workspace: Workspace, make_member: MakeMember) -> Case
     )
 
 
+def report_section(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two stewards co-authoring a draft learning report's section (its counter is `version`,
+    the API's wire name)."""
+    sam = make_member(workspace, Role.STEWARD, email="sam@riverside.test", full_name="Sam")
+    kit = make_member(workspace, Role.PRACTITIONER, email="kit@riverside.test", full_name="Kit")
+    with tenant_scope(workspace_id=workspace.pk):
+        section = ReportSectionFactory(workspace=workspace, report__workspace=workspace)
+    return Case(
+        url=f"/w/{workspace.slug}/report-sections/{section.pk}/edit/",
+        field="body",
+        first=sam,
+        second=kit,
+        stored=_read(workspace, lambda: ReportSection.objects.get(pk=section.pk).body),
+        counter="version",
+    )
+
+
 CASES = [
     meeting_notes,
     entry_text,
@@ -203,6 +222,7 @@ CASES = [
     place_purpose,
     charter_preamble,
     principle_description,
+    report_section,
 ]
 
 
@@ -213,7 +233,7 @@ def _open(client: Client, case: Case) -> dict[str, list[str]]:
     page = client.get(case.url)
     assert page.status_code == 200, page.status_code
     form = form_with(page.content.decode(), case.field)
-    assert form.get("revision"), "the form carries the revision it started from"
+    assert form.get(case.counter), "the form carries the revision it started from"
     return form
 
 
@@ -241,7 +261,7 @@ def test_a_stale_save_is_refused_with_both_versions_then_a_merge_saves(
     assert case.stored() == FIRST, "the first person's text is intact"
     kept = form_with(html, case.field)
     assert kept[case.field] == [SECOND], "the second person's text stays in the form"
-    assert kept["revision"] != second_form["revision"], "the form now names the new revision"
+    assert kept[case.counter] != second_form[case.counter], "the form names the new revision"
 
     kept[case.field] = [MERGED]
     merged = second.post(case.url, kept)

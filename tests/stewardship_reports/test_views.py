@@ -198,7 +198,7 @@ def test_a_conflict_keeps_both_texts_and_writes_nothing(world, report):
 
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Someone else saved this section while you were writing" in html
+    assert "Someone else saved this while you were writing" in html
     assert "Steward&#x27;s text" in html  # theirs, shown
     assert "Author&#x27;s own text" in html  # mine, kept in the box
     assert 'name="version" value="2"' in html  # saving again is a deliberate choice
