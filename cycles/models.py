@@ -95,6 +95,7 @@ class Theme(WorkspaceOwned):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

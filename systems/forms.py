@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hls.accounts.models import User
+from hls.conflicts import RevisionField
 from hls.tenancy.models import Organisation, Workspace
 from systems.models import Actor, Factor, Participation, Relationship, Scale, System
 from systems.people.services import NAME_REVEALS_PERSON
@@ -62,6 +63,7 @@ class MemberChoiceField(forms.ModelMultipleChoiceField):
 
 
 class SystemForm(KeepNameMixin):
+    revision = RevisionField()
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
     scale = forms.ModelChoiceField(
         label=_("Scale"), queryset=Scale.objects.none(), empty_label=None
@@ -134,6 +136,7 @@ def system_initial(system: System) -> dict[str, Any]:
         "parent": system.parent_id,
         "organisations": [o.pk for o in system.organisations.all()],
         "members": [u.pk for u in system.members.all()],
+        "revision": system.revision,
     }
 
 
@@ -151,6 +154,14 @@ class FactorForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ActorEditForm(ActorForm):
+    revision = RevisionField()
+
+
+class FactorEditForm(FactorForm):
+    revision = RevisionField()
 
 
 class NodeField(forms.CharField):

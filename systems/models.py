@@ -61,6 +61,7 @@ class System(WorkspaceOwned):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -135,6 +136,7 @@ class Actor(WorkspaceOwned):
         choices=Participation.choices,
         default=Participation.NOT_YET,
     )
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -150,6 +152,7 @@ class Factor(WorkspaceOwned):
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="factors")
     name = models.CharField(_("name"), max_length=160)
     description = models.TextField(_("description"), blank=True)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

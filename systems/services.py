@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from hls.accounts.models import User
 from hls.audit.services import tombstone_record
+from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Membership, Organisation, Workspace
 from systems.models import (
     DEFAULT_SCALES,
@@ -219,14 +220,28 @@ def _names(items: Iterable[Any]) -> list[str]:
 
 @transaction.atomic
 def system_update(
-    *, workspace: Workspace, system: System, changed_by: User, data: SystemInput, reason: str = ""
+    *,
+    workspace: Workspace,
+    system: System,
+    changed_by: User,
+    data: SystemInput,
+    reason: str = "",
+    revision: int | None = None,
 ) -> SystemChange | None:
     """Change a system. Records {field: [before, after]} for each changed field; a change to
-    its boundary (purpose, parent, scale, members, organisations) needs a reason."""
+    its boundary (purpose, parent, scale, members, organisations) needs a reason. `revision`
+    is the one the editor started from: if someone saved the system since, `EditConflict`
+    and nothing is written (hls/conflicts.py)."""
     system = (
         System.objects.select_for_update(of=("self",))
         .select_related("scale", "parent")
-        .get(pk=system.pk)
+        .get(workspace=workspace, pk=system.pk)
+    )
+    require_current(
+        system,
+        revision=revision,
+        fields=["name", "purpose", "scale"],
+        values={"scale": system.scale.name},
     )
     organisations, members = _check_system_input(workspace=workspace, data=data, system=system)
     before_orgs = _names(
@@ -273,6 +288,7 @@ def system_update(
     system.purpose = data.purpose
     system.scale = data.scale
     system.parent = data.parent
+    system.revision = next_revision(system)
     system.save()
     _set_links(workspace=workspace, system=system, organisations=organisations, members=members)
     return SystemChange.objects.create(
@@ -310,11 +326,27 @@ def actor_create(
 
 @transaction.atomic
 def actor_update(
-    *, workspace: Workspace, actor: Actor, name: str, kind: str, role: str, participation: str
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    name: str,
+    kind: str,
+    role: str,
+    participation: str,
+    revision: int | None = None,
 ) -> Actor:
+    """Change an actor; a stale `revision` raises `EditConflict` (hls/conflicts.py)."""
     if actor.workspace_id != workspace.pk:
         raise ValidationError(_("This actor belongs to another workspace."))
-    return _actor_save(actor, name=name, kind=kind, role=role, participation=participation)
+    current = lock_current(Actor, workspace=workspace, pk=actor.pk)
+    require_current(current, revision=revision, fields=["name", "kind", "role", "participation"])
+    before = (current.name, current.kind, current.role, current.participation)
+    actor.revision = current.revision
+    saved = _actor_save(actor, name=name, kind=kind, role=role, participation=participation)
+    if (saved.name, saved.kind, saved.role, saved.participation) != before:
+        saved.revision = next_revision(current)
+        saved.save(update_fields=["revision"])
+    return saved
 
 
 def _actor_save(actor: Actor, *, name: str, kind: str, role: str, participation: str) -> Actor:
@@ -365,11 +397,23 @@ def factor_create(
 
 
 @transaction.atomic
-def factor_update(*, workspace: Workspace, factor: Factor, name: str, description: str) -> Factor:
+def factor_update(
+    *,
+    workspace: Workspace,
+    factor: Factor,
+    name: str,
+    description: str,
+    revision: int | None = None,
+) -> Factor:
+    """Change a factor; a stale `revision` raises `EditConflict` (hls/conflicts.py)."""
     if factor.workspace_id != workspace.pk:
         raise ValidationError(_("This factor belongs to another workspace."))
-    factor.name = _check_name(name)
-    factor.description = description.strip()
+    current = lock_current(Factor, workspace=workspace, pk=factor.pk)
+    require_current(current, revision=revision, fields=["name", "description"])
+    name, description = _check_name(name), description.strip()
+    changed = (name, description) != (current.name, current.description)
+    factor.revision = next_revision(current) if changed else current.revision
+    factor.name, factor.description = name, description
     factor.save()
     return factor
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cycles.trust import request_trust
+from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -27,7 +28,9 @@ from systems.access import (
     access_system,
 )
 from systems.forms import (
+    ActorEditForm,
     ActorForm,
+    FactorEditForm,
     FactorForm,
     RelationshipForm,
     ScaleForm,
@@ -210,7 +213,15 @@ def system_edit(request: WorkspaceRequest, system_id: int) -> HttpResponse:
                     changed_by=request.user,
                     data=form.to_input(),
                     reason=form.cleaned_data.get("reason", ""),
+                    revision=form.cleaned_data.get("revision"),
                 )
+            except EditConflict as error:
+                conflict = error.with_yours(form.cleaned_data)
+                form = SystemForm(
+                    rebind(request.POST, conflict), workspace=workspace, system=system
+                )
+                context = _context(request, form=form, system=system, conflict=conflict)
+                return render(request, "systems/system_form.html", context, status=409)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -369,9 +380,14 @@ def relationship_add(request: WorkspaceRequest, system_id: int) -> HttpResponse:
 
 
 def _edit_page(
-    request: WorkspaceRequest, system: System, form: Any, title: str, status: int = 200
+    request: WorkspaceRequest,
+    system: System,
+    form: Any,
+    title: str,
+    status: int = 200,
+    conflict: EditConflict | None = None,
 ) -> HttpResponse:
-    context = _context(request, system=system, form=form, title=title)
+    context = _context(request, system=system, form=form, title=title, conflict=conflict)
     return render(request, "systems/node_edit.html", context, status=status)
 
 
@@ -388,6 +404,11 @@ def _save_node(
         if form.is_valid():
             try:
                 update()
+            except EditConflict as error:
+                # Theirs beside this editor's, who keeps their text (hls/conflicts.py).
+                conflict = error.with_yours(form.cleaned_data)
+                form = type(form)(rebind(request.POST, conflict))
+                return _edit_page(request, system, form, title, status=409, conflict=conflict)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -402,8 +423,9 @@ def actor_edit(request: WorkspaceRequest, actor_id: int) -> HttpResponse:
     workspace = request.workspace
     actor = access_actor(workspace=workspace, actor_id=actor_id)
     system = access_system(workspace=workspace, system_id=actor.system_id)
-    initial = {f: getattr(actor, f) for f in ("name", "kind", "role", "participation")}
-    form = ActorForm(request.POST or None, initial=initial)
+    fields = ("name", "kind", "role", "participation", "revision")
+    initial = {f: getattr(actor, f) for f in fields}
+    form = ActorEditForm(request.POST or None, initial=initial)
     title = _("Edit actor “%(name)s”") % {"name": actor.name}
     return _save_node(
         request,
@@ -419,8 +441,8 @@ def factor_edit(request: WorkspaceRequest, factor_id: int) -> HttpResponse:
     workspace = request.workspace
     factor = access_factor(workspace=workspace, factor_id=factor_id)
     system = access_system(workspace=workspace, system_id=factor.system_id)
-    initial = {"name": factor.name, "description": factor.description}
-    form = FactorForm(request.POST or None, initial=initial)
+    initial = {"name": factor.name, "description": factor.description, "revision": factor.revision}
+    form = FactorEditForm(request.POST or None, initial=initial)
     title = _("Edit factor “%(name)s”") % {"name": factor.name}
     return _save_node(
         request,

@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Theme
 from cycles.themes.services import NAME_MAX
+from hls.conflicts import RevisionField
 from hls.tenancy.models import Workspace
 
 
 class ThemeForm(forms.Form):
+    revision = RevisionField()
     name = forms.CharField(
         label=_("Name"),
         max_length=NAME_MAX,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from cycles.models import EntryTheme, Theme, ThemeChange
 from hls.accounts.models import User
+from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Workspace
 
 NAME_MAX = 80
@@ -51,9 +52,21 @@ def theme_create(
 
 @transaction.atomic
 def theme_update(
-    *, workspace: Workspace, theme: Theme, changed_by: User, name: str, kind: str, description: str
+    *,
+    workspace: Workspace,
+    theme: Theme,
+    changed_by: User,
+    name: str,
+    kind: str,
+    description: str,
+    revision: int | None = None,
 ) -> Theme:
-    """Rename (recorded in the history), change the kind (recorded too) or the description."""
+    """Rename (recorded in the history), change the kind (recorded too) or the description.
+    `revision` is the one the editor started from: if someone saved the theme since,
+    `EditConflict` and nothing is written (hls/conflicts.py)."""
+    current = lock_current(Theme, workspace=workspace, pk=theme.pk)
+    require_current(current, revision=revision, fields=["name", "kind", "description"])
+    theme = current
     if theme.merged_into_id is not None:
         raise ValidationError(_("This theme was merged into another one; change that one instead."))
     new_name = _clean_name(workspace=workspace, name=name, exclude=theme)
@@ -76,8 +89,14 @@ def theme_update(
             after=new_kind,
             changed_by=changed_by,
         )
+    changed = (new_name, new_kind, description.strip()) != (
+        theme.name,
+        theme.kind,
+        theme.description,
+    )
     theme.name, theme.kind, theme.description = new_name, new_kind, description.strip()
-    theme.save(update_fields=["name", "kind", "description", "updated_at"])
+    theme.revision = next_revision(theme) if changed else theme.revision
+    theme.save(update_fields=["name", "kind", "description", "revision", "updated_at"])
     return theme
 
 

@@ -10,6 +10,7 @@ from cycles.access import access_theme
 from cycles.models import Theme
 from cycles.themes import selectors, services
 from cycles.themes.forms import MergeForm, ThemeForm
+from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -84,8 +85,14 @@ def theme_detail(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
 def theme_edit(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     workspace = request.workspace
     theme = access_theme(workspace=workspace, theme_id=theme_id)
-    initial = {"name": theme.name, "kind": theme.kind, "description": theme.description}
+    initial = {
+        "name": theme.name,
+        "kind": theme.kind,
+        "description": theme.description,
+        "revision": theme.revision,
+    }
     form = ThemeForm(request.POST if request.method == "POST" else None, initial=initial)
+    conflict: EditConflict | None = None
     if request.method == "POST" and form.is_valid():
         try:
             services.theme_update(
@@ -95,15 +102,20 @@ def theme_edit(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],
                 description=form.cleaned_data["description"],
+                revision=form.cleaned_data["revision"],
             )
+        except EditConflict as error:
+            conflict = error.with_yours(form.cleaned_data)
+            form = ThemeForm(rebind(request.POST, conflict), initial=initial)
         except ValidationError as error:
             form.add_error(None, error)
             theme.refresh_from_db()
         else:
             messages.success(request, _("Theme saved. Its history keeps the old name."))
             return redirect("theme-detail", workspace_slug=workspace.slug, theme_id=theme.pk)
-    status = invalid_status(request) if form.errors else 200
-    return render(request, "cycles/themes/edit.html", {"theme": theme, "form": form}, status=status)
+    status = 409 if conflict else invalid_status(request) if form.errors else 200
+    context = {"theme": theme, "form": form, "conflict": conflict}
+    return render(request, "cycles/themes/edit.html", context, status=status)
 
 
 @workspace_view("themes.manage")

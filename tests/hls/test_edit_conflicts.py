@@ -13,29 +13,34 @@ A new guarded form joins by adding a case.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 import pytest
 from django.test import Client
 
-from cycles.models import Cycle, Entry, Experiment
+from cycles.models import Cycle, Entry, Experiment, Theme
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from stewardship.models import Charter, Occurrence, PlaceSetup, Principle, ReportSection
 from stewardship.sessions.recurrence import slot_at
+from systems.models import Actor, Factor, System
 from tests.conftest import signed_in
 from tests.factories import (
+    ActorFactory,
     CharterFactory,
     CycleFactory,
     CycleMemberFactory,
     EntryFactory,
     ExperimentFactory,
+    FactorFactory,
     PrincipleFactory,
     ReportSectionFactory,
     SessionCycleFactory,
     SessionFactory,
     SessionParticipantFactory,
+    SystemFactory,
+    ThemeFactory,
 )
 from tests.page_forms import form_with
 
@@ -53,6 +58,7 @@ class Case:
     stored: Callable[[], str]  # the saved text, read back
     saved_status: int = 302
     counter: str = "revision"  # the form's hidden edit counter (report sections: "version")
+    extra: dict[str, str] = field(default_factory=dict)  # what else a person types on a save
 
 
 MakeMember = Callable[..., Membership]
@@ -214,6 +220,67 @@ def report_section(workspace: Workspace, make_member: MakeMember) -> Case:
     )
 
 
+def _two_mappers(workspace: Workspace, make_member: MakeMember) -> tuple[Membership, Membership]:
+    ann = make_member(workspace, Role.MANAGER, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.STEWARD, email="ben@riverside.test", full_name="Ben")
+    return ann, ben
+
+
+def system_purpose(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two people mapping one system of interest change its purpose (a boundary change, so
+    each save says why)."""
+    ann, ben = _two_mappers(workspace, make_member)
+    with tenant_scope(workspace_id=workspace.pk):
+        system = SystemFactory(workspace=workspace)
+    return Case(
+        url=f"/w/{workspace.slug}/systems/{system.pk}/edit/",
+        field="purpose",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: System.objects.get(pk=system.pk).purpose),
+        extra={"reason": "We heard it differently at the meeting."},
+    )
+
+
+def actor_role(workspace: Workspace, make_member: MakeMember) -> Case:
+    ann, ben = _two_mappers(workspace, make_member)
+    with tenant_scope(workspace_id=workspace.pk):
+        actor = ActorFactory(workspace=workspace)
+    return Case(
+        url=f"/w/{workspace.slug}/map/actors/{actor.pk}/edit/",
+        field="role",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: Actor.objects.get(pk=actor.pk).role),
+    )
+
+
+def factor_description(workspace: Workspace, make_member: MakeMember) -> Case:
+    ann, ben = _two_mappers(workspace, make_member)
+    with tenant_scope(workspace_id=workspace.pk):
+        factor = FactorFactory(workspace=workspace)
+    return Case(
+        url=f"/w/{workspace.slug}/map/factors/{factor.pk}/edit/",
+        field="description",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: Factor.objects.get(pk=factor.pk).description),
+    )
+
+
+def theme_description(workspace: Workspace, make_member: MakeMember) -> Case:
+    ann, ben = _two_mappers(workspace, make_member)
+    with tenant_scope(workspace_id=workspace.pk):
+        theme = ThemeFactory(workspace=workspace)
+    return Case(
+        url=f"/w/{workspace.slug}/themes/{theme.pk}/edit/",
+        field="description",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: Theme.objects.get(pk=theme.pk).description),
+    )
+
+
 CASES = [
     meeting_notes,
     entry_text,
@@ -223,6 +290,10 @@ CASES = [
     charter_preamble,
     principle_description,
     report_section,
+    system_purpose,
+    actor_role,
+    factor_description,
+    theme_description,
 ]
 
 
@@ -245,6 +316,8 @@ def test_a_stale_save_is_refused_with_both_versions_then_a_merge_saves(
     first, second = signed_in(case.first), signed_in(case.second)
     first_form, second_form = _open(first, case), _open(second, case)
 
+    for name, value in case.extra.items():
+        first_form[name] = second_form[name] = [value]
     first_form[case.field] = [FIRST]
     saved = first.post(case.url, first_form)
     assert saved.status_code == case.saved_status, saved.content.decode()[:2000]
