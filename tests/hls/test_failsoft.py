@@ -63,10 +63,19 @@ def broker_away() -> Iterator[None]:
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.broker_url = UNREACHABLE
     app.conf.task_always_eager = False
+    _forget_producers()
     try:
         yield
     finally:
         app.conf.update(saved)
+        _forget_producers()
+
+
+def _forget_producers() -> None:
+    """The app keeps its producers' pool once made (as after a fork, make it again), so the
+    broker's URL set here is the one publishing uses."""
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _outage_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
