@@ -98,9 +98,15 @@
     });
   }
 
+  // The version an edit started from (hls/conflicts.py) travels with its draft: a draft restored
+  // after someone else saved meanwhile is then refused with both versions shown, not saved over.
+  var VERSION_FIELD = /(^|_)(revision|version)$/;
+
   function fields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && !el.disabled && SKIPPED_TYPES.indexOf(el.type) === -1 && el.name !== "client_token";
+      if (!el.name || el.disabled || el.name === "client_token") return false;
+      if (el.type === "hidden") return VERSION_FIELD.test(el.name);
+      return SKIPPED_TYPES.indexOf(el.type) === -1;
     });
   }
 

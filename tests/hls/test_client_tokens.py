@@ -294,7 +294,7 @@ def test_a_post_retried_after_a_timeout_makes_one_entry(
     signed = signed_in(member)
     browser.cookies.set("sessionid", signed.cookies["sessionid"].value)
     page = browser.get(f"{web_server}{W}/log/", timeout=30)
-    assert page.status_code == 200
+    assert page.status_code == 200, (tmp_path / "gunicorn.log").read_text()[-4000:]
     token = str(uuid.uuid4())
     data = _entry(cycle, "Typed while the server was slow", token)
     data["csrfmiddlewaretoken"] = browser.cookies["csrftoken"]
@@ -336,7 +336,8 @@ def test_a_retry_waiting_on_a_refused_request_runs_normally(
     saves."""
     browser = requests.Session()
     browser.cookies.set("sessionid", signed_in(member).cookies["sessionid"].value)
-    browser.get(f"{web_server}{W}/log/", timeout=30)
+    page = browser.get(f"{web_server}{W}/log/", timeout=30)
+    assert page.status_code == 200, (tmp_path / "gunicorn.log").read_text()[-4000:]
     token = str(uuid.uuid4())
     refused_data = _entry(cycle, "   ", token)
     refused_data["csrfmiddlewaretoken"] = browser.cookies["csrftoken"]
