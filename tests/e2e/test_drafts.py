@@ -196,3 +196,31 @@ def test_the_timelines_htmx_form_forgets_a_saved_draft_and_keeps_an_unsent_one(
     expect(fresh).to_have_value("")
     offer.get_by_role("button", name="Restore it").click()
     expect(fresh).to_have_value(TEXT)
+
+
+def test_every_free_text_form_takes_part_and_sign_in_does_not(
+    page: Page, workspace: Workspace, cycle: Cycle
+) -> None:
+    page.goto("/", timeout=60_000)
+    sign_in_form = page.locator("form", has=page.get_by_label("Password", exact=True))
+    expect(sign_in_form.locator("input[name=client_token]")).to_have_count(0)
+    sign_in(page, PAT)
+    expect(page).to_have_url(re.compile(r"/w/riverside/$"))
+
+    # An experiment's design: no server-side draft of its own, opted in by its textareas.
+    page.goto(f"/w/riverside/cycles/{cycle.pk}/experiments/new/")
+    design = page.locator("form[method=post]", has=page.locator("textarea")).first
+    token = design.locator("input[name=client_token]")
+    expect(token).to_have_value(re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"))
+    first_text = design.locator("textarea").first
+    first_text.fill("Open the side door at nine, with a sign")
+    page.wait_for_timeout(600)
+    page.reload()
+    offer = _offer(page)
+    expect(offer).to_contain_text("Open the side door at nine, with a sign")
+    offer.get_by_role("button", name="Restore it").click()
+    expect(
+        page.locator("form[method=post]", has=page.locator("textarea"))
+        .first.locator("textarea")
+        .first
+    ).to_have_value("Open the side door at nine, with a sign")
