@@ -30,10 +30,7 @@ def _page(
         "new_secret": new_secret,
         "now": timezone.now(),
     }
-    response = render(request, "api/keys.html", context, status=status)
-    if new_secret:
-        response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "api/keys.html", context, status=status)
 
 
 @workspace_view("integrations.manage")

@@ -20,11 +20,6 @@ from hls.tenancy.http import WorkspaceRequest, invalid_status
 CAPABILITY = "integrations.manage"
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 # Imports -------------------------------------------------------------------------------------
 
 
@@ -37,7 +32,7 @@ def _import_page(
         "kinds": ImportRun.Kind.choices,
         "max_mb": MAX_BYTES // 2**20,
     }
-    return _no_store(render(request, "dataio/import.html", context, status=status))
+    return render(request, "dataio/import.html", context, status=status)
 
 
 @workspace_view(CAPABILITY)
@@ -99,8 +94,8 @@ def _detail(
         response = render(request, "dataio/import_detail.html#progress", context)
         if request.htmx and run.status != ImportRun.Status.RUNNING:
             response["HX-Refresh"] = "true"
-        return _no_store(response)
-    return _no_store(render(request, "dataio/import_detail.html", context, status=status))
+        return response
+    return render(request, "dataio/import_detail.html", context, status=status)
 
 
 @workspace_view(CAPABILITY)
@@ -146,7 +141,7 @@ def export_list(request: WorkspaceRequest) -> HttpResponse:
         export = services.export_create(workspace=request.workspace, user=request.user)
         return redirect("data-export-detail", request.workspace.slug, export.pk)
     context = {"exports": selectors.recent_exports(workspace=request.workspace)}
-    return _no_store(render(request, "dataio/export.html", context))
+    return render(request, "dataio/export.html", context)
 
 
 @workspace_view(CAPABILITY)
@@ -167,8 +162,8 @@ def export_detail(request: WorkspaceRequest, data_export_id: int) -> HttpRespons
         response = render(request, "dataio/export_detail.html#progress", context)
         if request.htmx and not building:
             response["HX-Refresh"] = "true"
-        return _no_store(response)
-    return _no_store(render(request, "dataio/export_detail.html", context))
+        return response
+    return render(request, "dataio/export_detail.html", context)
 
 
 @workspace_view(CAPABILITY)
@@ -184,4 +179,4 @@ def export_download(request: WorkspaceRequest, data_export_id: int) -> HttpRespo
         f'attachment; filename="{exports.filename(export, request.workspace)}"'
     )
     response["X-Content-Type-Options"] = "nosniff"
-    return _no_store(response)
+    return response

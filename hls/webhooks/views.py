@@ -21,11 +21,6 @@ from hls.webhooks.models import WebhookSubscription
 DELIVERIES_PER_PAGE = 50
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"  # pages that show a signing secret
-    return response
-
-
 @workspace_view("integrations.manage")
 def webhook_list(request: WorkspaceRequest) -> HttpResponse:
     context = {
@@ -110,7 +105,7 @@ def webhook_detail(request: WorkspaceRequest, subscription_id: int) -> HttpRespo
         "page": page,
         "event_labels": EVENTS,
     }
-    return _no_store(render(request, "webhooks/detail.html", context))
+    return render(request, "webhooks/detail.html", context)
 
 
 @require_POST
