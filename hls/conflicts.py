@@ -105,21 +105,26 @@ def require_current(
     saved_by: Any = None,
     saved_at: dt.datetime | None = None,
     values: Mapping[str, Any] | None = None,
+    labels: Mapping[str, Any] | None = None,
 ) -> None:
     """Raise EditConflict if `current` (a locked row) moved on from `revision`.
 
-    `fields` names what the form edits, shown with the model's labels; `values` may give a
-    field's display value where the attribute is not text (themes, people)."""
+    `fields` names what the form edits, shown with the model's labels (or `labels`, where the
+    form words it otherwise); `values` may give a field's display value where the attribute
+    is not text (themes, people)."""
     have = int(getattr(current, counter))
     if revision is None or int(revision) == have:
         return
     opts = current._meta
     shown: list[ConflictField] = []
     for name in fields:
-        try:
-            label = str(opts.get_field(name).verbose_name)  # type: ignore[union-attr]
-        except FieldDoesNotExist:  # a form-only field: its name
-            label = name.replace("_", " ")
+        if labels and name in labels:
+            label = str(labels[name])
+        else:
+            try:
+                label = str(opts.get_field(name).verbose_name)  # type: ignore[union-attr]
+            except FieldDoesNotExist:  # a form-only field: its name
+                label = name.replace("_", " ")
         value = values[name] if values and name in values else getattr(current, name, "")
         display = getattr(current, f"get_{name}_display", None)
         if display is not None and not (values and name in values):

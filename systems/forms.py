@@ -198,6 +198,16 @@ class RelationshipForm(forms.Form):
         ]
         for name in ("source", "target"):
             self.fields[name].widget.choices = choices
+        nodes: list[Actor | Factor] = [*actors, *factors]
+        self._nodes = [(node_id(n), n.name) for n in nodes]
+
+    def node_choices(self) -> list[tuple[str, str]]:
+        """Each node's id ("a12", "f7") and name."""
+        return list(self._nodes)
+
+
+class RelationshipEditForm(RelationshipForm):
+    revision = RevisionField()
 
 
 def relationship_initial(relationship: Relationship) -> dict[str, Any]:
@@ -210,6 +220,7 @@ def relationship_initial(relationship: Relationship) -> dict[str, Any]:
         "target": target,
         "sign": relationship.sign,
         "label": relationship.label,
+        "revision": relationship.revision,
     }
 
 

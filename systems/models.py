@@ -184,6 +184,7 @@ class Relationship(WorkspaceOwned):
     )
     sign = models.CharField(_("sign"), max_length=1, choices=Sign.choices, blank=True)
     label = models.CharField(_("label"), max_length=160, blank=True)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -254,6 +255,7 @@ class Person(WorkspaceOwned):
     consent_level = models.PositiveSmallIntegerField(
         _("may be shared as far as"), choices=ShareLevel.choices, default=ShareLevel.TEAM
     )
+    revision = models.PositiveIntegerField(default=1)  # edits of the record (hls/conflicts.py)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

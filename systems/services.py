@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from hls.accounts.models import User
 from hls.audit.services import tombstone_record
@@ -512,7 +513,24 @@ def relationship_update(
     target: NodeRef,
     sign: str,
     label: str,
+    revision: int | None = None,
 ) -> Relationship:
+    """Change a link of the map; a stale `revision` raises `EditConflict` (hls/conflicts.py),
+    showing its two ends by name."""
+    current = lock_current(
+        Relationship,
+        workspace=workspace,
+        pk=relationship.pk,
+        related=LINK_ENDS,
+        of=("self",),
+    )
+    require_current(
+        current,
+        revision=revision,
+        fields=["source", "target", "sign", "label"],
+        values={"source": link_end(current, "source"), "target": link_end(current, "target")},
+        labels=LINK_LABELS,
+    )
     fields = _relationship_fields(
         workspace=workspace,
         system=relationship.system,
@@ -521,10 +539,22 @@ def relationship_update(
         sign=sign,
         label=label,
     )
+    changed = any(getattr(current, key) != value for key, value in fields.items())
     for key, value in fields.items():
         setattr(relationship, key, value)
+    relationship.revision = next_revision(current) if changed else current.revision
     relationship.save()
     return relationship
+
+
+LINK_ENDS = ("source_actor", "target_actor", "source_factor", "target_factor")
+LINK_LABELS = {"source": _lazy("From"), "target": _lazy("To")}
+
+
+def link_end(relationship: Relationship, end: Literal["source", "target"]) -> str:
+    """The name of a link's first (source) or second (target) node."""
+    node = getattr(relationship, f"{end}_actor") or getattr(relationship, f"{end}_factor")
+    return str(node.name) if node is not None else ""
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from systems.forms import (
     ActorForm,
     FactorEditForm,
     FactorForm,
+    RelationshipEditForm,
     RelationshipForm,
     ScaleForm,
     SnapshotForm,
@@ -39,7 +40,7 @@ from systems.forms import (
     relationship_initial,
     system_initial,
 )
-from systems.models import MapSnapshot, System
+from systems.models import MapSnapshot, Relationship, System
 
 
 def _context(request: WorkspaceRequest, **extra: Any) -> dict[str, Any]:
@@ -337,11 +338,19 @@ def factor_add(request: WorkspaceRequest, system_id: int) -> HttpResponse:
 
 
 def _link_form(
-    request: WorkspaceRequest, system: System, *, prefix: str = "link", **kwargs: Any
+    request: WorkspaceRequest,
+    system: System,
+    *,
+    prefix: str = "link",
+    data: QueryDict | None = None,
+    form_class: type[RelationshipForm] = RelationshipForm,
+    **kwargs: Any,
 ) -> RelationshipForm:
     the_map = selectors.system_map(workspace=request.workspace, system=system)
-    return RelationshipForm(
-        request.POST if request.method == "POST" else None,
+    if data is None and request.method == "POST":
+        data = request.POST
+    return form_class(
+        data,
         prefix=prefix,
         actors=the_map.actors,
         factors=the_map.factors,
@@ -397,17 +406,23 @@ def _save_node(
     form: Any,
     title: str,
     update: Callable[[], object],
+    rebuild: Callable[[QueryDict], Any] | None = None,
+    shown: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """The edit page of a map node or link: on a valid POST, `update` and back to the map;
-    otherwise the form again, with the service's errors beside the fields."""
+    otherwise the form again, with the service's errors beside the fields. On a stale save,
+    `rebuild` makes the form again from the kept data and `shown` words this editor's values
+    as the page shows theirs (by default the form's class and its cleaned data)."""
     if request.method == "POST":
         if form.is_valid():
             try:
                 update()
             except EditConflict as error:
                 # Theirs beside this editor's, who keeps their text (hls/conflicts.py).
-                conflict = error.with_yours(form.cleaned_data)
-                form = type(form)(rebind(request.POST, conflict))
+                data = form.cleaned_data
+                conflict = error.with_yours(shown(data) if shown else data)
+                kept = rebind(request.POST, conflict)
+                form = rebuild(kept) if rebuild else type(form)(kept)
                 return _edit_page(request, system, form, title, status=409, conflict=conflict)
             except ValidationError as error:
                 form.add_error(None, error)
@@ -458,16 +473,41 @@ def relationship_edit(request: WorkspaceRequest, relationship_id: int) -> HttpRe
     workspace = request.workspace
     relationship = access_relationship(workspace=workspace, relationship_id=relationship_id)
     system = access_system(workspace=workspace, system_id=relationship.system_id)
-    form = _link_form(request, system, prefix="", initial=relationship_initial(relationship))
+    form = _link_form(
+        request,
+        system,
+        prefix="",
+        form_class=RelationshipEditForm,
+        initial=relationship_initial(relationship),
+    )
     title = _("Edit link")
+
+    def shown(data: dict[str, Any]) -> dict[str, Any]:
+        """The ends by name and the sign in words, as the conflict shows theirs."""
+        names = dict(form.node_choices())
+        signs = dict(Relationship.Sign.choices)
+        return {
+            **data,
+            "source": names.get(data["source"], ""),
+            "target": names.get(data["target"], ""),
+            "sign": signs.get(data["sign"], ""),
+        }
+
     return _save_node(
         request,
         system,
         form,
         title,
         lambda: services.relationship_update(
-            workspace=workspace, relationship=relationship, **_nodes(form)
+            workspace=workspace,
+            relationship=relationship,
+            revision=form.cleaned_data.get("revision"),
+            **_nodes(form),
         ),
+        rebuild=lambda kept: _link_form(
+            request, system, prefix="", data=kept, form_class=RelationshipEditForm
+        ),
+        shown=shown,
     )
 
 

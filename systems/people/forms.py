@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hls.conflicts import RevisionField
 from hls.tenancy.models import Workspace
 from systems.models import ShareLevel, System
 from systems.people import services
@@ -23,6 +24,7 @@ def consent_label(level: int) -> str:
 
 
 class PersonForm(forms.Form):
+    revision = RevisionField()  # edits of the record (hls/conflicts.py); unused when adding
     alias = forms.CharField(
         label=_("Chosen alias"),
         max_length=services.ALIAS_MAX,

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hls.accounts.models import User
+from hls.audit.models import AuditEvent
 from hls.audit.services import audit_record
+from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Workspace
 from systems.models import Consent, Person, PersonIdentity, ShareLevel, System
 from systems.people import crypto
@@ -117,7 +119,34 @@ def person_update(
     what_matters: str,
     strengths: str,
     system: System | None,
+    revision: int | None = None,
 ) -> Person:
+    """Change the pseudonymous record. `revision` is the one the editor started from: if
+    someone saved the record since, `EditConflict` (hls/conflicts.py) and nothing is written."""
+    current = lock_current(
+        Person, workspace=workspace, pk=person.pk, related=("system",), of=("self",)
+    )
+    last = (
+        AuditEvent.objects.filter(
+            workspace=workspace,
+            action="person.updated",
+            target_type=Person._meta.label_lower,
+            target_id=str(person.pk),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+        if revision is not None and revision != current.revision
+        else None
+    )
+    require_current(
+        current,
+        revision=revision,
+        fields=["alias", "what_matters", "strengths", "system"],
+        values={"system": current.system.name if current.system else ""},
+        saved_by=last.actor if last else None,
+    )
+    person.revision = current.revision
     alias, what_matters, strengths = _clean_record(
         workspace, alias, what_matters, strengths, system
     )
@@ -129,10 +158,12 @@ def person_update(
             ("strengths", strengths),
             ("system_id", system.pk if system else None),
         )
-        if getattr(person, field) != value
+        if getattr(current, field) != value
     ]
     person.alias, person.what_matters, person.strengths = alias, what_matters, strengths
     person.system = system
+    if changed:
+        person.revision = next_revision(current)
     person.save()
     audit_record(
         workspace=workspace, actor=actor, action="person.updated", target=person, fields=changed

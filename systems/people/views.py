@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -112,8 +113,11 @@ def person_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
         "what_matters": person.what_matters,
         "strengths": person.strengths,
         "system": person.system_id,
+        "revision": person.revision,
     }
     form = PersonForm(request.POST or None, workspace=workspace, initial=initial)
+    conflict: EditConflict | None = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
@@ -124,7 +128,16 @@ def person_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
                 what_matters=form.cleaned_data["what_matters"],
                 strengths=form.cleaned_data["strengths"],
                 system=form.chosen_system(),
+                revision=form.cleaned_data.get("revision"),
             )
+        except EditConflict as error:
+            # Theirs beside this editor's, who keeps their text (hls/conflicts.py).
+            chosen = form.chosen_system()
+            conflict = error.with_yours(
+                {**form.cleaned_data, "system": chosen.name if chosen else ""}
+            )
+            form = PersonForm(rebind(request.POST, conflict), workspace=workspace)
+            status = 409
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -132,9 +145,13 @@ def person_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
             if not works_with_person(workspace=workspace, user=request.user, person=person):
                 return redirect("people", workspace_slug=workspace.slug)
             return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
-    status = invalid_status(request) if form.is_bound else 200
+    if form.is_bound and conflict is None:
+        status = invalid_status(request)
     return render(
-        request, "systems/people/person_form.html", {"form": form, "person": person}, status=status
+        request,
+        "systems/people/person_form.html",
+        {"form": form, "person": person, "conflict": conflict},
+        status=status,
     )
 
 

@@ -24,7 +24,7 @@ from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from stewardship.models import Charter, Occurrence, PlaceSetup, Principle, ReportSection
 from stewardship.sessions.recurrence import slot_at
-from systems.models import Actor, Factor, System
+from systems.models import Actor, Factor, Person, Relationship, System
 from tests.conftest import signed_in
 from tests.factories import (
     ActorFactory,
@@ -34,12 +34,16 @@ from tests.factories import (
     EntryFactory,
     ExperimentFactory,
     FactorFactory,
+    PersonFactory,
     PrincipleFactory,
+    RelationshipFactory,
     ReportSectionFactory,
+    ScaleFactory,
     SessionCycleFactory,
     SessionFactory,
     SessionParticipantFactory,
     SystemFactory,
+    SystemMemberFactory,
     ThemeFactory,
 )
 from tests.page_forms import form_with
@@ -268,6 +272,20 @@ def factor_description(workspace: Workspace, make_member: MakeMember) -> Case:
     )
 
 
+def link_label(workspace: Workspace, make_member: MakeMember) -> Case:
+    """A link of the map between two factors: its label (what the edge means)."""
+    ann, ben = _two_mappers(workspace, make_member)
+    with tenant_scope(workspace_id=workspace.pk):
+        link = RelationshipFactory(workspace=workspace)
+    return Case(
+        url=f"/w/{workspace.slug}/map/links/{link.pk}/edit/",
+        field="label",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: Relationship.objects.get(pk=link.pk).label),
+    )
+
+
 def theme_description(workspace: Workspace, make_member: MakeMember) -> Case:
     ann, ben = _two_mappers(workspace, make_member)
     with tenant_scope(workspace_id=workspace.pk):
@@ -278,6 +296,26 @@ def theme_description(workspace: Workspace, make_member: MakeMember) -> Case:
         first=ann,
         second=ben,
         stored=_read(workspace, lambda: Theme.objects.get(pk=theme.pk).description),
+    )
+
+
+def person_what_matters(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two practitioners in the team of one person's own life change the person's record."""
+    pat = make_member(workspace, Role.PRACTITIONER, email="pat@riverside.test", full_name="Pat")
+    kim = make_member(workspace, Role.PRACTITIONER, email="kim@riverside.test", full_name="Kim")
+    with tenant_scope(workspace_id=workspace.pk):
+        life = SystemFactory(
+            workspace=workspace, scale=ScaleFactory(workspace=workspace, is_person_scale=True)
+        )
+        for m in (pat, kim):
+            SystemMemberFactory(workspace=workspace, system=life, user=m.user)
+        person = PersonFactory(workspace=workspace, system=life, alias="Robin")
+    return Case(
+        url=f"/w/{workspace.slug}/people/{person.pk}/edit/",
+        field="what_matters",
+        first=pat,
+        second=kim,
+        stored=_read(workspace, lambda: Person.objects.get(pk=person.pk).what_matters),
     )
 
 
@@ -293,7 +331,9 @@ CASES = [
     system_purpose,
     actor_role,
     factor_description,
+    link_label,
     theme_description,
+    person_what_matters,
 ]
 
 
