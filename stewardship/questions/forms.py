@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Phase
+from hls.conflicts import RevisionField
 from stewardship.models import Question
 from systems.models import Scale
 
@@ -16,6 +17,7 @@ TEXTAREA = forms.Textarea(attrs={"rows": 2})
 
 
 class QuestionForm(forms.Form):
+    revision = RevisionField()  # the version an edit started from (hls/conflicts.py)
     text = forms.CharField(
         label=_("Question"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -64,7 +66,18 @@ class QuestionForm(forms.Form):
 
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data.pop("revision", None)
         data["scale"] = next((s for s in self.scales if s.pk == data["scale"]), None)
+        return data
+
+    def shown(self) -> dict[str, Any]:
+        """What was typed, with the choices in words (beside theirs in a conflict)."""
+        data = dict(self.cleaned_data)
+        for name in ("mode", "scale", "phase"):
+            choices: Any = getattr(self.fields[name], "choices", [])
+            words = {str(value): label for value, label in choices}
+            value = data.get(name)
+            data[name] = words.get("" if value is None else str(value), value)
         return data
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cycles.models import Phase
 from hls.accounts.models import User
+from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Workspace
 from stewardship.models import Question, QuestionRevision
 from stewardship.questions.seed import QUESTIONS, SCALE_NAMES, SOURCE
@@ -30,6 +31,7 @@ EDITABLE = (
     "what_space",
     "source",
 )
+COUNTER = "version"  # a question's edit counter (its history is kept by version)
 TEXT_MAX = 2000
 SOURCE_MAX = 240
 
@@ -41,6 +43,15 @@ def question_data(question: Question) -> dict[str, Any]:
     data["scale"] = question.scale_id
     data["scale_name"] = question.scale.name if question.scale is not None else ""
     return data
+
+
+def shown_values(question: Question) -> dict[str, str]:
+    """The fields given as choices, in words (as the edit form offers them)."""
+    return {
+        "scale": question.scale.name if question.scale is not None else _("Any scale"),
+        "phase": question.get_phase_display() if question.phase else _("Any phase"),
+        "mode": question.get_mode_display(),
+    }
 
 
 def _clean(*, workspace: Workspace, fields: dict[str, Any]) -> dict[str, Any]:
@@ -111,15 +122,36 @@ def question_create(
 
 @transaction.atomic
 def question_update(
-    *, workspace: Workspace, question: Question, user: User | None, **fields: Any
+    *,
+    workspace: Workspace,
+    question: Question,
+    user: User | None,
+    revision: int | None = None,
+    **fields: Any,
 ) -> Question:
     """Change any of the editable fields. The question as it was is kept as a revision and the
-    version goes up; an edit that changes nothing stores nothing."""
-    question = (
-        Question.objects.select_for_update(of=("self",))
-        .select_related("scale")
-        .get(workspace=workspace, pk=question.pk)
+    version goes up; an edit that changes nothing stores nothing. `revision` is the version
+    the editor started from: if someone saved the question since, `EditConflict` with their
+    wording, who and when (hls/conflicts.py), and nothing is written."""
+    question = lock_current(
+        Question, workspace=workspace, pk=question.pk, related=("scale",), of=("self",)
     )
+    if revision is not None and revision != question.version:
+        last = (
+            QuestionRevision.objects.filter(workspace=workspace, question=question)
+            .select_related("edited_by")
+            .order_by("-version", "-pk")
+            .first()
+        )
+        require_current(
+            question,
+            revision=revision,
+            fields=EDITABLE,
+            counter=COUNTER,
+            values=shown_values(question),
+            saved_by=last.edited_by if last else None,
+            saved_at=last.edited_at if last else None,
+        )
     clean = _clean(workspace=workspace, fields=fields)
     changed = {
         name: value
@@ -138,7 +170,7 @@ def question_update(
     )
     for name, value in changed.items():
         setattr(question, name, value)
-    question.version += 1
+    question.version = next_revision(question, COUNTER)
     question.save()
     return question
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from stewardship.questions import selectors, services
@@ -86,8 +87,10 @@ def question_edit(request: WorkspaceRequest, bank_question_id: int) -> HttpRespo
         "what_information": question.what_information,
         "what_space": question.what_space,
         "source": question.source,
+        "revision": question.version,
     }
-    form = QuestionForm(request.POST or None, initial=initial, scales=_scales(request))
+    scales = _scales(request)
+    form = QuestionForm(request.POST or None, initial=initial, scales=scales)
     context = {"form": form, "question": question}
     if request.method == "POST":
         if form.is_valid():
@@ -96,8 +99,15 @@ def question_edit(request: WorkspaceRequest, bank_question_id: int) -> HttpRespo
                     workspace=request.workspace,
                     question=question,
                     user=request.user,
+                    revision=form.cleaned_data.get("revision"),
                     **form.service_fields(),
                 )
+            except EditConflict as error:
+                # Theirs beside this editor's, who keeps their text (hls/conflicts.py).
+                conflict = error.with_yours(form.shown())
+                form = QuestionForm(rebind(request.POST, conflict), scales=scales)
+                context = {"form": form, "question": error.current, "conflict": conflict}
+                return render(request, "stewardship/questions/form.html", context, status=409)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -22,7 +22,14 @@ from django.test import Client
 from cycles.models import Cycle, Entry, Experiment, Theme
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
-from stewardship.models import Charter, Occurrence, PlaceSetup, Principle, ReportSection
+from stewardship.models import (
+    Charter,
+    Occurrence,
+    PlaceSetup,
+    Principle,
+    Question,
+    ReportSection,
+)
 from stewardship.sessions.recurrence import slot_at
 from systems.models import Actor, Factor, Person, Relationship, System
 from tests.conftest import signed_in
@@ -36,6 +43,7 @@ from tests.factories import (
     FactorFactory,
     PersonFactory,
     PrincipleFactory,
+    QuestionFactory,
     RelationshipFactory,
     ReportSectionFactory,
     ScaleFactory,
@@ -63,6 +71,7 @@ class Case:
     saved_status: int = 302
     counter: str = "revision"  # the form's hidden edit counter (report sections: "version")
     extra: dict[str, str] = field(default_factory=dict)  # what else a person types on a save
+    saved_by: str = ""  # where the row knows who saved: the 409 names the first person
 
 
 MakeMember = Callable[..., Membership]
@@ -316,6 +325,24 @@ def person_what_matters(workspace: Workspace, make_member: MakeMember) -> Case:
         first=pat,
         second=kim,
         stored=_read(workspace, lambda: Person.objects.get(pk=person.pk).what_matters),
+        saved_by="Pat",
+    )
+
+
+def question_wording(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two stewards edit one question of the bank (each saved wording is kept in its history;
+    its version is the edit counter)."""
+    sam = make_member(workspace, Role.STEWARD, email="sam@riverside.test", full_name="Sam")
+    lee = make_member(workspace, Role.LEARNING_PARTNER, email="lee@riverside.test", full_name="Lee")
+    with tenant_scope(workspace_id=workspace.pk):
+        question = QuestionFactory(workspace=workspace)
+    return Case(
+        url=f"/w/{workspace.slug}/question-bank/{question.pk}/edit/",
+        field="text",
+        first=sam,
+        second=lee,
+        stored=_read(workspace, lambda: Question.objects.get(pk=question.pk).text),
+        saved_by="Sam",
     )
 
 
@@ -334,6 +361,7 @@ CASES = [
     link_label,
     theme_description,
     person_what_matters,
+    question_wording,
 ]
 
 
@@ -371,6 +399,8 @@ def test_a_stale_save_is_refused_with_both_versions_then_a_merge_saves(
     assert escape(SECOND) in html, "yours is shown"
     assert 'data-conflict="theirs"' in html
     assert 'data-conflict="yours"' in html
+    if case.saved_by:
+        assert f"{case.saved_by} saved the version on the left" in html
     assert case.stored() == FIRST, "the first person's text is intact"
     kept = form_with(html, case.field)
     assert kept[case.field] == [SECOND], "the second person's text stays in the form"
