@@ -215,6 +215,7 @@ class Session(WorkspaceOwned):
     )  # minutes before each occurrence
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     sequence = models.PositiveIntegerField(default=0)  # iCalendar SEQUENCE, raised on changes
+    revision = models.PositiveIntegerField(default=1)  # edits of the series (hls/conflicts.py)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -146,7 +146,17 @@ def question_update(
         require_current(
             question,
             revision=revision,
-            fields=EDITABLE,
+            fields=(  # in the edit form's order
+                "text",
+                "mode",
+                "scale",
+                "phase",
+                "how_would_we_know",
+                "who_discusses",
+                "what_information",
+                "what_space",
+                "source",
+            ),
             counter=COUNTER,
             values=shown_values(question),
             saved_by=last.edited_by if last else None,

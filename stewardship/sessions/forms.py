@@ -98,6 +98,7 @@ class TimeInput(forms.TimeInput):
 
 
 class SessionForm(forms.Form):
+    revision = RevisionField()  # the edit a change started from (hls/conflicts.py)
     title = forms.CharField(label=_("Title"), max_length=160)
     description = forms.CharField(
         label=_("What it is for"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -230,6 +231,19 @@ class SessionForm(forms.Form):
             "guests": data["guests"].splitlines(),
         }
 
+    def shown(self) -> dict[str, Any]:
+        """What was typed, worded as the conflict shows the saved session
+        (services.conflict_values): the rule described, people by name."""
+        data = self.cleaned_data
+        return {
+            **data,
+            "cycles": sorted(c.name for c in data["cycles"]),
+            "start_time": data["start_time"].strftime("%H:%M"),
+            "repeats": rp.describe_rule(self.rrule),
+            "facilitator": data["facilitator"].display_name if data["facilitator"] else "",
+            "members": sorted(m.display_name for m in data["members"]),
+        }
+
     def add_service_error(self, error: ValidationError) -> None:
         """Put a service's errors beside the fields they are about."""
         if not hasattr(error, "error_dict"):
@@ -268,6 +282,7 @@ def initial_for(session: Session) -> dict[str, Any]:
             p.email for p in session.participants.all() if p.user_id is None and p.email
         ),
         "reminder_leads": [str(lead) for lead in session.reminder_leads],
+        "revision": session.revision,
     }
 
 

@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cycles.barriers.services import barrier_raise
 from cycles.connections import cycles_above
@@ -51,6 +52,7 @@ from stewardship.notifications.services import session_changed
 from stewardship.sessions import selectors
 from stewardship.sessions.carry import Shape, carry_meetings
 from stewardship.sessions.recurrence import Slot, slot_at, validate_rule, zone
+from stewardship.sessions.repeat import describe_rule
 from systems.models import ShareLevel
 
 TITLE_MAX = 160
@@ -317,14 +319,26 @@ def session_update(
     reminder_leads: Iterable[int] = (),
     members: Sequence[User] | None = None,
     guests: Iterable[str] | None = None,
+    revision: int | None = None,
 ) -> Session:
     """Change a session. A first meeting already past may stay as it is; a new first meeting
     must be from now on. Participants are synced when `members`/`guests` are given. Meetings
-    moved or cancelled on their own are carried to their places in the changed series."""
+    moved or cancelled on their own are carried to their places in the changed series.
+    `revision` is the one the editor started from: if someone saved the session since,
+    `EditConflict` with what they saved (hls/conflicts.py), and nothing is written."""
     require_may_change(membership=by, session=session)
-    session = Session.objects.select_for_update().get(workspace=workspace, pk=session.pk)
+    session = lock_current(Session, workspace=workspace, pk=session.pk, of=("self",))
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("This session was cancelled; plan a new one instead."))
+    if revision is not None and revision != session.revision:
+        require_current(
+            session,
+            revision=revision,
+            fields=CONFLICT_FIELDS,
+            values=conflict_values(workspace=workspace, session=session),
+            labels=CONFLICT_LABELS,
+        )
+    before = _edited(workspace=workspace, session=session)
     if members is None:
         members = list(
             User.objects.filter(
@@ -372,10 +386,80 @@ def session_update(
     changed = _set_participants(
         workspace=workspace, session=session, members=members, guests=cleaned_guests
     )
+    if changed or _edited(workspace=workspace, session=session) != before:
+        # Only a real change makes other open edit pages stale.
+        session.revision = next_revision(session)
+        session.save(update_fields=["revision"])
     session_changed(session=session, change="updated")
     if changed:
         session_changed(session=session, change="participants")
     return session
+
+
+# What the edit form shows beside a stale save (its own field names, for the editor's values).
+CONFLICT_FIELDS = (
+    "title",
+    "description",
+    "cycles",
+    "start_date",
+    "start_time",
+    "timezone",
+    "duration_minutes",
+    "repeats",
+    "location",
+    "facilitator",
+    "members",
+    "guests",
+)
+CONFLICT_LABELS = {
+    "cycles": _lazy("For which cycles"),
+    "start_date": _lazy("First meeting: date"),
+    "start_time": _lazy("Time"),
+    "repeats": _lazy("Repeats"),
+    "facilitator": _lazy("Facilitator"),
+    "members": _lazy("Members invited"),
+    "guests": _lazy("Guests by email"),
+}
+
+
+def conflict_values(*, workspace: Workspace, session: Session) -> dict[str, object]:
+    """The session as its edit form words it: local date and time, the rule described, people
+    by name (`CONFLICT_FIELDS`). The page puts the editor's values, worded alike, beside it."""
+    local = session.starts_at.astimezone(zone(session.timezone))
+    participants = SessionParticipant.objects.filter(
+        workspace=workspace, session=session
+    ).select_related("user")
+    return {
+        "cycles": sorted(session.cycles.values_list("name", flat=True)),
+        "start_date": local.date(),
+        "start_time": local.strftime("%H:%M"),
+        "repeats": describe_rule(session.rrule),
+        "facilitator": session.facilitator.display_name if session.facilitator else "",
+        "members": sorted(p.user.display_name for p in participants if p.user is not None),
+        "guests": "\n".join(sorted(p.email for p in participants if p.user_id is None)),
+    }
+
+
+def _edited(*, workspace: Workspace, session: Session) -> tuple[object, ...]:
+    """What an edit of the series may change (participants are compared as they are synced)."""
+    cycles = set(
+        SessionCycle.objects.filter(workspace=workspace, session=session).values_list(
+            "cycle_id", flat=True
+        )
+    )
+    return (
+        session.title,
+        session.description,
+        session.facilitator_id,
+        session.timezone,
+        session.starts_at,
+        session.duration_minutes,
+        session.rrule,
+        session.location,
+        session.structured,
+        list(session.reminder_leads),
+        cycles,
+    )
 
 
 @transaction.atomic

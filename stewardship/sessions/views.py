@@ -139,23 +139,33 @@ def session_edit(request: WorkspaceRequest, session_id: int) -> HttpResponse:
         return redirect("session-detail", workspace.slug, session.pk)
     form = SessionForm(request.POST or None, workspace=workspace, session=session)
     status = 200
+    conflict: EditConflict | None = None
     if request.method == "POST":
+        status = invalid_status(request)
         if form.is_valid():
             try:
                 services.session_update(
                     workspace=workspace,
                     session=session,
                     by=request.membership,
+                    revision=form.cleaned_data.get("revision"),
                     **form.service_kwargs(),
                 )
+            except EditConflict as error:
+                # Theirs beside this editor's, who keeps what they typed (hls/conflicts.py).
+                conflict = error.with_yours(form.shown())
+                form = SessionForm(rebind(request.POST, conflict), workspace=workspace)
+                status = 409
             except ValidationError as error:
                 form.add_service_error(error)
             else:
                 messages.success(request, _("Saved. Everyone invited will see the change."))
                 return redirect("session-detail", workspace.slug, session.pk)
-        status = invalid_status(request)
     return render(
-        request, "stewardship/sessions/form.html", {"form": form, "session": session}, status=status
+        request,
+        "stewardship/sessions/form.html",
+        {"form": form, "session": session, "conflict": conflict},
+        status=status,
     )
 
 

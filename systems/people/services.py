@@ -144,6 +144,7 @@ def person_update(
         revision=revision,
         fields=["alias", "what_matters", "strengths", "system"],
         values={"system": current.system.name if current.system else ""},
+        labels={"system": _("Their own life as a system")},
         saved_by=last.actor if last else None,
     )
     person.revision = current.revision

@@ -29,6 +29,7 @@ from stewardship.models import (
     Principle,
     Question,
     ReportSection,
+    Session,
 )
 from stewardship.sessions.recurrence import slot_at
 from systems.models import Actor, Factor, Person, Relationship, System
@@ -111,6 +112,26 @@ def meeting_notes(workspace: Workspace, make_member: MakeMember) -> Case:
         first=fay,
         second=stew,
         stored=_read(workspace, read),
+    )
+
+
+def session_description(workspace: Workspace, make_member: MakeMember) -> Case:
+    """The facilitator and a steward change a session's own edit form (title, what it is for,
+    time and series)."""
+    fay = make_member(workspace, Role.PRACTITIONER, email="fay@riverside.test", full_name="Fay")
+    stew = make_member(workspace, Role.STEWARD, email="stew@riverside.test", full_name="Stew")
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace)
+        session = SessionFactory(
+            workspace=workspace, facilitator=fay.user, rrule="FREQ=WEEKLY;COUNT=4"
+        )
+        SessionCycleFactory(workspace=workspace, session=session, cycle=cycle)
+    return Case(
+        url=f"/w/{workspace.slug}/sessions/{session.pk}/edit/",
+        field="description",
+        first=fay,
+        second=stew,
+        stored=_read(workspace, lambda: Session.objects.get(pk=session.pk).description),
     )
 
 
@@ -348,6 +369,7 @@ def question_wording(workspace: Workspace, make_member: MakeMember) -> Case:
 
 CASES = [
     meeting_notes,
+    session_description,
     entry_text,
     experiment_design,
     cycle_purpose,
