@@ -442,6 +442,7 @@ class BarrierRoute(WorkspaceOwned):
     from_cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="barriers_sent")
     to_cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="barriers_received")
     state = models.CharField(max_length=16, choices=State.choices, default=State.RAISED)
+    revision = models.PositiveIntegerField(default=1)  # one up per answer (hls/conflicts.py)
     passed_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="passed_to"
     )

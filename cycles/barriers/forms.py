@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cycles.models import BarrierRoute, Cycle, Enabler
+from hls.conflicts import RevisionField
 
 
 def _cycle_label(cycle: Cycle) -> str:
@@ -43,6 +44,7 @@ class RaiseForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    revision = RevisionField()  # the barrier as the answer form was opened (hls/conflicts.py)
     state = forms.ChoiceField(
         label=_("What is happening with it"),
         choices=[c for c in BarrierRoute.State.choices if c[0] != BarrierRoute.State.RAISED],

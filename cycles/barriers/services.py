@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cycles.barriers import selectors
@@ -28,6 +29,7 @@ from cycles.models import BarrierResponse, BarrierRoute, Cycle, Enabler, Enabler
 from hls import notices
 from hls.accounts.models import User
 from hls.audit.services import audit_record
+from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Workspace
 from hls.tenancy.permissions import can
@@ -131,6 +133,44 @@ def barrier_raise(
     return route
 
 
+def answer_words(response: BarrierResponse) -> str:
+    """One answer as the conflict shows it: its state, who and when, and what was said."""
+    head = " · ".join(
+        part
+        for part in (
+            str(response.get_state_display()),
+            response.responded_by.display_name if response.responded_by else "",
+            timezone.localtime(response.responded_at).strftime("%d %b %Y, %H:%M"),
+        )
+        if part
+    )
+    return f"{head}\n{response.text}" if response.text else head
+
+
+def _require_no_answer_since(route: BarrierRoute, *, revision: int) -> None:
+    """The answers given since `revision` (each raised it by one), or none if it is current."""
+    since = max(route.revision - revision, 0)
+    answers = (
+        list(
+            BarrierResponse.objects.filter(workspace_id=route.workspace_id, route=route)
+            .select_related("responded_by")
+            .order_by("-responded_at", "-pk")[:since]
+        )[::-1]
+        if since
+        else []
+    )
+    last = answers[-1] if answers else None
+    require_current(
+        route,
+        revision=revision,
+        fields=["state", "text"],
+        values={"text": "\n\n".join(answer_words(a) for a in answers)},
+        labels={"state": _("State"), "text": _("Answers")},
+        saved_by=last.responded_by if last else None,
+        saved_at=last.responded_at if last else None,
+    )
+
+
 ANSWER_STATES = [s for s in BarrierRoute.State.values if s != BarrierRoute.State.RAISED]
 
 
@@ -143,13 +183,21 @@ def barrier_answer(
     state: str,
     text: str = "",
     pass_to: Cycle | None = None,
+    revision: int | None = None,
 ) -> BarrierResponse:
     """Answer a barrier in the receiving cycle's inbox. Raises PermissionDenied for someone who
-    may not answer, ValidationError (by field) for a bad answer; nothing is written then."""
-    route = (
-        BarrierRoute.objects.select_for_update(of=("self",))
-        .select_related("to_cycle", "entry__person", "entry__cycle")
-        .get(workspace=workspace, pk=route.pk)
+    may not answer, ValidationError (by field) for a bad answer; nothing is written then.
+
+    Each answer is a new row, so no answer's text is lost; but an answer moves the barrier's
+    state, so each raises the route's `revision`. `revision` is the one the answer form was
+    opened at: if someone answered since, `EditConflict` (hls/conflicts.py) with the state now
+    and the answers given since, and nothing is written."""
+    route = lock_current(
+        BarrierRoute,
+        workspace=workspace,
+        pk=route.pk,
+        related=("to_cycle", "entry__person", "entry__cycle"),
+        of=("self",),
     )
     if not selectors.may_answer(workspace=workspace, membership=answered_by, cycle=route.to_cycle):
         raise PermissionDenied(
@@ -159,6 +207,8 @@ def barrier_answer(
             )
             % {"cycle": route.to_cycle.name}
         )
+    if revision is not None and revision != route.revision:
+        _require_no_answer_since(route, revision=revision)
     text = (text or "").strip()
     errors: dict[str, str] = {}
     if state not in ANSWER_STATES:
@@ -197,7 +247,8 @@ def barrier_answer(
         workspace=workspace, route=route, state=state, text=text, responded_by=answered_by.user
     )
     route.state = state
-    route.save(update_fields=["state", "updated_at"])
+    route.revision = next_revision(route)
+    route.save(update_fields=["state", "revision", "updated_at"])
     audit_record(
         workspace=workspace, actor=answered_by.user, action="barrier.answered", target=route,
         state=state,

@@ -19,6 +19,7 @@ from cycles.barriers.forms import AnswerForm, EnablerForm, RaiseForm
 from cycles.connections import cycle_ids_below
 from cycles.models import BarrierRoute, Cycle, Entry
 from cycles.trust import request_trust
+from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from systems.models import ShareLevel
@@ -137,11 +138,15 @@ def _route_or_404(request: WorkspaceRequest, barrier_route_id: int) -> BarrierRo
 
 def _answer_form(request: WorkspaceRequest, route: BarrierRoute, data: Any = None) -> AnswerForm:
     above = selectors.raise_targets(workspace=request.workspace, cycle=route.to_cycle)
-    return AnswerForm(data, above=above.all)
+    return AnswerForm(data, above=above.all, initial={"revision": route.revision})
 
 
 def _detail(
-    request: WorkspaceRequest, route: BarrierRoute, form: AnswerForm | None, status: int = 200
+    request: WorkspaceRequest,
+    route: BarrierRoute,
+    form: AnswerForm | None,
+    status: int = 200,
+    conflict: EditConflict | None = None,
 ) -> HttpResponse:
     can_answer = selectors.may_answer(
         workspace=request.workspace, membership=request.membership, cycle=route.to_cycle
@@ -151,7 +156,7 @@ def _detail(
     return render(
         request,
         "cycles/barriers/detail.html",
-        {"route": route, "form": form, "can_answer": can_answer},
+        {"route": route, "form": form, "can_answer": can_answer, "conflict": conflict},
         status=status,
     )
 
@@ -191,7 +196,16 @@ def barrier_answer(request: WorkspaceRequest, barrier_route_id: int) -> HttpResp
                 state=data["state"],
                 text=data["text"],
                 pass_to=pass_to,
+                revision=data.get("revision"),
             )
+        except EditConflict as error:
+            # Someone answered since this form was opened: the state now and their answers
+            # beside this one, whose text stays in the form (hls/conflicts.py).
+            states = dict(BarrierRoute.State.choices)
+            conflict = error.with_yours({**data, "state": states.get(data["state"], "")})
+            route = _route_or_404(request, barrier_route_id)
+            form = _answer_form(request, route, rebind(request.POST, conflict))
+            return _detail(request, route, form, status=409, conflict=conflict)
         except ValidationError as error:
             form.add_error(None, error)
         except PermissionDenied as error:

@@ -19,7 +19,7 @@ from html import escape
 import pytest
 from django.test import Client
 
-from cycles.models import Cycle, Entry, Experiment, Theme
+from cycles.models import BarrierResponse, Cycle, Entry, Experiment, Theme
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from stewardship.models import (
@@ -32,10 +32,11 @@ from stewardship.models import (
     Session,
 )
 from stewardship.sessions.recurrence import slot_at
-from systems.models import Actor, Factor, Person, Relationship, System
+from systems.models import Actor, Factor, Person, Relationship, ShareLevel, System
 from tests.conftest import signed_in
 from tests.factories import (
     ActorFactory,
+    BarrierRouteFactory,
     CharterFactory,
     CycleFactory,
     CycleMemberFactory,
@@ -73,6 +74,7 @@ class Case:
     counter: str = "revision"  # the form's hidden edit counter (report sections: "version")
     extra: dict[str, str] = field(default_factory=dict)  # what else a person types on a save
     saved_by: str = ""  # where the row knows who saved: the 409 names the first person
+    post_url: str = ""  # where the form posts, if not back to its page
 
 
 MakeMember = Callable[..., Membership]
@@ -367,6 +369,40 @@ def question_wording(workspace: Workspace, make_member: MakeMember) -> Case:
     )
 
 
+def barrier_answer(workspace: Workspace, make_member: MakeMember) -> Case:
+    """A manager and a steward of the cycle a barrier was raised to answer it from two pages.
+    Each answer is a new row, but it moves the barrier's state: the second answer, written
+    without having seen the first, is refused with the answers given since."""
+    ann = make_member(workspace, Role.MANAGER, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.STEWARD, email="ben@riverside.test", full_name="Ben")
+    with tenant_scope(workspace_id=workspace.pk):
+        place = SystemFactory(workspace=workspace, name="Riverside place")
+        team = SystemFactory(workspace=workspace, parent=place, scale=place.scale)
+        above = CycleFactory(workspace=workspace, system=place, name="Place cycle")
+        below = CycleFactory(workspace=workspace, system=team, name="Team cycle")
+        for m in (ann, ben):
+            CycleMemberFactory(workspace=workspace, cycle=above, user=m.user)
+        entry = EntryFactory(
+            workspace=workspace, cycle=below, kind="barrier", visibility=ShareLevel.SHARED_UPWARD
+        )
+        route = BarrierRouteFactory(workspace=workspace, entry=entry, to_cycle=above)
+
+    def read() -> str:
+        last = BarrierResponse.objects.filter(route=route).order_by("-pk").first()
+        return last.text if last else ""
+
+    return Case(
+        url=f"/w/{workspace.slug}/barriers/{route.pk}/",
+        post_url=f"/w/{workspace.slug}/barriers/{route.pk}/answer/",
+        field="text",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, read),
+        extra={"state": "working"},
+        saved_by="Ann",
+    )
+
+
 CASES = [
     meeting_notes,
     session_description,
@@ -384,6 +420,7 @@ CASES = [
     theme_description,
     person_what_matters,
     question_wording,
+    barrier_answer,
 ]
 
 
@@ -409,12 +446,13 @@ def test_a_stale_save_is_refused_with_both_versions_then_a_merge_saves(
     for name, value in case.extra.items():
         first_form[name] = second_form[name] = [value]
     first_form[case.field] = [FIRST]
-    saved = first.post(case.url, first_form)
+    target = case.post_url or case.url
+    saved = first.post(target, first_form)
     assert saved.status_code == case.saved_status, saved.content.decode()[:2000]
     assert case.stored() == FIRST
 
     second_form[case.field] = [SECOND]
-    refused = second.post(case.url, second_form)
+    refused = second.post(target, second_form)
     assert refused.status_code == 409
     html = refused.content.decode()
     assert escape(FIRST) in html, "theirs is shown"
@@ -429,13 +467,13 @@ def test_a_stale_save_is_refused_with_both_versions_then_a_merge_saves(
     assert kept[case.counter] != second_form[case.counter], "the form names the new revision"
 
     kept[case.field] = [MERGED]
-    merged = second.post(case.url, kept)
+    merged = second.post(target, kept)
     assert merged.status_code == case.saved_status, merged.content.decode()[:2000]
     assert case.stored() == MERGED
 
     # and the first person's page, now stale in turn, is refused rather than overwriting
     first_form[case.field] = ["A late change from the first page."]
-    assert first.post(case.url, first_form).status_code == 409
+    assert first.post(target, first_form).status_code == 409
     assert case.stored() == MERGED
 
 
