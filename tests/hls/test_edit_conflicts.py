@@ -124,8 +124,8 @@ def session_description(workspace: Workspace, make_member: MakeMember) -> Case:
     stew = make_member(workspace, Role.STEWARD, email="stew@riverside.test", full_name="Stew")
     with tenant_scope(workspace_id=workspace.pk):
         cycle = CycleFactory(workspace=workspace)
-        session = SessionFactory(
-            workspace=workspace, facilitator=fay.user, rrule="FREQ=WEEKLY;COUNT=4"
+        session = SessionFactory(  # the rule as the form writes it
+            workspace=workspace, facilitator=fay.user, rrule="FREQ=WEEKLY;INTERVAL=1;COUNT=4"
         )
         SessionCycleFactory(workspace=workspace, session=session, cycle=cycle)
     return Case(
@@ -475,6 +475,29 @@ def test_a_stale_save_is_refused_with_both_versions_then_a_merge_saves(
     first_form[case.field] = ["A late change from the first page."]
     assert first.post(target, first_form).status_code == 409
     assert case.stored() == MERGED
+
+
+@pytest.mark.parametrize(
+    "make",
+    [session_description, link_label, person_what_matters, question_wording],
+    ids=lambda make: make.__name__,
+)
+def test_a_save_that_changes_nothing_leaves_other_pages_current(
+    make: Callable[[Workspace, MakeMember], Case], workspace: Workspace, make_member: MakeMember
+) -> None:
+    """Saving a form as it is (nothing changed) does not make someone else's open page stale:
+    their save then goes through."""
+    case = make(workspace, make_member)
+    first, second = signed_in(case.first), signed_in(case.second)
+    first_form, second_form = _open(first, case), _open(second, case)
+    for form in (first_form, second_form):
+        form.update({name: [value] for name, value in case.extra.items()})
+    target = case.post_url or case.url
+    assert first.post(target, first_form).status_code == case.saved_status
+    assert _open(first, case)[case.counter] == first_form[case.counter]
+    second_form[case.field] = [SECOND]
+    assert second.post(target, second_form).status_code == case.saved_status
+    assert case.stored() == SECOND
 
 
 # Autosave --------------------------------------------------------------------------------------
