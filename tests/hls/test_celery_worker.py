@@ -5,9 +5,8 @@ committed: these tests use `transactional_db`. Each test gets its own queue, so 
 over from other runs (or other xdist workers) never reach it.
 """
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -22,17 +21,10 @@ from hls.tenancy import services
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from hls.tenancy.tasks import send_invitation_email
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.live
 WAIT_SECONDS = 20
-
-
-def _wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {WAIT_SECONDS}s for {what}")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -74,21 +66,21 @@ def test_the_worker_sends_an_invitation_email_once_per_send(
         )
     assert app.conf.task_always_eager is False
 
-    _wait_for(lambda: len(mail.outbox) >= 1, "the invitation email")
-    _wait_for(lambda: True in worker.values(), "the task to finish")
+    wait_for(lambda: len(mail.outbox) >= 1, "the invitation email", WAIT_SECONDS, every=0.05)
+    wait_for(lambda: True in worker.values(), "the task to finish", WAIT_SECONDS, every=0.05)
     assert [m.to for m in mail.outbox] == [["far@example.test"]]
     assert "/invitations/" in mail.outbox[0].body
 
     # The same send again, as after a redelivery: nothing more is sent.
     again = send_invitation_email.delay(workspace.pk, invitation.pk, 1)
-    _wait_for(lambda: again.id in worker, "the repeated task")
+    wait_for(lambda: again.id in worker, "the repeated task", WAIT_SECONDS, every=0.05)
     assert worker[again.id] is False
     assert len(mail.outbox) == 1
 
     # A resend is a new send number, and is sent.
     with tenant_scope(workspace_id=workspace.pk, user_id=admin.user.pk):
         services.invitation_resend(invitation=invitation, actor=admin.user)
-    _wait_for(lambda: len(mail.outbox) >= 2, "the second email")
+    wait_for(lambda: len(mail.outbox) >= 2, "the second email", WAIT_SECONDS, every=0.05)
     assert [m.to for m in mail.outbox] == [["far@example.test"], ["far@example.test"]]
     with tenant_scope(workspace_id=workspace.pk):
         invitation.refresh_from_db()

@@ -3,16 +3,13 @@ click and the concurrent retry each make one entry, on the real PostgreSQL, and,
 web server (gunicorn) on loopback, a browser-like client that gave up before the answer."""
 
 import os
-import socket
-import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -26,8 +23,8 @@ from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Workspace
 from tests.conftest import signed_in
 from tests.factories import CycleFactory
+from tests.processes import live_database_url, start_web, stop, wait_for
 
-REPO = Path(__file__).resolve().parents[2]
 W = "/w/riverside"
 
 
@@ -174,14 +171,6 @@ def _waiting_for_locks() -> int:
     return int(row[0])
 
 
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {seconds}s for {what}")
-        time.sleep(0.05)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_posts_with_one_token_make_one_entry(
     workspace: Workspace, member: Membership, cycle: Cycle
@@ -213,9 +202,9 @@ def test_two_concurrent_posts_with_one_token_make_one_entry(
         holder = pool.submit(hold_the_cycle)
         assert holding.wait(20)
         first = pool.submit(post, clients[0])
-        _wait_for(lambda: _waiting_for_locks() >= 1, "the first request to wait on the cycle")
+        wait_for(lambda: _waiting_for_locks() >= 1, "the first request to wait on the cycle")
         second = pool.submit(post, clients[1])
-        _wait_for(lambda: _waiting_for_locks() >= 2, "the second request to wait on the token")
+        wait_for(lambda: _waiting_for_locks() >= 2, "the second request to wait on the token")
         release.set()
         answers = sorted([first.result(30), second.result(30)], key=lambda r: r.status_code)
         holder.result(30)
@@ -229,64 +218,25 @@ def test_two_concurrent_posts_with_one_token_make_one_entry(
 # A real web server on loopback ------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    if host.startswith("/"):  # the embedded server's socket directory
-        return f"postgres://{db['USER']}@/{db['NAME']}?host={quote(host, safe='')}"
-    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def web_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     """gunicorn serving the test database on a free loopback port; yields its base URL. A slow
     answer (tests/hls/slow_answer.py) creates `tmp_path / "reached"` when its work is done."""
-    port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.hls.client_token_settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": live_database_url(),
         "CONN_MAX_AGE": "0",
         "SLOW_ANSWER_REACHED": str(tmp_path / "reached"),
     }
-    log = (tmp_path / "gunicorn.log").open("w")
-    proc = subprocess.Popen(
-        [
-            str(REPO / ".venv/bin/gunicorn"), "hls.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60",
-        ],
-        cwd=REPO, env=env, stdout=log, stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_web(env, tmp_path / "gunicorn.log", workers=2)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # bound, but the workers still booting
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text())
-            time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
+        stop(proc)
 
 
+@pytest.mark.live
 def test_a_post_retried_after_a_timeout_makes_one_entry(
     web_server: str, tmp_path: Path, workspace: Workspace, member: Membership, cycle: Cycle
 ) -> None:
@@ -310,7 +260,7 @@ def test_a_post_retried_after_a_timeout_makes_one_entry(
         )
     # Retried at once (the first has saved, not yet committed): the retry waits on the first
     # and gets its answer.
-    _wait_for((tmp_path / "reached").exists, "the first request to do its work")
+    wait_for((tmp_path / "reached").exists, "the first request to do its work")
     retry = browser.post(f"{web_server}{W}/log/", data=data, allow_redirects=False, timeout=30)
     assert retry.status_code == 303
     assert retry.headers["Location"] == f"{W}/cycles/"
@@ -328,6 +278,7 @@ def test_a_post_retried_after_a_timeout_makes_one_entry(
     assert _texts(workspace) == ["Typed while the server was slow"] * 2
 
 
+@pytest.mark.live
 def test_a_retry_waiting_on_a_refused_request_runs_normally(
     web_server: str, tmp_path: Path, workspace: Workspace, member: Membership, cycle: Cycle
 ) -> None:
@@ -356,7 +307,7 @@ def test_a_retry_waiting_on_a_refused_request_runs_normally(
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         first = pool.submit(send, refused_data, "5")
-        _wait_for((tmp_path / "reached").exists, "the first request to be refused")
+        wait_for((tmp_path / "reached").exists, "the first request to be refused")
         # It is held for 5 s more, uncommitted; the retry waits for it.
         started = time.monotonic()
         retry = send(fixed_data, "")

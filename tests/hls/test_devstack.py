@@ -5,15 +5,12 @@ web server goes on. Nothing is left running afterwards."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-from urllib.request import urlopen
 
 import psycopg
 import pytest
@@ -21,18 +18,9 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from tests.processes import live_database_url
+from tests.processes import REPO, answers, free_port, live_database_url, wait_for
 
 pytestmark = pytest.mark.live
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {seconds}s for {what}")
-        time.sleep(0.2)
 
 
 def _alive(pid: int) -> bool:
@@ -47,20 +35,6 @@ def _alive(pid: int) -> bool:
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _redis_url_with_db(url: str, db: int) -> str:
@@ -98,7 +72,7 @@ def test_keep_starts_a_stopped_process_again_and_stops_with_it(tmp_path: Path) -
         cwd=REPO, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:
-        _wait_for(lambda: starts.exists() and starts.read_text() == "xx", "a second start", 30)
+        wait_for(lambda: starts.exists() and starts.read_text() == "xx", "a second start", 30)
         os.killpg(keeper.pid, signal.SIGTERM)  # as honcho stops a process group
         assert keeper.wait(15) == 128 + signal.SIGTERM
     finally:
@@ -125,7 +99,7 @@ def scratch_database() -> Iterator[str]:
 def test_make_run_answers_where_it_says_and_outlives_a_dead_worker(
     scratch_database: str, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     redis_url = _redis_url_with_db(settings.REDIS_URL, 15)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))},
@@ -143,8 +117,8 @@ def test_make_run_answers_where_it_says_and_outlives_a_dead_worker(
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_for(lambda: f"is running at {url}" in log.read_text(), "the address", 300)
-        assert _answers(url + "healthz"), "the address was printed before the server answered"
+        wait_for(lambda: f"is running at {url}" in log.read_text(), "the address", 300)
+        assert answers(url + "healthz"), "the address was printed before the server answered"
 
         def pid_of(name: str) -> int:
             found = re.findall(rf"{name} started \(pid=(\d+)\)", log.read_text())
@@ -160,22 +134,22 @@ def test_make_run_answers_where_it_says_and_outlives_a_dead_worker(
         assert environ["SITE_URL"] == f"http://127.0.0.1:{port}"  # links in emails follow PORT
 
         keeper = pid_of("worker")
-        _wait_for(lambda: bool(_children(keeper)), "the worker to start", 60)
+        wait_for(lambda: bool(_children(keeper)), "the worker to start", 60)
         celery = _children(keeper)[0]
         os.kill(celery, signal.SIGKILL)
-        _wait_for(
+        wait_for(
             lambda: "the worker stopped (exit code -9); starting it again" in log.read_text(),
             "the runner to say the worker stopped",
             30,
         )
-        _wait_for(lambda: any(p != celery for p in _children(keeper)), "a new worker", 60)
-        assert _answers(url + "healthz")  # the web server went on
+        wait_for(lambda: any(p != celery for p in _children(keeper)), "a new worker", 60)
+        assert answers(url + "healthz")  # the web server went on
         assert run.poll() is None
         everyone = [web, keeper, pid_of("beat"), *_children(keeper), *_children(web)]
 
         os.kill(run.pid, signal.SIGINT)  # Ctrl-C
         run.wait(60)
-        _wait_for(lambda: not any(_alive(p) for p in everyone), "every process to stop", 30)
+        wait_for(lambda: not any(_alive(p) for p in everyone), "every process to stop", 30)
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)

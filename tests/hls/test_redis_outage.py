@@ -12,7 +12,6 @@ The processes read committed data: `transactional_db`.
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -29,27 +28,21 @@ from hls.dataio.models import ExportRun
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from tests.factories import PASSWORD, CycleMemberFactory
-from tests.processes import live_database_url
+from tests.processes import (
+    REPO,
+    free_port,
+    live_database_url,
+    start_web,
+    start_worker,
+    stop,
+    wait_for,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-START_WAIT = 60  # a process starts in a few seconds; more on a busy machine
+pytestmark = pytest.mark.live
 # While Redis is frozen a request must answer within this, plus twice the slowest answer of the
 # same page before (a loaded machine is slow anyway; a request hanging on Redis takes minutes).
 PROMPT = 5.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = START_WAIT) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {seconds}s for {what}")
-        time.sleep(0.1)
+OUTAGE_SECONDS = 30
 
 
 class RedisServer:
@@ -57,7 +50,7 @@ class RedisServer:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -79,7 +72,7 @@ class RedisServer:
             ],
             cwd=self.workdir,
         )  # fmt: skip
-        _wait_for(self.answers, "redis-server to answer")
+        wait_for(self.answers, "redis-server to answer")
 
     def stop(self) -> None:
         assert self.proc is not None
@@ -104,8 +97,7 @@ class Processes:
     def __init__(self, tmp: Path, redis_server: RedisServer) -> None:
         self.tmp = tmp
         self.redis = redis_server
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = ""  # the web server's, once started
         self.procs: list[subprocess.Popen[bytes]] = []
         self.env = {
             **os.environ,
@@ -116,41 +108,14 @@ class Processes:
             "PYTEST_XDIST_WORKER": f"outage-{uuid.uuid4().hex[:8]}",  # the cache's key prefix
         }
 
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
-        log = (self.tmp / f"{name}-{len(self.procs)}.log").open("w")
-        proc = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=log, stderr=log)
-        self.procs.append(proc)
-        return proc
-
     def web(self) -> None:
-        self._spawn(
-            "web",
-            [
-                str(REPO / ".venv/bin/gunicorn"), "hls.wsgi:application",
-                "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "4",
-                "--timeout", "60", "--graceful-timeout", "2",
-            ],
-        )  # fmt: skip
-
-        def answers() -> bool:
-            try:
-                return requests.get(f"{self.base}/healthz", timeout=2).status_code == 200
-            except requests.RequestException:
-                return False
-
-        _wait_for(answers, "the web server to answer")
+        proc, self.base = start_web(self.env, self.tmp / "web.log", threads=4)
+        self.procs.append(proc)
         # The first page loads every view and template: let that happen before any timing.
         requests.get(f"{self.base}/accounts/login/", timeout=120)
 
     def worker(self) -> None:
-        self._spawn(
-            "worker",
-            [
-                str(REPO / ".venv/bin/celery"), "-A", "hls", "worker", "--pool=solo",
-                "--loglevel=WARNING", "--without-heartbeat", "--without-gossip",
-                "--without-mingle", "-n", f"{uuid.uuid4().hex}@outage",
-            ],
-        )  # fmt: skip
+        self.procs.append(start_worker(self.env, self.tmp / f"worker-{len(self.procs)}.log"))
 
     def run(self, code: str) -> str:
         """A one-off Django process (as beat's task would run), its output."""
@@ -162,13 +127,7 @@ class Processes:
 
     def stop(self) -> None:
         for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(10)
+            stop(proc)
 
 
 @pytest.fixture
@@ -260,8 +219,10 @@ def test_redis_stopped_pages_render_and_entries_are_saved_once(
 
     redis_server.stop()
     saved: list[str] = []
-    outage_ends = time.monotonic() + 4  # a few seconds of outage, with several requests
-    while time.monotonic() < outage_ends or len(saved) < 4:
+    # As found (issue 11): 30 s of outage, a person working through it. Longer than the
+    # breakers' cool-down (hls/outage.py), so Redis is tried again, and fails fast, mid-outage.
+    outage_ends = time.monotonic() + OUTAGE_SECONDS
+    while time.monotonic() < outage_ends:
         page, _took = _timed(lambda: person.get(cycle_page))
         assert page.status_code == 200, page.text[:500]
         text = f"Typed while Redis was away {len(saved) + 1}"
@@ -271,6 +232,8 @@ def test_redis_stopped_pages_render_and_entries_are_saved_once(
         assert response.status_code == 302, response.text[:500]
         assert took < bound, f"saving took {took:.1f}s with Redis stopped"
         saved.append(text)
+        time.sleep(1)  # reading what was typed, typing the next
+    assert len(saved) >= 5
     ready = requests.get(f"{stack.base}/readyz", timeout=120)
     assert ready.status_code == 200  # pages work: the web process stays in rotation
     assert ready.json()["status"] == "degraded"
@@ -279,7 +242,7 @@ def test_redis_stopped_pages_render_and_entries_are_saved_once(
     assert _texts(workspace) == sorted(saved)  # every one saved, each exactly once
 
     redis_server.start()
-    _wait_for(
+    wait_for(
         lambda: requests.get(f"{stack.base}/readyz", timeout=120).json()["status"] == "ready",
         "/readyz to see Redis back",
     )
@@ -350,6 +313,7 @@ def test_work_queued_while_the_broker_is_away_is_done_once_it_is_back(
     export_id = int(re.findall(r"/integrations/export/(\d+)/", response.headers["Location"])[0])
     detail = person.get(f"/w/{workspace.slug}/integrations/export/{export_id}/")
     assert detail.status_code == 200  # its progress page renders from the row alone
+    assert "Waiting for the background worker" in detail.text  # and says why it does not move
 
     def status() -> str:
         with tenant_scope(workspace_id=workspace.pk):
@@ -366,7 +330,7 @@ def test_work_queued_while_the_broker_is_away_is_done_once_it_is_back(
         "from hls.dataio.tasks import republish_queued; print(republish_queued(0))"
     )
     assert published == "1"
-    _wait_for(lambda: status() == ExportRun.Status.DONE, "the worker to build the export")
+    wait_for(lambda: status() == ExportRun.Status.DONE, "the worker to build the export")
     with tenant_scope(workspace_id=workspace.pk):
         assert ExportRun.objects.count() == 1
     # Once done, a sweep finds nothing more to publish.

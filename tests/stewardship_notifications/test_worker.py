@@ -13,7 +13,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,20 +33,10 @@ from tests.factories import (
     SessionFactory,
     SessionParticipantFactory,
 )
-from tests.processes import live_database_url
+from tests.processes import live_database_url, start_worker, wait_for
 
 pytestmark = pytest.mark.live
-REPO = Path(__file__).resolve().parents[2]
-WAIT = 60  # a worker takes a few seconds to start (more on a busy machine)
 S = Reminder.Status
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = WAIT) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {seconds}s for {what}")
-        time.sleep(0.1)
 
 
 class Workers:
@@ -66,15 +56,7 @@ class Workers:
             "NOTIFY_MAIL_REACHED": str(self.reached),
             "NOTIFY_MAIL_HANG_AT": str(hang_at),
         }
-        proc = subprocess.Popen(
-            [
-                str(REPO / ".venv/bin/celery"), "-A", "hls", "worker", "--pool=solo",
-                "-Q", self.queue, "--loglevel=WARNING", "--without-heartbeat",
-                "--without-gossip", "--without-mingle", "-n", f"{uuid.uuid4().hex}@test",
-            ],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-            stderr=(self.tmp / f"worker-{len(self.procs)}.log").open("w"),
-        )  # fmt: skip
+        proc = start_worker(env, self.tmp / f"worker-{len(self.procs)}.log", queue=self.queue)
         self.procs.append(proc)
         return proc
 
@@ -142,7 +124,7 @@ def test_a_batch_is_delivered_once_each_by_concurrent_dispatches(workers, worksp
         dispatch_due.delay()
     workers.start()
     workers.start()  # two workers on the queue, taking the dispatches concurrently
-    _wait_for(lambda: _statuses(workspace)[S.SENT] == len(keys), "every reminder to be sent")
+    wait_for(lambda: _statuses(workspace)[S.SENT] == len(keys), "every reminder to be sent")
     for _ in range(3):
         dispatch_due.delay()  # more runs after: nothing more goes out
     time.sleep(1.5)
@@ -155,7 +137,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     keys = _due_batch(workspace, make_member, 8)
     first = workers.start(hang_at=4)
     dispatch_due.delay()
-    _wait_for(workers.reached.exists, "the worker to reach the 4th message")
+    wait_for(workers.reached.exists, "the worker to reach the 4th message")
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     assert len(workers.lines()) == 3
@@ -163,7 +145,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
 
     workers.start()
     dispatch_due.delay()
-    _wait_for(lambda: _statuses(workspace)[S.SENT] == len(keys), "the rest to be sent")
+    wait_for(lambda: _statuses(workspace)[S.SENT] == len(keys), "the rest to be sent")
     assert _sent(workers) == Counter(keys)
     assert _statuses(workspace) == Counter({S.SENT: len(keys)})
 
@@ -206,7 +188,7 @@ def test_a_session_moved_after_reminders_were_queued(workers, workspace, make_me
             due_at=timezone.now() - dt.timedelta(seconds=1)
         )
     workers.start()
-    _wait_for(lambda: _due_left(workspace) == 0, "every due reminder to be delivered")
+    wait_for(lambda: _due_left(workspace) == 0, "every due reminder to be delivered")
     time.sleep(1)
     sent = _sent(workers)
     assert not set(sent) & old_keys
