@@ -81,3 +81,18 @@ def queued_before(older_than_seconds: float | None = None) -> dt.datetime:
         else dt.timedelta(seconds=older_than_seconds)
     )
     return timezone.now() - age
+
+
+# A worker normally picks work up within a second or two; after this, a progress page says the
+# work is waiting (the broker or the worker is away) rather than showing a bar that never moves.
+WAITING_NOTICE_AFTER = dt.timedelta(seconds=15)
+
+
+def waiting_for_worker(*, queued: bool, since: dt.datetime | None) -> bool:
+    """Whether a progress page should say its work is waiting for the background worker: the
+    work is `queued` (no worker has started it) and this process found the broker away, or it
+    has waited since `since` longer than a worker takes to pick work up. The work is kept in
+    its row and starts by itself when the worker can take it (the sweeps above)."""
+    if not queued or since is None:
+        return False
+    return broker.down or timezone.now() - since > WAITING_NOTICE_AFTER

@@ -14,6 +14,7 @@ from hls.dataio.csvfile import MAX_BYTES
 from hls.dataio.forms import MappingForm, UploadForm
 from hls.dataio.kinds import FIELDS
 from hls.dataio.models import ExportRun, ImportRun
+from hls.jobs import waiting_for_worker
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 
@@ -89,6 +90,9 @@ def _detail(
         "total": total,
         "percent": selectors.percent(done, total),
         "running": run.status == ImportRun.Status.RUNNING,
+        "waiting": waiting_for_worker(
+            queued=run.status == ImportRun.Status.RUNNING and done == 0, since=run.started_at
+        ),
     }
     if request.GET.get("part") == "progress":
         response = render(request, "dataio/import_detail.html#progress", context)
@@ -152,6 +156,9 @@ def export_detail(request: WorkspaceRequest, data_export_id: int) -> HttpRespons
     context = {
         "export": export,
         "building": building,
+        "waiting": waiting_for_worker(
+            queued=export.status == ExportRun.Status.PENDING, since=export.created_at
+        ),
         "done": done,
         "total": total,
         "percent": selectors.percent(done, total),

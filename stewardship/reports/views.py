@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cycles.trust import request_trust
 from hls.conflicts import EditConflict, rebind
+from hls.jobs import waiting_for_worker
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -98,6 +99,15 @@ def report_create(request: WorkspaceRequest) -> HttpResponse:
 # A report's page -----------------------------------------------------------------------------
 
 
+def _progress(report: LearningReport) -> dict[str, Any]:
+    return {
+        "running": report.assembly in RUNNING,
+        "waiting": waiting_for_worker(
+            queued=report.assembly == LearningReport.Assembly.PENDING, since=report.updated_at
+        ),
+    }
+
+
 def _detail_context(request: WorkspaceRequest, report: LearningReport) -> dict[str, Any]:
     workspace, membership = request.workspace, request.membership
     content = report.content or {}
@@ -115,7 +125,7 @@ def _detail_context(request: WorkspaceRequest, report: LearningReport) -> dict[s
             user=request.user,
             entry_ids=selectors.story_entry_ids(content),
         ),
-        "running": report.assembly in RUNNING,
+        **_progress(report),
         "is_draft": report.status == LearningReport.Status.DRAFT,
         "can_manage": can(membership, "reports.manage"),
         "can_contribute": can(membership, "reports.contribute"),
@@ -133,7 +143,7 @@ def report_detail(request: WorkspaceRequest, report_id: int) -> HttpResponse:
         response = render(
             request,
             "stewardship/reports/detail.html#progress",
-            {"report": report, "running": report.assembly in RUNNING},
+            {"report": report, **_progress(report)},
         )
         if request.htmx and report.assembly not in RUNNING:
             response["HX-Refresh"] = "true"
@@ -350,6 +360,9 @@ def report_export_detail(request: WorkspaceRequest, export_id: int) -> HttpRespo
         "export": export,
         "report": export.report,
         "building": export.state in BUILDING,
+        "waiting": waiting_for_worker(
+            queued=export.state == ReportExport.State.PENDING, since=export.created_at
+        ),
         "filename": exports.filename(export.report, export.format),
         "can_contribute": can(request.membership, "reports.contribute"),
     }

@@ -17,6 +17,7 @@ from django.contrib.sessions.backends.cached_db import SessionStore
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -24,7 +25,7 @@ from hls.api.scopes import ALL_SCOPES
 from hls.api.services import api_key_create
 from hls.celery import app
 from hls.dataio import tasks as dataio_tasks
-from hls.dataio.models import ExportRun
+from hls.dataio.models import ExportRun, ImportRun
 from hls.jobs import broker, publish, publish_on_commit
 from hls.outage import reset_all
 from hls.tenancy import services as tenancy_services
@@ -37,6 +38,7 @@ from stewardship.reports.tasks import assemble_report
 from tests.factories import (
     PASSWORD,
     ExportRunFactory,
+    ImportRunFactory,
     LearningReportFactory,
     ReportCycleFactory,
     ReportExportFactory,
@@ -232,3 +234,71 @@ def test_signing_in_works_while_redis_is_away(cache_away, admin) -> None:
     response = client.post("/accounts/login/", {"username": admin.user.email, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get(f"/w/{admin.workspace.slug}/").status_code == 200
+
+
+# Progress pages: work not yet started says it waits for the worker, instead of a bar that never
+# moves. The four pages that poll a background job, each with its job still queued.
+
+WAITING = "Waiting for the background worker"
+
+
+@pytest.fixture
+def queued_pages(workspace, admin) -> dict[str, tuple[type, int, str]]:
+    """{page URL: (model, pk, the field its waiting is counted from)} for work still queued."""
+    with tenant_scope(workspace_id=workspace.pk):
+        report = LearningReportFactory(workspace=workspace, created_by=admin.user)
+        ready = LearningReportFactory(
+            workspace=workspace, assembly=LearningReport.Assembly.READY, content={"x": 1}
+        )
+        report_export = ReportExportFactory(workspace=workspace, report=ready)
+        data_export = ExportRunFactory(workspace=workspace, created_by=admin.user)
+        data_import = ImportRunFactory(
+            workspace=workspace,
+            created_by=admin.user,
+            status=ImportRun.Status.RUNNING,
+            row_count=1,
+            progress_total=1,
+            started_at=timezone.now(),
+        )
+    slug = workspace.slug
+    return {
+        reverse("report-detail", args=[slug, report.pk]) + "?part=progress": (
+            LearningReport,
+            report.pk,
+            "updated_at",
+        ),
+        reverse("report-export-detail", args=[slug, report_export.pk]): (
+            ReportExport,
+            report_export.pk,
+            "created_at",
+        ),
+        reverse("data-export-detail", args=[slug, data_export.pk]): (
+            ExportRun,
+            data_export.pk,
+            "created_at",
+        ),
+        reverse("data-import-detail", args=[slug, data_import.pk]): (
+            ImportRun,
+            data_import.pk,
+            "started_at",
+        ),
+    }
+
+
+def test_progress_pages_say_the_work_waits_while_the_broker_is_away(
+    broker_away, queued_pages, admin_client
+) -> None:
+    assert publish(assemble_report, 1, 1) is False  # this process finds the broker away
+    for url in queued_pages:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert WAITING in response.content.decode(), url
+
+
+def test_progress_pages_say_so_when_queued_work_has_not_started_for_a_while(
+    workspace, queued_pages, admin_client
+) -> None:
+    for url, (model, pk, field) in queued_pages.items():
+        assert WAITING not in admin_client.get(url).content.decode(), url  # just asked for
+        _age(model, pk, field, workspace.pk)
+        assert WAITING in admin_client.get(url).content.decode(), url
