@@ -1,9 +1,14 @@
 # Developer entry points. On a fresh machine only python3.11 and make are needed.
 #   make run    the whole stack (embedded PostgreSQL + Redis unless DATABASE_URL/REDIS_URL are set)
 #   make test   lint, then the tests (unit/integration in parallel, then the e2e browser journeys)
+#   make test-fast  the inner loop: no lint, no browser, no real processes
 #   make test-live  only the tests that start real processes (CI: on the machine's servers too)
 
 SHELL := /bin/bash
+# Let Python keep its bytecode caches even where the environment turns them off: each process
+# the tests and the dev runner start (xdist workers, web servers, Celery workers) then loads
+# Django and the app from caches instead of compiling them from source, seconds per process.
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -14,7 +19,7 @@ PYTEST_ARGS ?= -n 2 -m "not e2e"
 # The browser journeys run apart and without xdist; E2E_ARGS= skips them.
 E2E_ARGS ?= -m e2e
 
-.PHONY: install run test test-live lint clean-data
+.PHONY: install run test test-fast test-live lint clean-data
 
 install: $(STAMP)
 
@@ -46,6 +51,10 @@ ifneq ($(strip $(E2E_ARGS)),)
 	@# pytest exits 5 when no test was collected, i.e. there are no e2e tests yet.
 	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest $(E2E_ARGS) || [ $$? -eq 5 ]
 endif
+
+# The inner loop: everything but the browser journeys and the tests that start real processes.
+test-fast: install
+	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest -n 2 -m "not e2e and not live"
 
 # The tests that start real processes (Celery workers, web servers, Redis, the dev runner) alone,
 # without lint: CI runs them a second time on the machine's PostgreSQL and Redis.
