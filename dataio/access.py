@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from hls.dataio.models import ExportRun, ImportRun
+from dataio.models import ExportRun, ImportRun
 from hls.tenancy.models import Workspace
 
 

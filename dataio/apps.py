@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class DataioConfig(AppConfig):
-    name = "hls.dataio"
+    name = "dataio"
     label = "dataio"
     verbose_name = "Import and export"

@@ -24,10 +24,10 @@ from django.utils import timezone
 from cycles.models import Cycle, EntryTheme, Experiment, Theme
 from cycles.selectors import entries_visible_to
 from cycles.trust import Trust, trust_for
+from dataio import csvfile, progress
+from dataio.kinds import share_level_token
+from dataio.models import ExportRun
 from hls.accounts.models import User
-from hls.dataio import csvfile, progress
-from hls.dataio.kinds import share_level_token
-from hls.dataio.models import ExportRun
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
 from systems.models import Scale, System

@@ -3,8 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hls.dataio.kinds import FIELDS
-from hls.dataio.models import ImportRun
+from dataio.kinds import FIELDS
+from dataio.models import ImportRun
 
 
 class UploadForm(forms.Form):

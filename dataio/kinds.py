@@ -4,7 +4,7 @@ exactly when the page would accept it.
 
 A row importer raises `RowError(field, code, message)` for what only an import can get wrong
 (a name that matches nothing, a duplicate), and lets the services' `ValidationError`s through;
-`hls.dataio.services` turns both into a line, a column and a reason."""
+`dataio.services` turns both into a line, a column and a reason."""
 
 from __future__ import annotations
 

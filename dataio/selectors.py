@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
-from hls.dataio import progress
-from hls.dataio.models import ExportRun, ImportRun
+from dataio import progress
+from dataio.models import ExportRun, ImportRun
 from hls.tenancy.models import Workspace
 
 LIST_SIZE = 30

@@ -15,11 +15,11 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dataio import csvfile, progress
+from dataio.kinds import FIELDS, IMPORTERS, SERVICE_FIELDS, RowError, guess_mapping
+from dataio.models import ExportRun, ImportRun
 from hls.accounts.models import User
 from hls.audit.services import audit_record
-from hls.dataio import csvfile, progress
-from hls.dataio.kinds import FIELDS, IMPORTERS, SERVICE_FIELDS, RowError, guess_mapping
-from hls.dataio.models import ExportRun, ImportRun
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
 
@@ -283,7 +283,7 @@ def import_check(*, workspace: Workspace, run: ImportRun, user: User) -> ImportR
 @transaction.atomic
 def import_start(*, workspace: Workspace, run: ImportRun, user: User) -> ImportRun:
     """Queue the real run of a checked import with no problems. Starting twice starts once."""
-    from hls.dataio.tasks import run_import
+    from dataio.tasks import run_import
     from hls.jobs import publish_on_commit
 
     run = _lock(workspace=workspace, run=run)
@@ -388,7 +388,7 @@ def _mark_failed(*, workspace_id: int, import_id: int, problem: Problem) -> None
 
 @transaction.atomic
 def export_create(*, workspace: Workspace, user: User) -> ExportRun:
-    from hls.dataio.tasks import build_export
+    from dataio.tasks import build_export
     from hls.jobs import publish_on_commit
 
     export = ExportRun.objects.create(workspace=workspace, created_by=user)

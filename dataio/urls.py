@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from hls.dataio import views
+from dataio import views
 
 # Included under /w/<slug:workspace_slug>/.
 urlpatterns: list[URLPattern | URLResolver] = [

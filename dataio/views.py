@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hls.dataio import exports, selectors, services
-from hls.dataio.access import access_export, access_import
-from hls.dataio.csvfile import MAX_BYTES
-from hls.dataio.forms import MappingForm, UploadForm
-from hls.dataio.kinds import FIELDS
-from hls.dataio.models import ExportRun, ImportRun
+from dataio import exports, selectors, services
+from dataio.access import access_export, access_import
+from dataio.csvfile import MAX_BYTES
+from dataio.forms import MappingForm, UploadForm
+from dataio.kinds import FIELDS
+from dataio.models import ExportRun, ImportRun
 from hls.jobs import waiting_for_worker
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status

@@ -41,10 +41,10 @@ INSTALLED_APPS = [
     "hls.audit",
     "hls.api",
     "hls.webhooks",
-    "hls.dataio",
     "systems",
     "cycles",
     "stewardship",
+    "dataio",
 ]
 
 MIDDLEWARE = [
@@ -280,7 +280,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stewardship.reports.tasks.republish_queued",
         "schedule": crontab(minute="*/2"),
     },
-    "republish-imports-exports": {
+    "republish-imports-exports": {  # dataio/tasks.py, under the name it had in hls/dataio/
         "task": "hls.dataio.tasks.republish_queued",
         "schedule": crontab(minute="*/2"),
     },

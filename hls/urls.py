@@ -26,7 +26,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("", include("stewardship.urls")),
     path("", include("hls.api.workspace_urls")),
     path("", include("hls.webhooks.urls")),
-    path("", include("hls.dataio.urls")),
+    path("", include("dataio.urls")),
 ]
 
 urlpatterns = [

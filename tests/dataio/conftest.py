@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from hls.dataio import services
-from hls.dataio.models import ImportRun
+from dataio import services
+from dataio.models import ImportRun
 from hls.tenancy.context import tenant_scope
 from systems.models import Scale
 from tests.factories import CycleFactory, CycleMemberFactory, SystemFactory, ThemeFactory

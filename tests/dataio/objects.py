@@ -1,6 +1,6 @@
 """Objects for the outsider matrix (tests/outsider_objects.py): imports and exports."""
 
-from hls.dataio.models import ExportRun, ImportRun
+from dataio.models import ExportRun, ImportRun
 
 
 def make_import(workspace, membership) -> int:

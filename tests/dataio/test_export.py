@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from cycles.models import Cycle, Entry
+from dataio import exports, selectors
+from dataio.models import ExportRun, ImportRun
 from hls.audit.models import AuditEvent
-from hls.dataio import exports, selectors
-from hls.dataio.models import ExportRun, ImportRun
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
 from systems.models import Person, ShareLevel
@@ -211,7 +211,7 @@ def test_exported_csvs_import_into_an_empty_workspace(
 
 
 def test_a_finished_export_is_not_built_again(seeded, django_capture_on_commit_callbacks):
-    from hls.dataio.exports import build
+    from dataio.exports import build
 
     export = _export(seeded, django_capture_on_commit_callbacks)
     assert build(workspace_id=seeded.workspace.pk, export_id=export.pk) is False

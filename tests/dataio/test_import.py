@@ -7,9 +7,9 @@ from django.db import connection
 
 from cycles import services as cycle_services
 from cycles.models import Cycle, Entry, EntryTheme
+from dataio import selectors, services
+from dataio.models import ImportRun
 from hls.audit.models import AuditEvent
-from hls.dataio import selectors, services
-from hls.dataio.models import ImportRun
 from hls.tenancy.context import tenant_scope
 from systems.models import Consent, Person
 from tests.dataio.conftest import check, csv_bytes, start, upload

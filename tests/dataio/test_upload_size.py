@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from hls.dataio.csvfile import MAX_BYTES
-from hls.dataio.models import ImportRun
+from dataio.csvfile import MAX_BYTES
+from dataio.models import ImportRun
 from hls.tenancy.context import tenant_scope
 
 pytestmark = pytest.mark.django_db

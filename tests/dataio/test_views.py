@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cycles.models import Cycle
-from hls.dataio.models import ExportRun, ImportRun
+from dataio.models import ExportRun, ImportRun
 from hls.tenancy.context import tenant_scope
 from tests.conftest import signed_in
 from tests.dataio.conftest import csv_bytes
@@ -123,7 +123,7 @@ def test_dry_run_report_table_on_the_page(world, admin_client):
 
 
 def test_progress_fragment_while_running(world, admin_client):
-    from hls.dataio import progress
+    from dataio import progress
 
     with tenant_scope(workspace_id=world.workspace.pk):
         run = ImportRun.objects.create(

