@@ -38,7 +38,7 @@ $(STAMP): uv.lock pyproject.toml
 	@touch $@
 
 run: install
-	$(PY) -m hls.devstack run
+	$(PY) -m devtools.devstack run
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -46,21 +46,21 @@ lint: install
 	DJANGO_SETTINGS_MODULE=hls.settings_test $(VENV)/bin/mypy .
 
 test: install lint
-	$(PY) -m hls.devstack ensure-browser
-	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(PY) -m devtools.devstack ensure-browser
+	$(PY) -m devtools.devstack exec -- $(VENV)/bin/pytest $(PYTEST_ARGS)
 ifneq ($(strip $(E2E_ARGS)),)
 	@# pytest exits 5 when no test was collected, i.e. there are no e2e tests yet.
-	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest $(E2E_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m devtools.devstack exec -- $(VENV)/bin/pytest $(E2E_ARGS) || [ $$? -eq 5 ]
 endif
 
 # The inner loop: everything but the browser journeys and the tests that start real processes.
 test-fast: install
-	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest -n 2 -m "not e2e and not live"
+	$(PY) -m devtools.devstack exec -- $(VENV)/bin/pytest -n 2 -m "not e2e and not live"
 
 # The tests that start real processes (Celery workers, web servers, Redis, the dev runner) alone,
 # without lint: CI runs them a second time on the machine's PostgreSQL and Redis.
 test-live: install
-	$(PY) -m hls.devstack exec -- $(VENV)/bin/pytest -n 2 -m live
+	$(PY) -m devtools.devstack exec -- $(VENV)/bin/pytest -n 2 -m live
 
 clean-data:
 	rm -rf .data

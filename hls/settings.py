@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "cycles",
     "stewardship",
     "dataio",
+    "devtools",  # the demo data's `seed_demo`; devstack.py is run as `python -m devtools.devstack`
 ]
 
 MIDDLEWARE = [

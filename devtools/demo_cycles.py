@@ -748,7 +748,7 @@ def seed_northmoor(workspace: Workspace, users: dict[str, User]) -> None:
 def seed_cycles_demo(workspaces: dict[str, Workspace], users: dict[str, User]) -> None:
     """Seed each workspace's systems and cycles once (skipped if it already has systems).
     A cycle's creator takes part in it from the start."""
-    from hls.demo_stewardship import seed_northmoor_stewardship
+    from devtools.demo_stewardship import seed_northmoor_stewardship
     from hls.tenancy.context import tenant_scope
 
     for slug, seed in (("eastbridge", seed_eastbridge), ("northmoor", seed_northmoor)):

@@ -5,8 +5,8 @@ from django.core.management import call_command
 
 from cycles.models import Entry, Experiment
 from cycles.selectors import entries_visible_to
+from devtools.demo import DEMO_PASSWORD
 from hls.accounts.models import User
-from hls.demo import DEMO_PASSWORD
 from hls.tenancy.context import all_workspaces, tenant_scope
 from hls.tenancy.models import Workspace
 
