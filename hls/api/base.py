@@ -242,8 +242,19 @@ class ApiViewSet(viewsets.GenericViewSet):
     pagination_class = ApiPagination
     filter_backends = (StrictFilterBackend, filters.OrderingFilter, UpdatedSinceFilter)
 
+    # How a viewset finds its objects is the base's alone: a subclass says which rows are its
+    # own in `scoped_queryset`, and the base adds the workspace, the filters and the lookup.
+    SEALED: ClassVar[tuple[str, ...]] = ("get_queryset", "get_object")
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        for name in ApiViewSet.SEALED:
+            # Anything in the class's MRO before ApiViewSet (the class itself or a mixin).
+            if getattr(cls, name) is not getattr(ApiViewSet, name):
+                raise TypeError(
+                    f"{cls.__qualname__} overrides {name}(); the workspace scoping cannot be "
+                    "bypassed: implement scoped_queryset() (and filter there) instead."
+                )
         resource = cls.__dict__.get("resource")
         if resource:
             RESOURCE_FAMILIES[resource] = cls.family
