@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Case, F, IntegerField, Q, When
+from django.db.models.functions import Least, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -206,6 +206,36 @@ class ExperimentActor(WorkspaceOwned):
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE)
 
 
+def effective_level(via: str = "") -> Case:
+    """An entry's effective level in SQL: its visibility capped by its person's consent (if it
+    concerns a person). `via` is the path to the entry from another model ("entry" from a
+    barrier route); `Entry.effective_level` is the same rule in Python."""
+    path = f"{via}__" if via else ""
+    return Case(
+        When(**{f"{path}person__isnull": True}, then=F(f"{path}visibility")),
+        default=Least(F(f"{path}visibility"), F(f"{path}person__consent_level")),
+        output_field=IntegerField(),
+    )
+
+
+class EntryQuerySet(models.QuerySet["Entry"]):
+    """The vocabulary of "shared upward, capped by consent", once (`Entry.objects`)."""
+
+    def with_level(self) -> EntryQuerySet:
+        """Annotate `level`: the effective level (`effective_level()`). Idempotent."""
+        if "level" in self.query.annotations:
+            return self
+        return self.annotate(level=effective_level())
+
+    def at_least(self, level: int) -> EntryQuerySet:
+        """Entries whose effective level is `level` or wider."""
+        return self.with_level().filter(Q(level__gte=level))  # Q: the annotation, unchecked
+
+    def shared_upward(self) -> EntryQuerySet:
+        """Entries the cycles above may see: effective level shared upward or wider."""
+        return self.at_least(ShareLevel.SHARED_UPWARD)
+
+
 class Entry(WorkspaceOwned):
     """A logged step of a cycle: a story, an observation, a reflection, a barrier..."""
 
@@ -258,6 +288,8 @@ class Entry(WorkspaceOwned):
         db_persist=True,
     )
 
+    objects = EntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
@@ -273,6 +305,29 @@ class Entry(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:40]}"
+
+    @property
+    def effective_level(self) -> int:
+        """Its visibility capped by its person's consent (`EntryQuerySet.with_level` in SQL).
+        Reads the person (one query unless loaded)."""
+        if self.person_id is None or self.person is None:
+            return int(self.visibility)
+        return min(int(self.visibility), int(self.person.consent_level))
+
+    @property
+    def is_shared_upward(self) -> bool:
+        """Whether the cycles above may see it (in patterns, reports, the barrier relay)."""
+        return self.effective_level >= ShareLevel.SHARED_UPWARD
+
+    @property
+    def consent_blocks_sharing_upward(self) -> bool:
+        """Whether its person's consent stops it from being shared upward, whatever its
+        visibility."""
+        return (
+            self.person_id is not None
+            and self.person is not None
+            and self.person.consent_level < ShareLevel.SHARED_UPWARD
+        )
 
 
 class EntryTheme(WorkspaceOwned):

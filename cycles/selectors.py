@@ -1,7 +1,8 @@
 """Reads for cycles. `entries_visible_to` is the one rule for who sees which entry.
 
 An entry's visibility widens one step at a time (systems.models.ShareLevel), and is never wider
-than its person's consent. Who sees it, by its effective level:
+than its person's consent. Who sees it, by its effective level (`Entry.objects.with_level()`,
+`Entry.effective_level`):
 - PRIVATE: its author only;
 - TEAM: also the team of the cycle's system (SystemMember);
 - CYCLE: also the members of the cycle (CycleMember);
@@ -19,7 +20,6 @@ from typing import Any
 import nh3
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
@@ -29,9 +29,8 @@ from django.db.models import (
     QuerySet,
     TextField,
     Value,
-    When,
 )
-from django.db.models.functions import Concat, Least
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from cycles.models import (
@@ -39,6 +38,7 @@ from cycles.models import (
     CycleMember,
     Entry,
     EntryDraft,
+    EntryQuerySet,
     EntryRevision,
     EntryTheme,
     Experiment,
@@ -53,15 +53,7 @@ from systems.models import Person, ShareLevel, SystemMember
 from systems.selectors import systems_below, systems_worked_in
 
 
-def effective_level() -> Case:
-    """The entry's visibility, capped by its person's consent (if it concerns a person)."""
-    return Case(
-        When(person__isnull=True, then=F("visibility")),
-        default=Least(F("visibility"), F("person__consent_level")),
-    )
-
-
-def entries_visible_to(*, workspace: Workspace, user: User) -> QuerySet[Entry]:
+def entries_visible_to(*, workspace: Workspace, user: User) -> EntryQuerySet:
     team_systems = SystemMember.objects.filter(workspace=workspace, user=user).values("system_id")
     my_cycles = CycleMember.objects.filter(workspace=workspace, user=user).values("cycle_id")
     above = systems_below(
@@ -69,7 +61,7 @@ def entries_visible_to(*, workspace: Workspace, user: User) -> QuerySet[Entry]:
     )
     return (
         Entry.objects.filter(workspace=workspace, deleted_at__isnull=True)
-        .annotate(level=effective_level())
+        .with_level()
         .filter(
             Q(author=user)
             | Q(level__gte=ShareLevel.TEAM, cycle__system_id__in=team_systems)

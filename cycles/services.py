@@ -30,7 +30,8 @@ from hls.accounts.models import User
 from hls.audit.services import tombstone_record
 from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Membership, Workspace
-from hls.webhooks.services import webhook_entry_shared
+from hls.webhooks.events import ENTRY_SHARED
+from hls.webhooks.services import webhook_emit
 from systems.models import Person, ShareLevel, System
 from systems.people.selectors import people_visible_to
 from systems.people.services import check_name_hides_person
@@ -356,6 +357,18 @@ def entry_check_author(*, entry: Entry, user: User) -> None:
         raise PermissionDenied(_("Only the person who wrote an entry can change it."))
 
 
+def _entry_became_shared(*, workspace: Workspace, entry: Entry) -> None:
+    """The cycles above may see the entry now and could not before this edit: `entry.shared`
+    for partners (a thin payload: no text, no person)."""
+    webhook_emit(
+        workspace=workspace,
+        event=ENTRY_SHARED,
+        resource="entry",
+        object_id=entry.pk,
+        data={"cycle": entry.cycle_id, "kind": entry.kind, "visibility": entry.visibility},
+    )
+
+
 @transaction.atomic
 def entry_update(
     *,
@@ -416,11 +429,16 @@ def entry_update(
             edited_by=editor,
         )
     entry.kind, entry.phase, entry.text = kind, phase, text
+    # Shared upward before this edit? (The same person's consent as now: it is read once.)
+    if old.person_id == (person.pk if person else None):
+        old.person = person
+    was_shared = old.is_shared_upward
     entry.person, entry.visibility, entry.happened_on = person, int(visibility), happened_on
     entry.signed = signed
     entry.revision = next_revision(old) if changed else old.revision
     entry.save()
-    webhook_entry_shared(workspace=workspace, entry=entry, before=old.visibility)
+    if entry.is_shared_upward and not was_shared:
+        _entry_became_shared(workspace=workspace, entry=entry)
     _set_themes(workspace=workspace, entry=entry, themes=themes)
     if draft_key:
         draft_discard(workspace=workspace, author=editor, key=draft_key)

@@ -110,8 +110,8 @@ class EntrySerializer(StrictModelSerializer):
 
     @extend_schema_field(serializers.IntegerField(min_value=0, max_value=4))
     def get_effective_visibility(self, entry: Entry) -> int:
-        level = getattr(entry, "level", None)
-        return int(level if level is not None else entry.visibility)
+        level = getattr(entry, "level", None)  # `Entry.objects.with_level()`, when listed
+        return int(level if level is not None else entry.effective_level)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_author(self, entry: Entry) -> int | None:

@@ -6,8 +6,8 @@ Who sees what:
 - A barrier's page is seen by the members of the cycle that raised it and of the cycle it went to.
 - Who may *answer*: a member of the receiving cycle whose workspace role is admin, steward or
   manager (ANSWERING_ROLES). This is a rule of this area, not a capability in permissions.py.
-- The barrier's text travels only while its entry is shared upward (effective level >=
-  SHARED_UPWARD, never wider than the person's consent) or to its author; if the author narrows
+- The barrier's text travels only while its entry is shared upward (`Entry.is_shared_upward`:
+  its visibility, never wider than the person's consent) or to its author; if the author narrows
   it later, the route stays but its text is no longer shown.
 - Answers all come home (`barrier_chains`): a barrier passed further up is one chain of routes;
   whoever may open one of its routes sees every answer of the whole chain, oldest first, each
@@ -30,8 +30,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -40,7 +38,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Least
 
 from cycles.connections import cycles_above
 from cycles.models import (
@@ -50,7 +47,7 @@ from cycles.models import (
     CycleMember,
     Enabler,
     EnablerTarget,
-    Entry,
+    effective_level,
 )
 from cycles.trust import Trust
 from hls.accounts.models import User
@@ -222,22 +219,7 @@ def raise_targets(*, workspace: Workspace, cycle: Cycle) -> Targets:
     return Targets(direct=direct, further=further)
 
 
-def entry_effective_level(entry: Entry) -> int:
-    """The entry's visibility capped by its person's consent (as cycles.selectors does in SQL)."""
-    if entry.person_id is None:
-        return int(entry.visibility)
-    return min(int(entry.visibility), int(entry.person.consent_level))  # type: ignore[union-attr]
-
-
 # Routes --------------------------------------------------------------------------------------
-
-
-def _entry_level() -> Case:
-    return Case(
-        When(entry__person__isnull=True, then=F("entry__visibility")),
-        default=Least(F("entry__visibility"), F("entry__person__consent_level")),
-        output_field=IntegerField(),
-    )
 
 
 def _latest(field_name: str) -> Subquery:
@@ -258,7 +240,7 @@ def routes_for_display(*, workspace: Workspace, user: User) -> QuerySet[BarrierR
             "raised_by",
         )
         .annotate(
-            entry_level=_entry_level(),
+            entry_level=effective_level(via="entry"),
             text_shown=Case(
                 When(entry__deleted_at__isnull=False, then=False),
                 When(entry__author=user, then=True),

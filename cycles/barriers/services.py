@@ -34,7 +34,6 @@ from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Workspace
 from hls.tenancy.permissions import can
 from hls.webhooks.services import webhook_emit
-from systems.models import ShareLevel
 
 
 def _publish(event: str, *, route: BarrierRoute, actor: User, **data: int) -> None:
@@ -50,10 +49,9 @@ def _publish(event: str, *, route: BarrierRoute, actor: User, **data: int) -> No
 
 
 def _check_shared_upward(entry: Entry) -> None:
-    level = selectors.entry_effective_level(entry)
-    if level >= ShareLevel.SHARED_UPWARD:
+    if entry.is_shared_upward:
         return
-    if entry.person_id is not None and entry.person.consent_level < ShareLevel.SHARED_UPWARD:  # type: ignore[union-attr]
+    if entry.consent_blocks_sharing_upward:
         raise ValidationError(
             {
                 "to_cycle": _(
@@ -234,7 +232,7 @@ def barrier_answer(
             )
         if route.entry.deleted_at is not None:
             raise ValidationError({"pass_to": _("Its author deleted this barrier.")})
-        if selectors.entry_effective_level(route.entry) < ShareLevel.SHARED_UPWARD:
+        if not route.entry.is_shared_upward:
             raise ValidationError(
                 {"pass_to": _("Its author no longer shares this barrier upward.")}
             )

@@ -22,7 +22,6 @@ from cycles.trust import request_trust
 from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
-from systems.models import ShareLevel
 
 
 def _forbidden(request: WorkspaceRequest, message: str) -> HttpResponse:
@@ -69,7 +68,6 @@ def barrier_raise(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
                 )
                 return redirect("barrier-detail", workspace.slug, route.pk)
         status = invalid_status(request)
-    level = selectors.entry_effective_level(entry)
     routes = (
         BarrierRoute.objects.filter(workspace=workspace, entry=entry)
         .select_related("to_cycle")
@@ -81,9 +79,8 @@ def barrier_raise(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
         "form": form,
         "targets": targets,
         "is_barrier": entry.kind == Entry.Kind.BARRIER,
-        "shared_upward": level >= ShareLevel.SHARED_UPWARD,
-        "consent_blocks": entry.person_id is not None
-        and entry.person.consent_level < ShareLevel.SHARED_UPWARD,  # type: ignore[union-attr]
+        "shared_upward": entry.is_shared_upward,
+        "consent_blocks": entry.consent_blocks_sharing_upward,
         "is_author": entry.author_id == user.pk,
         "routes": routes,
     }

@@ -22,7 +22,7 @@ from cycles.trust import trust_for
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Role, Workspace
 from hls.tenancy.permissions import can
-from systems.models import ShareLevel, SystemMember
+from systems.models import SystemMember
 
 NEARBY_LIMIT = 10
 PICKER_LIMIT = 200
@@ -157,7 +157,8 @@ def nearby_entries(
         peers = peer_ids(workspace=workspace, cycle=cycle)
     return (
         entries_visible_to(workspace=workspace, user=user)
-        .filter(Q(level__gte=ShareLevel.SHARED_UPWARD), cycle_id__in=peers)
+        .shared_upward()
+        .filter(cycle_id__in=peers)
         .select_related("cycle", "author")
         .order_by("-created_at", "-pk")
     )

@@ -6,7 +6,6 @@ nothing; starting from a design into a cycle the actor is not inside is a Permis
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,6 @@ from cycles.selectors import entries_visible_to
 from cycles.trust import require_steer
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
-from systems.models import ShareLevel
 
 TEXT_MAX = 5000
 
@@ -153,7 +151,8 @@ def ask_peer(
     if about_entry is not None:
         visible = (
             entries_visible_to(workspace=workspace, user=asked_by)
-            .filter(Q(level__gte=ShareLevel.SHARED_UPWARD), pk=about_entry.pk)
+            .shared_upward()
+            .filter(pk=about_entry.pk)
             .exists()
         )
         if (

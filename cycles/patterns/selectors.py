@@ -1,8 +1,8 @@
 """Reads for the patterns view and for "back to context" questions.
 
 The patterns of a cycle are made of the entries of every cycle below it (any depth,
-`cycles.connections.cycle_ids_below`) whose effective level (visibility capped by the person's
-consent) is at least SHARED_UPWARD, and that are not deleted. Counts are aggregated in
+`cycles.connections.cycle_ids_below`) that are shared upward (`Entry.objects.shared_upward()`:
+their visibility capped by the person's consent) and not deleted. Counts are aggregated in
 PostgreSQL (GROUP BY over `cycle_id IN (...)` and `happened_on`, served by the
 `cycles_entry_happened` index);
 every function costs a constant number of queries whatever the size of the data.
@@ -37,19 +37,15 @@ from cycles.models import (
     Cycle,
     CycleMember,
     Entry,
+    EntryQuerySet,
     EntryTheme,
     Experiment,
     Theme,
 )
-from cycles.selectors import (
-    CYCLE_NAMING,
-    TIMELINE_ORDER,
-    effective_level,
-    entries_visible_to,
-)
+from cycles.selectors import CYCLE_NAMING, TIMELINE_ORDER, entries_visible_to
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Role, Workspace
-from systems.models import Scale, ShareLevel, System, SystemMember
+from systems.models import Scale, System, SystemMember
 from systems.selectors import systems_below
 
 ASKING_ROLES = frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER})
@@ -148,9 +144,8 @@ def scoped_cycle_ids(
     )
 
 
-def _filtered(entries: QuerySet[Entry], cycle_ids: set[int], f: PatternFilter) -> QuerySet[Entry]:
-    entries = entries.filter(
-        Q(level__gte=ShareLevel.SHARED_UPWARD),  # the annotation of effective_level()
+def _filtered(entries: EntryQuerySet, cycle_ids: set[int], f: PatternFilter) -> EntryQuerySet:
+    entries = entries.shared_upward().filter(
         cycle_id__in=cycle_ids,
         happened_on__gte=f.date_from,
         happened_on__lte=f.date_to,
@@ -173,9 +168,7 @@ def shared_entries(
     *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
 ) -> QuerySet[Entry]:
     """Every entry behind the numbers: shared upward from the given cycles, not deleted."""
-    base = Entry.objects.filter(workspace=workspace, deleted_at__isnull=True).annotate(
-        level=effective_level()
-    )
+    base = Entry.objects.filter(workspace=workspace, deleted_at__isnull=True)
     return _filtered(base, cycle_ids, f)
 
 

@@ -30,7 +30,7 @@ from hls.accounts.models import User
 from hls.audit.services import audit_record
 from hls.tenancy.models import Membership, Role, Workspace
 from hls.tenancy.permissions import can
-from hls.webhooks.events import ENTRY_SHARED, EVENTS, api_path
+from hls.webhooks.events import EVENTS, api_path
 from hls.webhooks.models import WebhookDelivery, WebhookSubscription
 from hls.webhooks.urlcheck import UrlRefused, check_url
 
@@ -40,7 +40,6 @@ SECRET_PREFIX = "whsec_"
 PREVIOUS_SECRET_GRACE = dt.timedelta(hours=24)
 DESCRIPTION_MAX = 200
 URL_MAX = 500
-SHARED_UPWARD = 3  # systems.models.ShareLevel.SHARED_UPWARD (not imported: no cycle)
 
 
 def new_secret() -> str:
@@ -293,18 +292,6 @@ def webhook_emit(
     )
     _queue_dispatch()
     return rows
-
-
-def webhook_entry_shared(*, workspace: Workspace, entry: Any, before: int) -> None:
-    """`entry.shared` when an entry's visibility has just widened to shared upward or beyond."""
-    if before < SHARED_UPWARD <= entry.visibility:
-        webhook_emit(
-            workspace=workspace,
-            event=ENTRY_SHARED,
-            resource="entry",
-            object_id=entry.pk,
-            data={"cycle": entry.cycle_id, "kind": entry.kind, "visibility": entry.visibility},
-        )
 
 
 # Telling the admins ---------------------------------------------------------------------------

@@ -6,9 +6,9 @@ Each step reads the report's cycles for its period and writes nothing but the re
 progress move. The last step replaces `content` whole: assembling again is idempotent.
 
 What travels into a report, and what never does:
-- entries (for themes and stories) only at an effective level (visibility capped by the
-  person's consent) of SHARED_UPWARD or WORKSPACE, not deleted; private, team and cycle entries
-  never appear, whoever assembles;
+- entries (for themes and stories) only when shared upward (`Entry.objects.shared_upward()`:
+  visibility capped by the person's consent, SHARED_UPWARD or WORKSPACE), not deleted;
+  private, team and cycle entries never appear, whoever assembles;
 - entries are chosen for the period by when they happened (`happened_on`), not when they were
   logged;
 - a report travels, so a person-scale cycle (and system) is always shown by its pseudonymous
@@ -37,7 +37,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cycles.models import BarrierResponse, BarrierRoute, Cycle, Entry, EntryTheme, Experiment
-from cycles.selectors import effective_level
 from cycles.trust import Trust
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
@@ -49,7 +48,7 @@ from stewardship.models import (
     Participation,
     SessionOutput,
 )
-from systems.models import ShareLevel, System
+from systems.models import System
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +105,7 @@ def _shared_entries(
     return (
         Entry.objects.filter(workspace=workspace, cycle_id__in=cycle_ids, deleted_at__isnull=True)
         .filter(_in_period(report))
-        .annotate(level=effective_level())
-        .filter(level__gte=ShareLevel.SHARED_UPWARD)
+        .shared_upward()
     )
 
 
@@ -312,10 +310,7 @@ def step_barriers(workspace: Workspace, report: LearningReport, cycles: list[Cyc
     result = []
     for route in routes:
         entry = route.entry
-        level = int(entry.visibility)
-        if entry.person_id is not None and entry.person is not None:
-            level = min(level, int(entry.person.consent_level))
-        shown = entry.deleted_at is None and level >= ShareLevel.SHARED_UPWARD
+        shown = entry.deleted_at is None and entry.is_shared_upward
         result.append(
             {
                 "route_id": route.pk,

@@ -120,8 +120,8 @@ def agenda_for(*, workspace: Workspace, slot: Slot, viewer: User) -> Agenda:
     # Stories and other entries newly visible to the viewer, at least "This cycle" wide.
     entries = list(
         entries_visible_to(workspace=workspace, user=viewer)
+        .at_least(ShareLevel.CYCLE)
         .filter(
-            Q(level__gte=ShareLevel.CYCLE),  # the annotation of effective_level()
             cycle_id__in=cycle_ids,
             created_at__gte=since,
             created_at__lt=until,

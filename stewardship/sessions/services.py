@@ -832,7 +832,7 @@ def output_add(
         output.entry = _widen(
             workspace=workspace, entry=entry, editor=recorded_by, to=int(visibility)
         )
-        if kind == SessionOutput.Kind.BARRIER and int(visibility) >= ShareLevel.SHARED_UPWARD:
+        if kind == SessionOutput.Kind.BARRIER and output.entry.is_shared_upward:
             above = cycles_above(workspace=workspace, cycle=cycle).order_by("name", "pk").first()
             if above is not None:
                 barrier_raise(
