@@ -44,6 +44,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=hls.settings_test $(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 test: install lint
 	$(PY) -m devtools.devstack ensure-browser

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from hls.accounts.models import User
 from hls.tenancy.models import Workspace
 from hls.tenancy.permissions import can
-from systems.selectors import system_name_for, systems_worked_in
+from systems.selectors import request_systems_worked_in, system_name_for, systems_worked_in
 
 if TYPE_CHECKING:
     from cycles.models import Cycle, Entry, Experiment
@@ -170,7 +170,11 @@ def request_trust(request: Any) -> Trust:
     """The signed-in member's Trust, worked out once per request."""
     trust: Trust | None = getattr(request, "_trust", None)
     if trust is None:
-        trust = trust_for(workspace=request.workspace, user=request.user)
+        trust = Trust(
+            workspace_id=request.workspace.pk,
+            user_id=request.user.pk,
+            systems=request_systems_worked_in(request),
+        )
         request._trust = trust
     return trust
 

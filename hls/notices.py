@@ -1,9 +1,11 @@
-"""Telling people that something happened, across the layers without importing upward.
+"""Telling the areas above that something happened, across the layers without importing upward.
 
-A domain area low in the layers (cycles: a barrier raised, answered, passed further up) says
-*what happened*; an area above it (stewardship: the notification centre, Today and email, under
-each person's preferences) decides *who hears of it and how*, and subscribes when its app is
-ready. `publish` calls the handlers at once, inside the caller's transaction: what they write
+A domain area low in the layers (cycles: a barrier raised, answered, passed further up; systems:
+a new workspace given its default scales) says *what happened*; an area above it (stewardship:
+the notification centre, Today and email, under each person's preferences; the starter
+questions of the bank) decides *what follows and who hears of it*, and subscribes when its app
+is ready. The import contracts (pyproject.toml) keep the direction: this core imports no domain
+app. `publish` calls the handlers at once, inside the caller's transaction: what they write
 (rows of an outbox, each with its idempotency key) commits or rolls back with the event itself,
 so an event is never announced without having happened, nor lost once it has.
 
@@ -20,7 +22,15 @@ from typing import Any
 BARRIER_RAISED = "barrier.raised"
 BARRIER_ANSWERED = "barrier.answered"
 BARRIER_PASSED_UP = "barrier.passed_up"
-EVENTS = frozenset({BARRIER_RAISED, BARRIER_ANSWERED, BARRIER_PASSED_UP})
+# A workspace was given its default scales (systems.services.scales_ensure_defaults): it is new
+# to the domain apps, and those above systems add their own starting points.
+SCALES_DEFAULTS_ADDED = "scales.defaults_added"
+# A webhook was turned off after failing deliveries (hls.webhooks): its admins are told in the
+# notification centre. `data` holds who ("users") and what they read ("title", "body", "url").
+WEBHOOK_DISABLED = "webhook.disabled"
+EVENTS = frozenset(
+    {BARRIER_RAISED, BARRIER_ANSWERED, BARRIER_PASSED_UP, SCALES_DEFAULTS_ADDED, WEBHOOK_DISABLED}
+)
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,7 @@ class Notice:
 
     event: str
     workspace_id: int
-    object_id: int  # the object the event is about (for barriers: the route)
+    object_id: int  # what it is about (barriers: the route; scales: the workspace; a webhook)
     actor_id: int | None  # who did it (told nothing about their own act)
     data: dict[str, Any] = field(default_factory=dict)  # further ids (e.g. the answer's)
 

@@ -5,8 +5,14 @@ class StewardshipConfig(AppConfig):
     name = "stewardship"
 
     def ready(self) -> None:
-        # Barrier notices from cycles (hls.notices) become notifications here, and Today shows
-        # them: cycles never imports stewardship.
-        from stewardship.notifications import barriers
+        # Notices from below (hls.notices): barriers (cycles) become notifications here, and
+        # Today shows them; a webhook turned off (hls.webhooks) tells its admins in-app; a
+        # workspace given its default scales (systems) gets the starter questions. None of
+        # them imports stewardship.
+        from hls import notices
+        from stewardship.notifications import barriers, webhooks
+        from stewardship.questions.services import starter_questions
 
         barriers.connect()
+        webhooks.connect()
+        notices.subscribe(notices.SCALES_DEFAULTS_ADDED, starter_questions)

@@ -38,6 +38,16 @@ def systems_worked_in(*, workspace: Workspace, user: User) -> set[int]:
     )
 
 
+def request_systems_worked_in(request: Any) -> frozenset[int]:
+    """`systems_worked_in` for the signed-in member of a workspace request, worked out once per
+    request (cycles.trust's `request_trust` is built on it too)."""
+    found: frozenset[int] | None = getattr(request, "_systems_worked_in", None)
+    if found is None:
+        found = frozenset(systems_worked_in(workspace=request.workspace, user=request.user))
+        request._systems_worked_in = found
+    return found
+
+
 def systems_below(*, workspace: Workspace, system_ids: set[int]) -> set[int]:
     """Every system nested (at any depth) under the given ones, not counting them."""
     if not system_ids:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from hls import notices
 from hls.accounts.models import User
 from hls.audit.services import tombstone_record
 from hls.conflicts import lock_current, next_revision, require_current
@@ -46,7 +47,8 @@ SCALE_NAME_MAX = 60
 @transaction.atomic
 def scales_ensure_defaults(*, workspace: Workspace) -> None:
     """Give the workspace the default scales the first time it needs them. Idempotent: once a
-    workspace has any scale, its scales are its own and are left alone."""
+    workspace has any scale, its scales are its own and are left alone. The areas above hear of
+    it (`SCALES_DEFAULTS_ADDED`) in this transaction: stewardship seeds the question bank."""
     if Scale.objects.filter(workspace=workspace).exists():
         return
     Scale.objects.bulk_create(
@@ -56,9 +58,14 @@ def scales_ensure_defaults(*, workspace: Workspace) -> None:
         ],
         ignore_conflicts=True,  # two first requests at once: the second adds nothing
     )
-    from stewardship.questions.services import question_bank_seed  # the starter questions
-
-    question_bank_seed(workspace=workspace)
+    notices.publish(
+        notices.Notice(
+            event=notices.SCALES_DEFAULTS_ADDED,
+            workspace_id=workspace.pk,
+            object_id=workspace.pk,
+            actor_id=None,
+        )
+    )
 
 
 def _clean_scale_name(*, workspace: Workspace, name: str, scale: Scale | None = None) -> str:

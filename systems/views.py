@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cycles.trust import request_trust
 from hls.conflicts import EditConflict, rebind
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -186,7 +185,8 @@ def system_detail(request: WorkspaceRequest, system_id: int) -> HttpResponse:
     workspace = request.workspace
     access_system(workspace=workspace, system_id=system_id)
     system = selectors.system_with_people(workspace=workspace, system_id=system_id)
-    names_shown = request_trust(request).system_name(system) == system.name
+    worked_in = selectors.request_systems_worked_in(request)
+    names_shown = selectors.system_name_for(system, worked_in=worked_in) == system.name
     context = _context(
         request,
         system=system,

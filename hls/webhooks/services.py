@@ -26,6 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hls import notices
 from hls.accounts.models import User
 from hls.audit.services import audit_record
 from hls.tenancy.models import Membership, Role, Workspace
@@ -306,10 +307,12 @@ def _detail_path(subscription: WebhookSubscription, slug: str) -> str:
 
 def tell_admins_disabled(*, subscription: WebhookSubscription, workspace: Workspace) -> int:
     """An in-app notification and an email to each admin of the workspace: the webhook was
-    turned off, why, and where to turn it on again. Returns how many admins were told."""
-    from django.conf import settings
+    turned off, why, and where to turn it on again. Returns how many admins were told.
 
-    from stewardship.models import Notification
+    The notification centre lives above this core (stewardship/notifications), so the in-app
+    notifications are asked for with a notice (`WEBHOOK_DISABLED`, hls.notices), written in
+    this transaction by the handler stewardship subscribes."""
+    from django.conf import settings
 
     path = _detail_path(subscription, workspace.slug)
     title = _("A webhook was turned off: %(url)s") % {"url": subscription.url[:120]}
@@ -328,15 +331,21 @@ def tell_admins_disabled(*, subscription: WebhookSubscription, workspace: Worksp
         "workspace": workspace,
         "page_url": settings.SITE_URL + path,
     }
-    for membership in admins:
-        Notification.objects.create(
-            workspace=workspace,
-            user=membership.user,
-            kind="webhook_disabled",
-            title=title[:200],
-            body=body,
-            url=path,
+    notices.publish(
+        notices.Notice(
+            event=notices.WEBHOOK_DISABLED,
+            workspace_id=workspace.pk,
+            object_id=subscription.pk,
+            actor_id=None,
+            data={
+                "users": [membership.user_id for membership in admins],
+                "title": title[:200],
+                "body": body,
+                "url": path,
+            },
         )
+    )
+    for membership in admins:
         if not membership.user.email:
             continue
         key = f"webhook:{subscription.pk}:disabled:{stamp}:{membership.user_id}"

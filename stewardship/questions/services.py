@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cycles.models import Phase
+from hls import notices
 from hls.accounts.models import User
 from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Workspace
@@ -228,3 +229,9 @@ def question_bank_seed(*, workspace: Workspace) -> int:
         ]
     )
     return len(QUESTIONS)
+
+
+def starter_questions(notice: notices.Notice) -> int:
+    """A new workspace was given its default scales (systems, `SCALES_DEFAULTS_ADDED`): give it
+    the starter questions too, keyed to those scales. Subscribed in StewardshipConfig.ready."""
+    return question_bank_seed(workspace=Workspace.objects.get(pk=notice.workspace_id))

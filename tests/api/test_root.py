@@ -37,3 +37,12 @@ def test_every_listed_resource_answers_the_key(api, client):
 
 def test_the_root_is_read_only(client):
     assert client.post("/api/v1/").status_code == 405
+
+
+def test_each_domain_app_brings_its_resources_in_installed_apps_order():
+    from hls.api.urls import APP_ROUTES
+
+    assert APP_ROUTES == ["systems.api.routes", "cycles.api.routes", "stewardship.api.routes"]
+    prefixes = [prefix for prefix, _viewset, _basename in router.registry]
+    # one family of each app, in the order the apps registered them
+    assert prefixes.index("scales") < prefixes.index("entries") < prefixes.index("sessions")
