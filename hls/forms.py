@@ -1,0 +1,77 @@
+"""Form → service → error, once: how a page hands a form to a service.
+
+Every form that changes something goes the same way: validate the form, call one service with
+its cleaned data, and if the service refuses (`ValidationError`), put the refusal on the form,
+beside the field it is about, so the page shows the form again with the typed text kept::
+
+    form = ThemeForm(request.POST or None)
+    if request.method == "POST":
+        theme = submit(form, lambda data: services.theme_create(workspace=workspace, **data))
+        if theme is not None:
+            messages.success(request, _("Theme added."))
+            return redirect("themes", workspace.slug)
+    status = invalid_status(request) if request.method == "POST" else 200
+    return render(request, "cycles/themes.html", {"form": form}, status=status)
+
+Where the form's field names are the service's keyword arguments, `call` is the service with
+`**data`; where they differ, `call` maps them, and `fields` says which form field a service
+error named otherwise belongs to.
+
+`EditConflict` (`hls/conflicts.py`) is not a refusal of the input but news that someone saved
+first: `submit` lets it through to the view, which answers 409 with both versions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+T = TypeVar("T")
+
+FieldMap = Mapping[str, str] | Callable[[], Mapping[str, str]]
+
+
+def submit(
+    form: forms.BaseForm,
+    call: Callable[[dict[str, Any]], T],
+    *,
+    fields: FieldMap | None = None,
+) -> T | None:
+    """Validate `form`; if valid, return `call(form.cleaned_data)`. `None` means the form now
+    holds its errors (its own, or the service's `ValidationError`) and should be shown again.
+
+    `call` must return something (the saved object, or what the page says next): a `None`
+    from it could not be told from a refusal, so it is a programming error (`TypeError`).
+    `fields` maps a service error's key to the form field it belongs to (or is a function
+    giving that mapping, when it depends on what was chosen); see `add_service_error`."""
+    if not form.is_valid():
+        return None
+    try:
+        result = call(form.cleaned_data)
+    except ValidationError as error:
+        add_service_error(form, error, fields=fields)
+        return None
+    if result is None:
+        raise TypeError(
+            "submit(): the call returned None, which would read as a refusal; "
+            "return the saved object (or what the page says next) instead"
+        )
+    return result
+
+
+def add_service_error(
+    form: forms.BaseForm, error: ValidationError, *, fields: FieldMap | None = None
+) -> None:
+    """Put a service's `ValidationError` on `form`: an error keyed by field goes beside that
+    field (renamed through `fields` where the service calls it otherwise); one keyed by
+    something the form has no field for, or not keyed at all, goes above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    mapping = (fields() if callable(fields) else fields) or {}
+    for key, errors in error.error_dict.items():
+        target = mapping.get(key, key)
+        form.add_error(target if target in form.fields else None, errors)
