@@ -19,19 +19,6 @@ def next_monday_10(weeks: int = 1) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(10, 0), tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def session_changes(monkeypatch):
-    """What the sessions area tells the notifications area, recorded instead of sent: the
-    notifications area tests its own side (and is built alongside this one)."""
-    calls: list[tuple[int, str]] = []
-    monkeypatch.setattr(
-        services,
-        "session_changed",
-        lambda *, session, change: calls.append((session.pk, change)),
-    )
-    return calls
-
-
 @pytest.fixture
 def world(workspace, make_member):
     facilitator = make_member(

@@ -196,7 +196,7 @@ def test_an_admin_of_another_workspace_may_do_none_of_it(world, outsider, name):
 
 
 @pytest.mark.parametrize("name", sorted(CHANGES))
-def test_a_steward_changes_a_session_they_do_not_facilitate(world, name, session_changes):
+def test_a_steward_changes_a_session_they_do_not_facilitate(world, name):
     with tenant_scope(workspace_id=world.workspace.pk):
         before = _state(world)
         CHANGES[name](world, world.steward)

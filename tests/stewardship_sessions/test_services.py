@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cycles.models import BarrierRoute, Entry, Experiment
 from hls.tenancy.context import tenant_scope
-from stewardship.models import HeardAnswer, HeardReceipt, Session, SessionParticipant
+from stewardship.models import HeardAnswer, HeardReceipt, Reminder, Session, SessionParticipant
 from stewardship.sessions import selectors, services
 from stewardship.sessions.recurrence import session_slots
 from systems.models import ShareLevel
@@ -70,16 +70,29 @@ def test_cycles_and_facilitator_of_this_workspace_only(world, other_workspace, m
     assert set(error.value.message_dict) >= {"cycles", "facilitator"}
 
 
-def test_create_invites_members_and_guests_and_calls_notifications(world, session_changes):
-    session_changes.clear()
+def test_create_invites_members_and_guests_and_calls_notifications(world):
     with tenant_scope(workspace_id=world.workspace.pk):
         session = services.session_create(
             **_kwargs(world, members=[world.pat.user], guests=["a@example.org", "A@example.org"])
         )
         participants = list(SessionParticipant.objects.filter(session=session))
         services.session_cancel(workspace=world.workspace, session=session, by=world.facilitator)
+        kinds = sorted(
+            Reminder.objects.filter(
+                session=session,
+                kind__in=[
+                    Reminder.Kind.SESSION_INVITATION,
+                    Reminder.Kind.SESSION_CANCELLATION,
+                ],
+            ).values_list("kind", "email")
+        )
     assert len(participants) == 2
-    assert [change for _pk, change in session_changes] == ["created", "cancelled"]
+    # The notifications area heard both changes: an invitation and a cancellation each for the
+    # member, the guest (once, whatever the case of their address) and the facilitator.
+    assert kinds == sorted(
+        [(k, "") for k in ["session_invitation", "session_cancellation"] * 2]
+        + [(k, "a@example.org") for k in ["session_invitation", "session_cancellation"]]
+    )
 
 
 def test_respond_only_for_participants(world):
