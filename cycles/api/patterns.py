@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cycles.api.entries import EntrySerializer
-from cycles.models import Cycle, Entry, Experiment, Theme
+from cycles.models import Cycle, Entry, Theme
 from cycles.patterns import selectors
 from cycles.patterns.forms import DrillDownForm, PatternFilterForm
 from cycles.patterns.selectors import PatternFilter, ShownCount
@@ -83,12 +83,12 @@ class PatternsSerializer(serializers.Serializer):
     experiments = PortfolioSerializer(many=True)
 
 
-def _shown(count: ShownCount) -> dict[str, Any]:
+def _shown(count: ShownCount, entries: str = "") -> dict[str, Any]:
     return {
-        "count": None if count.hides else count.n,
+        "count": count.shown,
         "suppressed": count.suppressed,
-        "withheld": count.withheld and count.n > 0,
-        "entries": count.url,
+        "withheld": count.withheld,
+        "entries": entries,
     }
 
 
@@ -139,80 +139,45 @@ class PatternsMixin(ApiViewSet):
         cycle = get_object_or_404(Cycle.objects.filter(workspace=workspace), pk=pk)
         below = selectors.below_ids(workspace=workspace, cycle=cycle)
         f = self._pattern_filter(cycle, below, PatternFilterForm)
-        threshold = workspace.small_count_threshold
         ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
-        months = selectors.month_starts(f.date_from, f.date_to)
-        counts = selectors.theme_month_counts(workspace=workspace, cycle_ids=ids, f=f)
-        rows = selectors.theme_rows(workspace=workspace, counts=counts)
-        totals = selectors.month_totals(workspace=workspace, cycle_ids=ids, f=f)
+        summary = selectors.patterns_summary(workspace=workspace, cycle_ids=ids, f=f)
 
-        def count(n: int, parts: list[ShownCount] | None = None, **extra: Any) -> ShownCount:
-            withheld = any(part.hides for part in parts or [])
-            return ShownCount(n, threshold, self._entries_url(cycle, f, **extra), withheld)
+        def shown(count: ShownCount, **extra: Any) -> dict[str, Any]:
+            return _shown(count, self._entries_url(cycle, f, **extra))
 
-        themes, cells_by_month = [], [[] for _ in months]  # type: ignore[var-annotated]
-        for row in rows:
-            cells = [
-                count(row.by_month.get(m, 0), theme=row.theme_id, month=_month(m)) for m in months
-            ]
-            for i, cell in enumerate(cells):
-                cells_by_month[i].append(cell)
-            themes.append(
-                {
-                    "theme": row.theme_id,
-                    "name": row.name,
-                    "kind": row.kind,
-                    "months": [
-                        {"month": _month(m), "count": _shown(c)}
-                        for m, c in zip(months, cells, strict=True)
-                    ],
-                    "total": _shown(count(row.total, cells, theme=row.theme_id)),
-                }
-            )
-        month_row = [
-            count(totals.get(m, 0), cells_by_month[i], month=_month(m))
-            for i, m in enumerate(months)
-        ]
-        portfolio = selectors.experiment_portfolio(workspace=workspace, cycle_ids=ids, f=f)
-        experiments = []
-        for status, outcome in [
-            (Experiment.Status.PLANNED, ""),
-            (Experiment.Status.RUNNING, ""),
-            *((Experiment.Status.ENDED, value) for value in Experiment.Outcome.values),
-            (Experiment.Status.ENDED, ""),
-        ]:
-            if status != Experiment.Status.ENDED:
-                n = sum(v for (s, _o), v in portfolio.items() if s == status)
-            else:
-                n = portfolio.get((status, outcome), 0)
-            experiments.append(
-                {
-                    "status": status,
-                    "outcome": outcome,
-                    # Experiments are the cycles' shared work; list them per cycle at
-                    # /experiments/?cycle=.
-                    "count": _shown(ShownCount(n, threshold, "")),
-                }
-            )
-        story = selectors.kind_count(workspace=workspace, cycle_ids=ids, f=f, kind=Entry.Kind.STORY)
-        barrier = selectors.kind_count(
-            workspace=workspace, cycle_ids=ids, f=f, kind=Entry.Kind.BARRIER
-        )
+        months = [_month(m) for m in summary.months]
         data = {
             "cycle": cycle.pk,
-            "threshold": threshold,
+            "threshold": summary.threshold,
             "date_from": f.date_from,
             "date_to": f.date_to,
-            "months": [_month(m) for m in months],
-            "themes": themes,
-            "month_totals": [
-                {"month": _month(m), "count": _shown(c)}
-                for m, c in zip(months, month_row, strict=True)
+            "months": months,
+            "themes": [
+                {
+                    "theme": theme.theme_id,
+                    "name": theme.name,
+                    "kind": theme.kind,
+                    "months": [
+                        {"month": m, "count": shown(c, theme=theme.theme_id, month=m)}
+                        for m, c in zip(months, theme.cells, strict=True)
+                    ],
+                    "total": shown(theme.total, theme=theme.theme_id),
+                }
+                for theme in summary.themes
             ],
-            "total": _shown(count(sum(totals.values()), month_row)),
-            "stories": _shown(count(story, kind=Entry.Kind.STORY)),
-            "barriers": _shown(count(barrier, kind=Entry.Kind.BARRIER)),
-            "experiments": experiments,
+            "month_totals": [
+                {"month": m, "count": shown(c, month=m)}
+                for m, c in zip(months, summary.month_totals, strict=True)
+            ],
+            "total": shown(summary.total),
+            "stories": shown(summary.stories, kind=Entry.Kind.STORY),
+            "barriers": shown(summary.barriers, kind=Entry.Kind.BARRIER),
+            # Experiments are the cycles' shared work; list them per cycle at
+            # /experiments/?cycle=.
+            "experiments": [
+                {"status": row.status, "outcome": row.outcome, "count": _shown(row.count)}
+                for row in summary.portfolio
+            ],
         }
         return Response(PatternsSerializer(data).data)
 

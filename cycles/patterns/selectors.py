@@ -4,8 +4,9 @@ The patterns of a cycle are made of the entries of every cycle below it (any dep
 `cycles.connections.cycle_ids_below`) that are shared upward (`Entry.objects.shared_upward()`:
 their visibility capped by the person's consent) and not deleted. Counts are aggregated in
 PostgreSQL (GROUP BY over `cycle_id IN (...)` and `happened_on`, served by the
-`cycles_entry_happened` index);
-every function costs a constant number of queries whatever the size of the data.
+`cycles_entry_happened` index); every function costs a constant number of queries whatever the
+size of the data. `patterns_summary` is the one read model of the numbers, small counts
+suppressed and totals withheld once, for the web page and the API alike.
 
 Lists of entries (drill-downs, stories, barriers) only ever show what the viewer may see
 (`entries_visible_to`): numbers count what was shared upward, lists show what you may read.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -95,23 +97,35 @@ def _month_bounds(month: _dt.date) -> tuple[_dt.date, _dt.date]:
 
 @dataclass(frozen=True)
 class ShownCount:
-    """A number as shown: suppressed under the threshold, always a link to its entries."""
+    """A number as shown: suppressed under the threshold (unless zero), and a total withheld
+    when one of its parts hides something (shown, the total minus the visible parts would give
+    the hidden number away). Where it links is the presenter's business."""
 
     n: int
     threshold: int
-    url: str
-    # A total is withheld when one of its parts is suppressed: shown, total minus the visible
-    # parts would give the suppressed number away.
-    withheld: bool = False
+    part_hidden: bool = False  # one of the parts this total is made of hides something
 
     @property
     def suppressed(self) -> bool:
         return 0 < self.n < self.threshold
 
     @property
+    def withheld(self) -> bool:
+        return self.part_hidden and self.n > 0
+
+    @property
     def hides(self) -> bool:
         """Whether this number, as shown, hides something (suppressed or withheld)."""
-        return self.suppressed or (self.withheld and self.n > 0)
+        return self.suppressed or self.withheld
+
+    @property
+    def shown(self) -> int | None:
+        """The number as it may be shown: None when it hides something."""
+        return None if self.hides else self.n
+
+
+def _total(n: int, threshold: int, parts: Iterable[ShownCount]) -> ShownCount:
+    return ShownCount(n, threshold, part_hidden=any(part.hides for part in parts))
 
 
 # Scope ---------------------------------------------------------------------------------------
@@ -314,6 +328,130 @@ def kind_count(*, workspace: Workspace, cycle_ids: set[int], f: PatternFilter, k
     return shared_entries(
         workspace=workspace, cycle_ids=cycle_ids, f=PatternFilter(**{**f.__dict__, "kind": kind})
     ).count()
+
+
+# The read model of the numbers --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThemePattern:
+    """One theme's row: a count per month of the period, and its total."""
+
+    theme_id: int
+    name: str
+    kind: str
+    cells: tuple[ShownCount, ...]  # one per `PatternsSummary.months`
+    total: ShownCount
+
+
+@dataclass(frozen=True)
+class PortfolioCount:
+    """Experiments (latest versions) with a status, and for ended ones an outcome ("" when
+    none was recorded; for planned and running ones, any)."""
+
+    status: str
+    outcome: str
+    count: ShownCount
+
+
+# The portfolio's rows, in the order both surfaces show them: every outcome stands alike.
+PORTFOLIO_ROWS: tuple[tuple[str, str], ...] = (
+    (Experiment.Status.PLANNED, ""),
+    (Experiment.Status.RUNNING, ""),
+    *((Experiment.Status.ENDED, value) for value in Experiment.Outcome.values),
+    (Experiment.Status.ENDED, ""),
+)
+
+
+@dataclass(frozen=True)
+class PatternsSummary:
+    """Every number of a cycle's patterns, small counts suppressed and totals withheld once:
+    the web page and the API only present it.
+
+    - `themes[i].cells[j]`: entries shared upward with the theme in `months[j]` (an entry
+      counts once under each of its themes); `themes[i].total` is the sum of its cells,
+      withheld when one of them hides something;
+    - `month_totals[j]`: entries shared upward in `months[j]`, whatever their themes, withheld
+      when a theme's cell of that month hides something;
+    - `total`: the sum of the month totals, withheld when one of them hides something;
+    - `stories`, `barriers`: entries of that kind in the period;
+    - `portfolio`: experiments by status and outcome (`PORTFOLIO_ROWS`)."""
+
+    threshold: int
+    months: tuple[_dt.date, ...]
+    themes: tuple[ThemePattern, ...]
+    month_totals: tuple[ShownCount, ...]
+    total: ShownCount
+    stories: ShownCount
+    barriers: ShownCount
+    portfolio: tuple[PortfolioCount, ...]
+
+
+def summarise(
+    *,
+    threshold: int,
+    months: list[_dt.date],
+    rows: list[ThemeRow],
+    totals: dict[_dt.date, int],
+    portfolio: dict[tuple[str, str], int],
+    stories: int,
+    barriers: int,
+) -> PatternsSummary:
+    """The counts, as they may be shown (no query): the one place small counts are suppressed
+    and the totals that would give them away withheld."""
+    themes = []
+    for row in rows:
+        cells = tuple(ShownCount(row.by_month.get(m, 0), threshold) for m in months)
+        themes.append(
+            ThemePattern(
+                theme_id=row.theme_id,
+                name=row.name,
+                kind=row.kind,
+                cells=cells,
+                total=_total(row.total, threshold, cells),
+            )
+        )
+    month_totals = tuple(
+        _total(totals.get(m, 0), threshold, (theme.cells[i] for theme in themes))
+        for i, m in enumerate(months)
+    )
+
+    def experiments(status: str, outcome: str) -> int:
+        if status != Experiment.Status.ENDED:
+            return sum(n for (s, _o), n in portfolio.items() if s == status)
+        return portfolio.get((status, outcome), 0)
+
+    return PatternsSummary(
+        threshold=threshold,
+        months=tuple(months),
+        themes=tuple(themes),
+        month_totals=month_totals,
+        total=_total(sum(totals.values()), threshold, month_totals),
+        stories=ShownCount(stories, threshold),
+        barriers=ShownCount(barriers, threshold),
+        portfolio=tuple(
+            PortfolioCount(status, outcome, ShownCount(experiments(status, outcome), threshold))
+            for status, outcome in PORTFOLIO_ROWS
+        ),
+    )
+
+
+def patterns_summary(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
+) -> PatternsSummary:
+    """The numbers of the patterns of `cycle_ids` (the cycles below, narrowed by
+    `scoped_cycle_ids`) for the filter, as they may be shown. At most six queries, whatever
+    the size of the data."""
+    counts = theme_month_counts(workspace=workspace, cycle_ids=cycle_ids, f=f)
+    return summarise(
+        threshold=workspace.small_count_threshold,
+        months=month_starts(f.date_from, f.date_to),
+        rows=theme_rows(workspace=workspace, counts=counts),
+        totals=month_totals(workspace=workspace, cycle_ids=cycle_ids, f=f),
+        portfolio=experiment_portfolio(workspace=workspace, cycle_ids=cycle_ids, f=f),
+        stories=kind_count(workspace=workspace, cycle_ids=cycle_ids, f=f, kind=Entry.Kind.STORY),
+        barriers=kind_count(workspace=workspace, cycle_ids=cycle_ids, f=f, kind=Entry.Kind.BARRIER),
+    )
 
 
 def cycles_concerned(

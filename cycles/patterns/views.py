@@ -122,96 +122,71 @@ def patterns(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
 def _patterns_context(
     request: WorkspaceRequest, cycle: Cycle, below: set[int], f: PatternFilter
 ) -> dict[str, Any]:
+    """The page presents `selectors.patterns_summary`: each number with the link to its
+    entries (or experiments), in the words of this page. No counting or suppression here."""
     workspace, user, slug = request.workspace, request.user, request.workspace.slug
-    threshold = workspace.small_count_threshold
     ids = selectors.scoped_cycle_ids(workspace=workspace, cycle_ids=below, system=f.system)
-    months = selectors.month_starts(f.date_from, f.date_to)
-    counts = selectors.theme_month_counts(workspace=workspace, cycle_ids=ids, f=f)
-    rows = selectors.theme_rows(workspace=workspace, counts=counts)
-    totals = selectors.month_totals(workspace=workspace, cycle_ids=ids, f=f)
+    summary = selectors.patterns_summary(workspace=workspace, cycle_ids=ids, f=f)
 
-    def entries_url(**extra: Any) -> str:
-        return _url("cycle-pattern-entries", slug, cycle, f, **extra)
+    def linked(count: Count, **extra: Any) -> dict[str, Any]:
+        return {"count": count, "url": _url("cycle-pattern-entries", slug, cycle, f, **extra)}
 
     def ask_url(**extra: Any) -> str:
         return _url("cycle-pattern-ask", slug, cycle, f, **extra)
 
-    def count(n: int, withheld: bool = False, **extra: Any) -> Count:
-        return Count(n, threshold, entries_url(**extra), withheld)
+    def month(value: _dt.date) -> str:
+        return value.strftime("%Y-%m")
 
-    def total(n: int, parts: list[Count], **extra: Any) -> Count:
-        return count(n, withheld=any(part.hides for part in parts), **extra)
-
-    table: list[dict[str, Any]] = []
-    for row in rows:
-        cells: list[dict[str, Any]] = [
-            {
-                "month": month,
-                "count": count(
-                    row.by_month.get(month, 0), theme=row.theme_id, month=month.strftime("%Y-%m")
-                ),
-                "ask_url": ask_url(theme=row.theme_id, month=month.strftime("%Y-%m")),
-            }
-            for month in months
-        ]
-        parts = [cell["count"] for cell in cells]
-        table.append(
-            {
-                "theme_id": row.theme_id,
-                "name": row.name,
-                "kind": row.kind,
-                "cells": cells,
-                "total": total(row.total, parts, theme=row.theme_id),
-                "values": [row.by_month.get(month, 0) for month in months],
-                "ask_url": ask_url(theme=row.theme_id),
-            }
-        )
-    month_row = [
-        total(
-            totals.get(m, 0),
-            [row_dict["cells"][i]["count"] for row_dict in table],
-            month=m.strftime("%Y-%m"),
-        )
-        for i, m in enumerate(months)
+    table = [
+        {
+            "theme_id": theme.theme_id,
+            "name": theme.name,
+            "kind": theme.kind,
+            "cells": [
+                linked(count, theme=theme.theme_id, month=month(m))
+                for m, count in zip(summary.months, theme.cells, strict=True)
+            ],
+            "total": linked(theme.total, theme=theme.theme_id),
+            "ask_url": ask_url(theme=theme.theme_id),
+        }
+        for theme in summary.themes
     ]
-    portfolio = selectors.experiment_portfolio(workspace=workspace, cycle_ids=ids, f=f)
     experiments_url = reverse("cycle-pattern-experiments", args=[slug, cycle.pk])
-
-    def experiment_count(status: str, outcome: str, label: str) -> dict[str, Any]:
-        query = urlencode(_params(f, status=status, outcome=outcome or "none"))
-        if status != Experiment.Status.ENDED:
-            query = urlencode(_params(f, status=status))
-            n = sum(v for (s, _o), v in portfolio.items() if s == status)
-        else:
-            n = portfolio.get((status, outcome), 0)
-        return {"label": label, "count": Count(n, threshold, f"{experiments_url}?{query}")}
-
     ended = _("Ended")
-    portfolio_rows = [
-        experiment_count(Experiment.Status.PLANNED, "", _("Planned")),
-        experiment_count(Experiment.Status.RUNNING, "", _("Running")),
-        *(
-            experiment_count(Experiment.Status.ENDED, value, f"{ended}: {label}")
-            for value, label in Experiment.Outcome.choices
-        ),
-        experiment_count(Experiment.Status.ENDED, "", f"{ended}: {_('outcome not recorded')}"),
-    ]
-    story = selectors.kind_count(workspace=workspace, cycle_ids=ids, f=f, kind=Entry.Kind.STORY)
-    barrier = selectors.kind_count(workspace=workspace, cycle_ids=ids, f=f, kind=Entry.Kind.BARRIER)
+    outcomes = dict(Experiment.Outcome.choices)
+    labels: dict[str, str] = {
+        Experiment.Status.PLANNED: _("Planned"),
+        Experiment.Status.RUNNING: _("Running"),
+    }
+    portfolio = []
+    for row in summary.portfolio:
+        if row.status != Experiment.Status.ENDED:
+            label, query = labels[row.status], _params(f, status=row.status)
+        else:
+            outcome = outcomes.get(row.outcome, _("outcome not recorded"))
+            label = f"{ended}: {outcome}"
+            query = _params(f, status=row.status, outcome=row.outcome or "none")
+        portfolio.append(
+            {"label": label, "count": row.count, "url": f"{experiments_url}?{urlencode(query)}"}
+        )
     return {
         "filter": f,
-        "months": [{"date": m, "label": month_label(m)} for m in months],
+        "summary": summary,
+        "months": [{"date": m, "label": month_label(m)} for m in summary.months],
         "table": table,
-        "month_row": month_row,
-        "all_total": total(sum(totals.values()), month_row),
+        "month_row": [
+            linked(count, month=month(m))
+            for m, count in zip(summary.months, summary.month_totals, strict=True)
+        ],
+        "all_total": linked(summary.total),
         "problems": [row for row in table if row["kind"] == Theme.Kind.PROBLEM],
         "aspirations": [row for row in table if row["kind"] == Theme.Kind.ASPIRATION],
-        "portfolio": portfolio_rows,
+        "portfolio": portfolio,
         "learnt": selectors.experiments_learnt(workspace=workspace, cycle_ids=ids, f=f),
         "stories": selectors.recent_stories(workspace=workspace, user=user, cycle_ids=ids, f=f),
-        "story_count": count(story, kind=Entry.Kind.STORY),
+        "story_count": linked(summary.stories, kind=Entry.Kind.STORY),
         "barriers": selectors.barriers_raised(workspace=workspace, user=user, cycle_ids=ids, f=f),
-        "barrier_count": count(barrier, kind=Entry.Kind.BARRIER),
+        "barrier_count": linked(summary.barriers, kind=Entry.Kind.BARRIER),
         "barrier_ask_url": ask_url(kind=Entry.Kind.BARRIER),
         "ask_url": ask_url(),
         "period": describe(f),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cycles.models import Cycle
 from cycles.patterns import selectors
 from cycles.patterns.forms import AnswerForm
+from cycles.patterns.selectors import ShownCount, ThemePattern
 
 register = template.Library()
 
@@ -23,9 +24,10 @@ PAD = 6.0
 
 
 @register.simple_tag
-def shown_count(count: Any) -> SafeString:
-    """A count as a link to its entries; under the threshold, "fewer than N"; a total that would
-    give a suppressed part away, "not shown"; zero is a dash."""
+def shown_count(count: ShownCount, url: str) -> SafeString:
+    """A count (`selectors.ShownCount`) as a link to what is behind it (`url`); under the
+    threshold, "fewer than N"; a total that would give a suppressed part away, "not shown";
+    zero is a dash."""
     if count.n == 0:
         return format_html('<span class="count-none" aria-label="{}">&ndash;</span>', _("none"))
     if count.suppressed:
@@ -35,15 +37,18 @@ def shown_count(count: Any) -> SafeString:
     else:
         text = str(count.n)
     css = "count suppressed" if count.hides else "count"
-    return format_html('<a class="{}" href="{}">{}</a>', css, count.url, text)
+    return format_html('<a class="{}" href="{}">{}</a>', css, url, text)
 
 
 @register.inclusion_tag("cycles/patterns/_trends.html")
-def theme_trends(table: list[dict[str, Any]], months: list[Any], threshold: int) -> dict[str, Any]:
+def theme_trends(
+    themes: tuple[ThemePattern, ...], months: list[Any], threshold: int
+) -> dict[str, Any]:
     """Small multiples, one line per theme on a shared scale, ordered by theme name. Counts
-    under the threshold are drawn as hollow marks inside a shaded "fewer than N" band, at its
-    middle, so the picture never shows what the table suppresses. No colour means good or bad."""
-    peak = max([threshold, *(v for row in table for v in row["values"])])
+    the summary suppresses are drawn as hollow marks inside a shaded "fewer than N" band, at
+    its middle, so the picture never shows what the table suppresses. No colour means good or
+    bad."""
+    peak = max([threshold, *(cell.n for theme in themes for cell in theme.cells)])
     inner_w = CHART_WIDTH - 2 * PAD
     inner_h = CHART_HEIGHT - 2 * PAD
     step = inner_w / max(len(months) - 1, 1)
@@ -56,23 +61,22 @@ def theme_trends(table: list[dict[str, Any]], months: list[Any], threshold: int)
 
     band_top = y_of(threshold)
     charts = []
-    for row in table:
+    for theme in themes:
         points = []
-        for index, value in enumerate(row["values"]):
-            suppressed = 0 < value < threshold
-            shown = threshold / 2 if suppressed else value
+        for index, cell in enumerate(theme.cells):
+            shown = threshold / 2 if cell.suppressed else cell.n
             points.append(
                 {
                     "x": svg(PAD + step * index),
                     "y": svg(y_of(shown)),
-                    "suppressed": suppressed,
-                    "zero": value == 0,
+                    "suppressed": cell.suppressed,
+                    "zero": cell.n == 0,
                 }
             )
         charts.append(
             {
-                "name": row["name"],
-                "theme_id": row["theme_id"],
+                "name": theme.name,
+                "theme_id": theme.theme_id,
                 "points": points,
                 "line": " ".join(f"{p['x']},{p['y']}" for p in points),
             }
