@@ -32,6 +32,7 @@ from cycles.models import Cycle, CycleMember, Entry, Experiment
 from cycles.trust import request_may_steer, request_trust, require_steer
 from hls.accounts.models import User
 from hls.conflicts import EditConflict, rebind
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -90,21 +91,14 @@ def cycle_create(request: WorkspaceRequest) -> HttpResponse:
     if (system_id := request.GET.get("system", "")) and system_id.isdigit():
         initial["system"] = int(system_id)
     form = CycleCreateForm(request.POST or None, systems=_systems(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cycle = services.cycle_create(
-                workspace=workspace,
-                created_by=request.user,
-                system=form.cleaned_data["system"],
-                name=form.cleaned_data["name"],
-                purpose=form.cleaned_data["purpose"],
-                learning_questions=form.cleaned_data["learning_questions"],
-                phase=form.cleaned_data["phase"],
-                keep_name=form.keep_name(),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        cycle = submit(
+            form,
+            lambda data: services.cycle_create(
+                workspace=workspace, created_by=request.user, **data
+            ),
+        )
+        if cycle is not None:
             messages.success(request, _("Cycle “%(name)s” started.") % {"name": cycle.name})
             return redirect("cycle-detail", workspace.slug, cycle.pk)
     status = invalid_status(request) if request.method == "POST" else 200
@@ -155,19 +149,21 @@ def cycle_edit(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         },
     )
     conflict: EditConflict | None = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            services.cycle_update(
-                workspace=workspace, cycle=cycle, updated_by=request.user, **form.cleaned_data
+            saved = submit(
+                form,
+                lambda data: services.cycle_update(
+                    workspace=workspace, cycle=cycle, updated_by=request.user, **data
+                ),
             )
         except EditConflict as error:
             conflict = error.with_yours(form.cleaned_data)
             form = CycleEditForm(rebind(request.POST, conflict), systems=_systems(request))
-        except ValidationError as error:
-            form.add_error(None, error)
         else:
-            messages.success(request, _("Cycle saved."))
-            return redirect("cycle-detail", workspace.slug, cycle.pk)
+            if saved is not None:
+                messages.success(request, _("Cycle saved."))
+                return redirect("cycle-detail", workspace.slug, cycle.pk)
     status = invalid_status(request) if request.method == "POST" else 200
     context = {"form": form, "cycle": cycle, "conflict": conflict}
     return render(request, "cycles/cycle_form.html", context, status=409 if conflict else status)
@@ -179,18 +175,14 @@ def cycle_phase(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
     require_steer(workspace=workspace, user=request.user, cycle=cycle)
     form = PhaseShiftForm(request.POST or None, initial={"to_phase": cycle.phase})
-    if request.method == "POST" and form.is_valid():
-        try:
-            shift = services.cycle_shift_phase(
-                workspace=workspace,
-                cycle=cycle,
-                to_phase=form.cleaned_data["to_phase"],
-                reason=form.cleaned_data["reason"],
-                shifted_by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        shift = submit(
+            form,
+            lambda data: services.cycle_shift_phase(
+                workspace=workspace, cycle=cycle, shifted_by=request.user, **data
+            ),
+        )
+        if shift is not None:
             messages.success(
                 request,
                 _("The cycle is now mostly in “%(phase)s”.")
@@ -240,19 +232,18 @@ def cycle_member_add(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     workspace = request.workspace
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
     form = CycleMemberForm(request.POST, users=_member_candidates(request, cycle))
-    if form.is_valid():
-        try:
-            member = services.cycle_member_add(
-                workspace=workspace, cycle=cycle, user=form.cleaned_data["user"], by=request.user
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s now takes part in this cycle.") % {"name": member.user.display_name},
-            )
-            return redirect("cycle-members", workspace.slug, cycle.pk)
+    member = submit(
+        form,
+        lambda data: services.cycle_member_add(
+            workspace=workspace, cycle=cycle, by=request.user, **data
+        ),
+    )
+    if member is not None:
+        messages.success(
+            request,
+            _("%(name)s now takes part in this cycle.") % {"name": member.user.display_name},
+        )
+        return redirect("cycle-members", workspace.slug, cycle.pk)
     return _members_page(request, cycle, form, status=invalid_status(request))
 
 
@@ -421,28 +412,18 @@ def entry_create(request: WorkspaceRequest) -> HttpResponse:
 
     if request.method == "POST":
         form = _entry_form(request, data=request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                entry = services.entry_create(
-                    workspace=workspace,
-                    author=user,
-                    cycle=data["cycle"],
-                    kind=data["kind"],
-                    text=data["text"],
-                    phase=data["phase"],
-                    themes=data["themes"],
-                    person=data["person"],
-                    visibility=data["visibility"],
-                    experiment=data.get("experiment"),
-                    happened_on=data["happened_on"],
-                    signed=data["signed"],
-                    draft_key=draft_key,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                return _entry_created(request, entry, next_url, key_cycle)
+        entry = submit(
+            form,
+            lambda data: services.entry_create(
+                workspace=workspace,
+                author=user,
+                draft_key=draft_key,
+                # The form is also the edit form: a new entry has no revision to start from.
+                **{name: value for name, value in data.items() if name != "revision"},
+            ),
+        )
+        if entry is not None:
+            return _entry_created(request, entry, next_url, key_cycle)
         context = _entry_form_context(
             request,
             cycle=cycle,
@@ -525,36 +506,28 @@ def entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
             people=people_visible_to(workspace=workspace, user=request.user),
             themes=selectors.themes_for_picker(workspace=workspace),
         )
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.entry_update(
+        try:
+            saved = submit(
+                form,
+                lambda data: services.entry_update(
                     workspace=workspace,
                     entry=entry,
                     editor=request.user,
-                    kind=data["kind"],
-                    phase=data["phase"] or entry.phase,
-                    text=data["text"],
-                    themes=data["themes"],
-                    person=data["person"],
-                    visibility=data["visibility"],
-                    happened_on=data["happened_on"],
-                    signed=data["signed"],
                     draft_key=key,
-                    revision=data["revision"],
-                )
-            except EditConflict as error:
-                conflict = error.with_yours(data)
-                form = EntryForm(
-                    rebind(request.POST, conflict),
-                    auto_id=f"id_entry{entry.pk}_%s",
-                    cycles=None,
-                    people=people_visible_to(workspace=workspace, user=request.user),
-                    themes=selectors.themes_for_picker(workspace=workspace),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
+                    **{**data, "phase": data["phase"] or entry.phase},
+                ),
+            )
+        except EditConflict as error:
+            conflict = error.with_yours(form.cleaned_data)
+            form = EntryForm(
+                rebind(request.POST, conflict),
+                auto_id=f"id_entry{entry.pk}_%s",
+                cycles=None,
+                people=people_visible_to(workspace=workspace, user=request.user),
+                themes=selectors.themes_for_picker(workspace=workspace),
+            )
+        else:
+            if saved is not None:
                 if request.htmx:
                     return render(
                         request,
