@@ -15,6 +15,7 @@ from django.test import Client
 from hls.tenancy.context import all_workspaces, tenant_scope
 from hls.tenancy.models import Invitation, InvitationStatus, Membership, Role, Workspace
 from tests.outsider_objects import object_makers
+from tests.tenant_snapshot import tenant_snapshot, tenant_tables
 from tests.workspace_urls import WorkspaceUrl, workspace_urls
 
 WORKSPACE_URLS = workspace_urls()
@@ -38,14 +39,10 @@ def _url(pattern: WorkspaceUrl, workspace: Workspace, objects: dict[str, object]
     return pattern.build(workspace.slug, {kwarg: objects[kwarg] for kwarg in pattern.kwargs})
 
 
-def _snapshot() -> tuple[list[tuple], list[tuple]]:
-    """Every membership and invitation, so a test can tell that a request changed nothing."""
-    with all_workspaces("test snapshot"):
-        memberships = list(Membership.objects.order_by("pk").values_list("pk", "role"))
-        invitations = list(
-            Invitation.objects.order_by("pk").values_list("pk", "status", "send_count")
-        )
-    return memberships, invitations
+def _snapshot() -> dict[str, tuple[int, str]]:
+    """Every tenant table's rows (tests/tenant_snapshot.py), so a test can tell that a request
+    changed nothing, wherever it might have written."""
+    return tenant_snapshot()
 
 
 @pytest.fixture
@@ -69,6 +66,21 @@ def test_the_matrix_covers_the_workspace_urls() -> None:
     assert names, "no URL under w/<slug:workspace_slug>/ was found in the URL conf"
     assert "members" in names
     assert "workspace-home" in names
+
+
+def test_the_snapshot_covers_every_tenant_table(objects_a: dict[str, object]) -> None:
+    """The "nothing changed" check reads the tables the matrix's objects live in, and sees a
+    change to any of them."""
+    tables = tenant_tables()
+    for table in ("tenancy_membership", "tenancy_invitation", "cycles_entry", "systems_system"):
+        assert table in tables
+    before = _snapshot()
+    assert set(before) == set(tables)
+    assert sum(rows for rows, _digest in before.values()) >= len(objects_a)
+    with all_workspaces("test"):
+        Invitation.objects.filter(pk=objects_a["invitation_id"]).update(send_count=7)
+    after = _snapshot()
+    assert [t for t in tables if after[t] != before[t]] == ["tenancy_invitation"]
 
 
 @pytest.mark.parametrize("pattern", WORKSPACE_URLS, ids=str)
