@@ -20,6 +20,7 @@ from cycles.links.selectors import adapted_in
 from cycles.models import Cycle, Experiment
 from cycles.trust import request_may_steer, require_steer
 from hls.conflicts import EditConflict, rebind
+from hls.forms import add_service_error, submit
 from hls.markdown import to_html
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -112,26 +113,27 @@ def experiment_create(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         form = ExperimentForm(workspace=workspace, cycle=cycle, user=request.user)
         return _form_page(request, form, cycle, None)
     form = ExperimentForm(request.POST, workspace=workspace, cycle=cycle, user=request.user)
-    if form.is_valid():
-        try:
-            with transaction.atomic():  # "save and start" is all or nothing
-                experiment = services.experiment_create(
-                    workspace=workspace, cycle=cycle, created_by=request.user, design=form.design()
-                )
-                if "start" in request.POST:
-                    services.experiment_start(
-                        workspace=workspace, experiment=experiment, started_by=request.user
-                    )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Experiment started.") if "start" in request.POST else _("Experiment saved."),
+
+    @transaction.atomic  # "save and start" is all or nothing
+    def create(data: dict[str, Any]) -> Experiment:
+        experiment = services.experiment_create(
+            workspace=workspace, cycle=cycle, created_by=request.user, design=form.design()
+        )
+        if "start" in request.POST:
+            services.experiment_start(
+                workspace=workspace, experiment=experiment, started_by=request.user
             )
-            return redirect(
-                "experiment-detail", workspace_slug=workspace.slug, experiment_id=experiment.pk
-            )
+        return experiment
+
+    experiment = submit(form, create)
+    if experiment is not None:
+        messages.success(
+            request,
+            _("Experiment started.") if "start" in request.POST else _("Experiment saved."),
+        )
+        return redirect(
+            "experiment-detail", workspace_slug=workspace.slug, experiment_id=experiment.pk
+        )
     return _form_page(request, form, cycle, None, status=invalid_status(request))
 
 
@@ -191,50 +193,50 @@ def experiment_edit(request: WorkspaceRequest, experiment_id: int) -> HttpRespon
         request.POST, workspace=workspace, cycle=experiment.cycle, user=request.user
     )
     was_running = experiment.status == Experiment.Status.RUNNING
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                saved = services.experiment_update(
-                    workspace=workspace,
-                    experiment=experiment,
-                    editor=request.user,
-                    design=form.design(),
-                    revision=form.cleaned_data["revision"],
-                )
-                if "start" in request.POST and saved.status == Experiment.Status.PLANNED:
-                    services.experiment_start(
-                        workspace=workspace, experiment=saved, started_by=request.user
-                    )
-        except EditConflict as error:
-            conflict = error.with_yours(form.cleaned_data)
-            form = ExperimentForm(
-                rebind(request.POST, conflict),
-                workspace=workspace,
-                cycle=experiment.cycle,
-                user=request.user,
+
+    @transaction.atomic  # "save and start" is all or nothing
+    def update(data: dict[str, Any]) -> Experiment:
+        saved = services.experiment_update(
+            workspace=workspace,
+            experiment=experiment,
+            editor=request.user,
+            design=form.design(),
+            revision=data["revision"],
+        )
+        if "start" in request.POST and saved.status == Experiment.Status.PLANNED:
+            services.experiment_start(
+                workspace=workspace, experiment=saved, started_by=request.user
             )
-            context = {
-                "form": form,
-                "cycle": experiment.cycle,
-                "experiment": experiment,
-                "conflict": conflict,
+        return saved
+
+    try:
+        saved = submit(form, update)
+    except EditConflict as error:
+        conflict = error.with_yours(form.cleaned_data)
+        form = ExperimentForm(
+            rebind(request.POST, conflict),
+            workspace=workspace,
+            cycle=experiment.cycle,
+            user=request.user,
+        )
+        context = {
+            "form": form,
+            "cycle": experiment.cycle,
+            "experiment": experiment,
+            "conflict": conflict,
+        }
+        return render(request, "cycles/experiments/form.html", context, status=409)
+    if saved is not None:
+        if was_running and saved.pk != experiment.pk:
+            text = _("The design was running, so the change is version %(version)d.") % {
+                "version": saved.version
             }
-            return render(request, "cycles/experiments/form.html", context, status=409)
-        except ValidationError as error:
-            form.add_error(None, error)
+        elif "start" in request.POST:
+            text = _("Experiment started.")
         else:
-            if was_running and saved.pk != experiment.pk:
-                text = _("The design was running, so the change is version %(version)d.") % {
-                    "version": saved.version
-                }
-            elif "start" in request.POST:
-                text = _("Experiment started.")
-            else:
-                text = _("Experiment saved.")
-            messages.success(request, text)
-            return redirect(
-                "experiment-detail", workspace_slug=workspace.slug, experiment_id=saved.pk
-            )
+            text = _("Experiment saved.")
+        messages.success(request, text)
+        return redirect("experiment-detail", workspace_slug=workspace.slug, experiment_id=saved.pk)
     return _form_page(request, form, experiment.cycle, experiment, status=invalid_status(request))
 
 
@@ -263,7 +265,7 @@ def experiment_start(request: WorkspaceRequest, experiment_id: int) -> HttpRespo
             user=request.user,
         )
         if form.is_valid():
-            form.add_error(None, error)
+            add_service_error(form, error)
         return _form_page(
             request, form, experiment.cycle, experiment, status=invalid_status(request)
         )
@@ -282,18 +284,14 @@ def experiment_end(request: WorkspaceRequest, experiment_id: int) -> HttpRespons
             "experiment-detail", workspace_slug=workspace.slug, experiment_id=experiment.pk
         )
     form = EndForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.experiment_end(
-                workspace=workspace,
-                experiment=experiment,
-                ended_by=request.user,
-                outcome=form.cleaned_data["outcome"],
-                learnt=form.cleaned_data["learnt"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        ended = submit(
+            form,
+            lambda data: services.experiment_end(
+                workspace=workspace, experiment=experiment, ended_by=request.user, **data
+            ),
+        )
+        if ended is not None:
             messages.success(request, _("Experiment ended. What you learnt is kept with it."))
             return redirect(
                 "experiment-detail", workspace_slug=workspace.slug, experiment_id=experiment.pk

@@ -4,7 +4,7 @@ lineage. Thin: parse, check who may, call one service, render or redirect."""
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +23,7 @@ from cycles.links.forms import (
 )
 from cycles.models import Cycle, CycleLink, Entry, EntrySource, Experiment
 from cycles.trust import request_trust, require_steer
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 
@@ -68,21 +69,15 @@ def link_add(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     ):
         raise PermissionDenied
     form = _link_form(request, cycle, request.POST)
-    if form.is_valid():
-        try:
-            link = services.link_add(
-                workspace=workspace,
-                cycle=cycle,
-                other=form.cleaned_data["other"],
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
-                created_by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Linked with “%(other)s”.") % {"other": link.other.name})
-            return redirect("cycle-links", workspace.slug, cycle.pk)
+    link = submit(
+        form,
+        lambda data: services.link_add(
+            workspace=workspace, cycle=cycle, created_by=request.user, **data
+        ),
+    )
+    if link is not None:
+        messages.success(request, _("Linked with “%(other)s”.") % {"other": link.other.name})
+        return redirect("cycle-links", workspace.slug, cycle.pk)
     return _links_page(request, cycle, form, status=invalid_status(request))
 
 
@@ -106,17 +101,14 @@ def link_end(request: WorkspaceRequest, cycle_link_id: int) -> HttpResponse:
     if (from_cycle := request.GET.get("from", "")) and from_cycle == str(link.other_id):
         back = link.other_id
     form = EndLinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.link_end(
-                workspace=workspace,
-                link=link,
-                ended_by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        ended = submit(
+            form,
+            lambda data: services.link_end(
+                workspace=workspace, link=link, ended_by=request.user, **data
+            ),
+        )
+        if ended is not None:
             messages.success(request, _("The link has ended. It stays in the history."))
             return redirect("cycle-links", workspace.slug, back)
     status = invalid_status(request) if request.method == "POST" else 200
@@ -160,20 +152,20 @@ def ask_peer(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     form = AskPeerForm(
         request.POST or None, initial={"entry": entry_id, "experiment": experiment_id}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.ask_peer(
+    if request.method == "POST":
+        asked = submit(
+            form,
+            lambda data: services.ask_peer(
                 workspace=workspace,
                 asked_from=cycle,
                 asked_by=request.user,
                 peer=peer,
-                text=form.cleaned_data["text"],
+                text=data["text"],
                 about_entry=entry,
                 about_experiment=experiment,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+            ),
+        )
+        if asked is not None:
             messages.success(
                 request,
                 _("Your question went to “%(peer)s”. Their answer will come back to you.")
@@ -217,16 +209,15 @@ def copy_design(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         trust=request_trust(request),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        source = form.cleaned_data["experiment"]
-        try:
-            copy = services.copy_design(
-                workspace=workspace, cycle=cycle, source=source, copied_by=request.user
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return _copied(request, source, copy)
+    if request.method == "POST":
+        copy = submit(
+            form,
+            lambda data: services.copy_design(
+                workspace=workspace, cycle=cycle, source=data["experiment"], copied_by=request.user
+            ),
+        )
+        if copy is not None:
+            return _copied(request, form.cleaned_data["experiment"], copy)
     status = invalid_status(request) if request.method == "POST" else 200
     return render(
         request, "cycles/links/copy_design.html", {"cycle": cycle, "form": form}, status=status
@@ -241,17 +232,14 @@ def experiment_adapt(request: WorkspaceRequest, experiment_id: int) -> HttpRespo
     source = access_experiment(workspace=workspace, experiment_id=experiment_id)
     cycles = selectors.cycles_to_adapt_into(workspace=workspace, user=request.user, source=source)
     form = AdaptForm(request.POST or None, cycles=cycles, trust=request_trust(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            copy = services.copy_design(
-                workspace=workspace,
-                cycle=form.cleaned_data["cycle"],
-                source=source,
-                copied_by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        copy = submit(
+            form,
+            lambda data: services.copy_design(
+                workspace=workspace, source=source, copied_by=request.user, **data
+            ),
+        )
+        if copy is not None:
             return _copied(request, source, copy)
     status = invalid_status(request) if request.method == "POST" else 200
     context = {"experiment": source, "form": form, "has_cycles": cycles.exists()}
@@ -312,22 +300,20 @@ def source_add(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     ):
         raise PermissionDenied
     form = _source_form(request, entry, request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                for name in ("source_entry", "source_experiment"):
-                    if form.cleaned_data.get(name) is not None:
-                        services.source_add(
-                            workspace=workspace,
-                            entry=entry,
-                            added_by=request.user,
-                            **{name: form.cleaned_data[name]},
-                        )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Source added."))
-            return redirect("entry-lineage", workspace.slug, entry.pk)
+
+    @transaction.atomic  # both sources, or neither
+    def add(data: dict[str, Any]) -> list[EntrySource]:
+        return [
+            services.source_add(
+                workspace=workspace, entry=entry, added_by=request.user, **{name: data[name]}
+            )
+            for name in ("source_entry", "source_experiment")
+            if data.get(name) is not None
+        ]
+
+    if submit(form, add) is not None:
+        messages.success(request, _("Source added."))
+        return redirect("entry-lineage", workspace.slug, entry.pk)
     return _lineage_page(request, entry, form, status=invalid_status(request))
 
 

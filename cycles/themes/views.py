@@ -1,7 +1,6 @@
 """Themes: the workspace's shared vocabulary. Thin views over cycles.themes services."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from cycles.models import Theme
 from cycles.themes import selectors, services
 from cycles.themes.forms import MergeForm, ThemeForm
 from hls.conflicts import EditConflict, rebind
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -37,20 +37,19 @@ def theme_create(request: WorkspaceRequest) -> HttpResponse:
     if request.method != "POST":
         return _list_page(request)
     form = ThemeForm(request.POST)
-    if form.is_valid():
-        try:
-            theme = services.theme_create(
-                workspace=request.workspace,
-                created_by=request.user,
-                name=form.cleaned_data["name"],
-                kind=form.cleaned_data["kind"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Theme “%(name)s” added.") % {"name": theme.name})
-            return redirect("theme-list", workspace_slug=request.workspace.slug)
+    theme = submit(
+        form,
+        lambda data: services.theme_create(
+            workspace=request.workspace,
+            created_by=request.user,
+            name=data["name"],
+            kind=data["kind"],
+            description=data["description"],
+        ),
+    )
+    if theme is not None:
+        messages.success(request, _("Theme “%(name)s” added.") % {"name": theme.name})
+        return redirect("theme-list", workspace_slug=request.workspace.slug)
     return _list_page(request, form=form, status=invalid_status(request))
 
 
@@ -93,26 +92,21 @@ def theme_edit(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     }
     form = ThemeForm(request.POST if request.method == "POST" else None, initial=initial)
     conflict: EditConflict | None = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            services.theme_update(
-                workspace=workspace,
-                theme=theme,
-                changed_by=request.user,
-                name=form.cleaned_data["name"],
-                kind=form.cleaned_data["kind"],
-                description=form.cleaned_data["description"],
-                revision=form.cleaned_data["revision"],
+            saved = submit(
+                form,
+                lambda data: services.theme_update(
+                    workspace=workspace, theme=theme, changed_by=request.user, **data
+                ),
             )
         except EditConflict as error:
             conflict = error.with_yours(form.cleaned_data)
             form = ThemeForm(rebind(request.POST, conflict), initial=initial)
-        except ValidationError as error:
-            form.add_error(None, error)
-            theme.refresh_from_db()
         else:
-            messages.success(request, _("Theme saved. Its history keeps the old name."))
-            return redirect("theme-detail", workspace_slug=workspace.slug, theme_id=theme.pk)
+            if saved is not None:
+                messages.success(request, _("Theme saved. Its history keeps the old name."))
+                return redirect("theme-detail", workspace_slug=workspace.slug, theme_id=theme.pk)
     status = 409 if conflict else invalid_status(request) if form.errors else 200
     context = {"theme": theme, "form": form, "conflict": conflict}
     return render(request, "cycles/themes/edit.html", context, status=status)
@@ -125,17 +119,14 @@ def theme_merge(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     form = MergeForm(
         request.POST if request.method == "POST" else None, workspace=workspace, theme=theme
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            target = services.theme_merge(
-                workspace=workspace,
-                theme=theme,
-                into=form.cleaned_data["into"],
-                merged_by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        target = submit(
+            form,
+            lambda data: services.theme_merge(
+                workspace=workspace, theme=theme, merged_by=request.user, **data
+            ),
+        )
+        if target is not None:
             messages.success(
                 request,
                 _("“%(theme)s” was merged into “%(into)s”. Its entries now carry “%(into)s”.")
