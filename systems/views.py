@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hls.conflicts import EditConflict, rebind
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -93,16 +94,10 @@ def scales(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view("scales.manage")
 def scale_add(request: WorkspaceRequest) -> HttpResponse:
     form = ScaleForm(request.POST, prefix="new")
-    if form.is_valid():
-        try:
-            scale = services.scale_create(
-                workspace=request.workspace, name=form.cleaned_data["name"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("“%(name)s” was added.") % {"name": scale.name})
-            return redirect("scales", workspace_slug=request.workspace.slug)
+    scale = submit(form, lambda data: services.scale_create(workspace=request.workspace, **data))
+    if scale is not None:
+        messages.success(request, _("“%(name)s” was added.") % {"name": scale.name})
+        return redirect("scales", workspace_slug=request.workspace.slug)
     return _scales_page(request, add_form=form, status=invalid_status(request))
 
 
@@ -111,16 +106,13 @@ def scale_add(request: WorkspaceRequest) -> HttpResponse:
 def scale_rename(request: WorkspaceRequest, scale_id: int) -> HttpResponse:
     scale = access_scale(workspace=request.workspace, scale_id=scale_id)
     form = ScaleForm(request.POST, prefix=f"scale-{scale.pk}")
-    if form.is_valid():
-        try:
-            services.scale_rename(
-                workspace=request.workspace, scale=scale, name=form.cleaned_data["name"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Renamed to “%(name)s”.") % {"name": scale.name})
-            return redirect("scales", workspace_slug=request.workspace.slug)
+    renamed = submit(
+        form,
+        lambda data: services.scale_rename(workspace=request.workspace, scale=scale, **data),
+    )
+    if renamed is not None:
+        messages.success(request, _("Renamed to “%(name)s”.") % {"name": scale.name})
+        return redirect("scales", workspace_slug=request.workspace.slug)
     return _scales_page(request, failed=(scale.pk, form), status=invalid_status(request))
 
 
@@ -161,16 +153,15 @@ def system_create(request: WorkspaceRequest) -> HttpResponse:
     services.scales_ensure_defaults(workspace=workspace)
     form = SystemForm(request.POST or None, workspace=workspace)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                system = services.system_create(
-                    workspace=workspace, created_by=request.user, data=form.to_input()
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("“%(name)s” was created.") % {"name": system.name})
-                return redirect("system-detail", workspace.slug, system.pk)
+        system = submit(
+            form,
+            lambda data: services.system_create(
+                workspace=workspace, created_by=request.user, data=form.to_input()
+            ),
+        )
+        if system is not None:
+            messages.success(request, _("“%(name)s” was created.") % {"name": system.name})
+            return redirect("system-detail", workspace.slug, system.pk)
         return render(
             request,
             "systems/system_form.html",
@@ -206,30 +197,28 @@ def system_edit(request: WorkspaceRequest, system_id: int) -> HttpResponse:
         request.POST or None, workspace=workspace, system=system, initial=system_initial(system)
     )
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                change = services.system_update(
-                    workspace=workspace,
-                    system=system,
-                    changed_by=request.user,
-                    data=form.to_input(),
-                    reason=form.cleaned_data.get("reason", ""),
-                    revision=form.cleaned_data.get("revision"),
-                )
-            except EditConflict as error:
-                conflict = error.with_yours(form.cleaned_data)
-                form = SystemForm(
-                    rebind(request.POST, conflict), workspace=workspace, system=system
-                )
-                context = _context(request, form=form, system=system, conflict=conflict)
-                return render(request, "systems/system_form.html", context, status=409)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request, _("Saved.") if change else _("Nothing had changed: nothing was saved.")
-                )
-                return redirect("system-detail", workspace.slug, system.pk)
+
+        def save(data: dict[str, Any]) -> str:
+            change = services.system_update(
+                workspace=workspace,
+                system=system,
+                changed_by=request.user,
+                data=form.to_input(),
+                reason=data.get("reason", ""),
+                revision=data.get("revision"),
+            )
+            return _("Saved.") if change else _("Nothing had changed: nothing was saved.")
+
+        try:
+            said = submit(form, save)
+        except EditConflict as error:
+            conflict = error.with_yours(form.cleaned_data)
+            form = SystemForm(rebind(request.POST, conflict), workspace=workspace, system=system)
+            context = _context(request, form=form, system=system, conflict=conflict)
+            return render(request, "systems/system_form.html", context, status=409)
+        if said is not None:
+            messages.success(request, said)
+            return redirect("system-detail", workspace.slug, system.pk)
         return render(
             request,
             "systems/system_form.html",
@@ -304,15 +293,12 @@ def system_map_draw(request: WorkspaceRequest, system_id: int) -> HttpResponse:
 def actor_add(request: WorkspaceRequest, system_id: int) -> HttpResponse:
     system = access_system(workspace=request.workspace, system_id=system_id)
     form = ActorForm(request.POST, prefix="actor")
-    if form.is_valid():
-        try:
-            actor = services.actor_create(
-                workspace=request.workspace, system=system, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return _done(request, system, _("“%(name)s” was added.") % {"name": actor.name})
+    actor = submit(
+        form,
+        lambda data: services.actor_create(workspace=request.workspace, system=system, **data),
+    )
+    if actor is not None:
+        return _done(request, system, _("“%(name)s” was added.") % {"name": actor.name})
     return _map_page(
         request, system, page=_page(request), forms={"actor": form}, status=invalid_status(request)
     )
@@ -323,15 +309,12 @@ def actor_add(request: WorkspaceRequest, system_id: int) -> HttpResponse:
 def factor_add(request: WorkspaceRequest, system_id: int) -> HttpResponse:
     system = access_system(workspace=request.workspace, system_id=system_id)
     form = FactorForm(request.POST, prefix="factor")
-    if form.is_valid():
-        try:
-            factor = services.factor_create(
-                workspace=request.workspace, system=system, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return _done(request, system, _("“%(name)s” was added.") % {"name": factor.name})
+    factor = submit(
+        form,
+        lambda data: services.factor_create(workspace=request.workspace, system=system, **data),
+    )
+    if factor is not None:
+        return _done(request, system, _("“%(name)s” was added.") % {"name": factor.name})
     return _map_page(
         request, system, page=_page(request), forms={"factor": form}, status=invalid_status(request)
     )
@@ -376,13 +359,14 @@ def _nodes(form: RelationshipForm) -> dict[str, Any]:
 def relationship_add(request: WorkspaceRequest, system_id: int) -> HttpResponse:
     system = access_system(workspace=request.workspace, system_id=system_id)
     form = _link_form(request, system)
-    if form.is_valid():
-        try:
-            services.relationship_create(workspace=request.workspace, system=system, **_nodes(form))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return _done(request, system, _("The link was added."))
+    link = submit(
+        form,
+        lambda data: services.relationship_create(
+            workspace=request.workspace, system=system, **_nodes(form)
+        ),
+    )
+    if link is not None:
+        return _done(request, system, _("The link was added."))
     return _map_page(
         request, system, page=_page(request), forms={"link": form}, status=invalid_status(request)
     )
@@ -405,30 +389,28 @@ def _save_node(
     system: System,
     form: Any,
     title: str,
-    update: Callable[[], object],
+    update: Callable[[dict[str, Any]], object],
     rebuild: Callable[[QueryDict], Any] | None = None,
     shown: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """The edit page of a map node or link: on a valid POST, `update` and back to the map;
-    otherwise the form again, with the service's errors beside the fields. On a stale save,
-    `rebuild` makes the form again from the kept data and `shown` words this editor's values
-    as the page shows theirs (by default the form's class and its cleaned data)."""
+    """The edit page of a map node or link: a POST is submitted to `update` (hls/forms.py),
+    then back to the map; otherwise the form again, with the service's errors beside the
+    fields. On a stale save, `rebuild` makes the form again from the kept data and `shown`
+    words this editor's values as the page shows theirs (by default the form's class and its
+    cleaned data)."""
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                update()
-            except EditConflict as error:
-                # Theirs beside this editor's, who keeps their text (hls/conflicts.py).
-                data = form.cleaned_data
-                conflict = error.with_yours(shown(data) if shown else data)
-                kept = rebind(request.POST, conflict)
-                form = rebuild(kept) if rebuild else type(form)(kept)
-                return _edit_page(request, system, form, title, status=409, conflict=conflict)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("system-map", request.workspace.slug, system.pk)
+        try:
+            saved = submit(form, update)
+        except EditConflict as error:
+            # Theirs beside this editor's, who keeps their text (hls/conflicts.py).
+            data = form.cleaned_data
+            conflict = error.with_yours(shown(data) if shown else data)
+            kept = rebind(request.POST, conflict)
+            form = rebuild(kept) if rebuild else type(form)(kept)
+            return _edit_page(request, system, form, title, status=409, conflict=conflict)
+        if saved is not None:
+            messages.success(request, _("Saved."))
+            return redirect("system-map", request.workspace.slug, system.pk)
         return _edit_page(request, system, form, title, status=invalid_status(request))
     return _edit_page(request, system, form, title)
 
@@ -447,7 +429,7 @@ def actor_edit(request: WorkspaceRequest, actor_id: int) -> HttpResponse:
         system,
         form,
         title,
-        lambda: services.actor_update(workspace=workspace, actor=actor, **form.cleaned_data),
+        lambda data: services.actor_update(workspace=workspace, actor=actor, **data),
     )
 
 
@@ -464,7 +446,7 @@ def factor_edit(request: WorkspaceRequest, factor_id: int) -> HttpResponse:
         system,
         form,
         title,
-        lambda: services.factor_update(workspace=workspace, factor=factor, **form.cleaned_data),
+        lambda data: services.factor_update(workspace=workspace, factor=factor, **data),
     )
 
 
@@ -498,10 +480,10 @@ def relationship_edit(request: WorkspaceRequest, relationship_id: int) -> HttpRe
         system,
         form,
         title,
-        lambda: services.relationship_update(
+        lambda data: services.relationship_update(
             workspace=workspace,
             relationship=relationship,
-            revision=form.cleaned_data.get("revision"),
+            revision=data.get("revision"),
             **_nodes(form),
         ),
         rebuild=lambda kept: _link_form(
@@ -568,19 +550,15 @@ def snapshots(request: WorkspaceRequest, system_id: int) -> HttpResponse:
 def snapshot_take(request: WorkspaceRequest, system_id: int) -> HttpResponse:
     system = access_system(workspace=request.workspace, system_id=system_id)
     form = SnapshotForm(request.POST)
-    if form.is_valid():
-        try:
-            services.snapshot_take(
-                workspace=request.workspace,
-                system=system,
-                taken_by=request.user,
-                label=form.cleaned_data["label"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Snapshot taken."))
-            return redirect("snapshots", request.workspace.slug, system.pk)
+    snapshot = submit(
+        form,
+        lambda data: services.snapshot_take(
+            workspace=request.workspace, system=system, taken_by=request.user, **data
+        ),
+    )
+    if snapshot is not None:
+        messages.success(request, _("Snapshot taken."))
+        return redirect("snapshots", request.workspace.slug, system.pk)
     return _snapshots_page(request, system, form, status=invalid_status(request))
 
 
