@@ -1,6 +1,7 @@
 """The patterns view: what counts, what is suppressed, what links where, bad input, queries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -43,21 +44,41 @@ def table_cell(response, theme_name):
     return cells
 
 
+def cell_text(cell):
+    """What a table cell says, without its markup."""
+    return re.sub(r"<[^>]+>", "", cell.split("</td>")[0]).strip()
+
+
+def month_and_total(response, theme_name):
+    """(this month's cell, the 'All months' cell) of a theme's row, as text."""
+    month = timezone.localdate().strftime("%Y-%m")
+    cells = table_cell(response, theme_name)
+    [this] = [c for c in cells if f"month={month}" in c]
+    return cell_text(this), cell_text(cells[-2])
+
+
+def chart(response, theme_name):
+    """The small chart of a theme, as its SVG."""
+    html = response.content.decode()
+    return html.split(f'<span class="trend-name">{theme_name}</span>')[1].split("</svg>")[0]
+
+
 def counted(html, name):
     """Whether a theme has a row in the table (its name also shows in the filter's options)."""
     return f'<th scope="row">{name}</th>' in html
 
 
 def test_counts_shared_upward_entries_from_any_depth_and_links_them(workspace, manager, tree):
+    when = this_month()  # read once: every entry and the month looked for agree at a month's end
     with tenant_scope(workspace_id=workspace.pk):
         for cycle in (tree.team_a, tree.team_b, tree.life):
-            entry(workspace, cycle, themes=[tree.letters], when=this_month())
-        entry(workspace, tree.elsewhere, themes=[tree.letters], when=this_month())  # not below
-        entry(workspace, tree.place, themes=[tree.letters], when=this_month())  # itself
+            entry(workspace, cycle, themes=[tree.letters], when=when)
+        entry(workspace, tree.elsewhere, themes=[tree.letters], when=when)  # not below
+        entry(workspace, tree.place, themes=[tree.letters], when=when)  # itself
     response = signed_in(manager).get(url(tree))
     assert response.status_code == 200
     cells = table_cell(response, "Fear of letters")
-    month = this_month().strftime("%Y-%m")
+    month = when.strftime("%Y-%m")
     assert f"theme={tree.letters.pk}" in cells[-2]
     assert ">3</a>" in cells[-2]
     assert f"month={month}" in "".join(cells)
@@ -97,7 +118,8 @@ def test_counts_under_the_threshold_are_suppressed_but_still_open_entries(worksp
         entry(workspace, tree.team_b, themes=[tree.letters])
     response = signed_in(manager).get(url(tree))
     html = response.content.decode()
-    assert "fewer than 3" in html
+    # The cells themselves say so (the page's introduction always has those words).
+    assert month_and_total(response, "Fear of letters") == ("fewer than 3", "fewer than 3")
     assert ">2</a>" not in html
     drill = signed_in(manager).get(url(tree, "patterns/entries/") + f"?theme={tree.letters.pk}")
     assert "Two letters in one week." in drill.content.decode()
@@ -108,9 +130,41 @@ def test_threshold_is_set_per_workspace(workspace, manager, tree):
     with tenant_scope(workspace_id=workspace.pk):
         for _ in range(4):
             entry(workspace, tree.team_a, themes=[tree.letters])
-    html = signed_in(manager).get(url(tree)).content.decode()
-    assert "fewer than 5" in html
+    response = signed_in(manager).get(url(tree))
+    html = response.content.decode()
+    assert month_and_total(response, "Fear of letters") == ("fewer than 5", "fewer than 5")
     assert ">4</a>" not in html
+    with tenant_scope(workspace_id=workspace.pk):
+        entry(workspace, tree.team_a, themes=[tree.letters])
+    at_five = signed_in(manager).get(url(tree))
+    assert month_and_total(at_five, "Fear of letters") == ("5", "5")
+
+
+@pytest.mark.parametrize(("n", "shown"), [(2, "fewer than 3"), (3, "3")])
+def test_the_threshold_itself_is_shown_and_one_below_is_not(workspace, manager, tree, n, shown):
+    """Exactly the threshold is a number; one below it is "fewer than"."""
+    assert workspace.small_count_threshold == 3
+    with tenant_scope(workspace_id=workspace.pk):
+        for _ in range(n):
+            entry(workspace, tree.team_a, themes=[tree.letters])
+    response = signed_in(manager).get(url(tree))
+    assert month_and_total(response, "Fear of letters") == (shown, shown)
+
+
+def test_the_chart_never_shows_what_the_table_suppresses(workspace, manager, tree):
+    """One or two entries draw the same hollow mark in the band; three, a filled one above."""
+    drawn = {}
+    with tenant_scope(workspace_id=workspace.pk):
+        for _ in range(6):  # another theme sets the shared scale's peak, which stays put
+            entry(workspace, tree.team_b, themes=[tree.hope])
+        for n in (1, 2, 3):
+            entry(workspace, tree.team_a, themes=[tree.letters])
+            drawn[n] = chart(signed_in(manager).get(url(tree)), "Fear of letters")
+    assert drawn[1] == drawn[2]
+    assert 'class="trend-point suppressed"' in drawn[2]
+    assert 'class="trend-point suppressed"' not in drawn[3]
+    assert 'class="trend-point"' in drawn[3]
+    assert drawn[3] != drawn[2]
 
 
 def test_drill_down_shows_only_what_the_viewer_may_see(workspace, manager, tree, make_member):
@@ -273,7 +327,9 @@ def test_a_total_that_would_give_away_a_suppressed_count_is_not_shown(workspace,
         for _ in range(5):
             entry(workspace, tree.team_a, themes=[tree.letters], when=now)
         entry(workspace, tree.team_a, themes=[tree.letters], when=earlier)
-    html = signed_in(manager).get(url(tree)).content.decode()
+    response = signed_in(manager).get(url(tree))
+    html = response.content.decode()
     assert ">5</a>" in html
-    assert "fewer than 3" in html
-    assert "not shown (it would reveal a small number)" in html
+    cells = [cell_text(c) for c in table_cell(response, "Fear of letters")]
+    assert "fewer than 3" in cells  # the earlier month's one
+    assert cells[-2] == "not shown (it would reveal a small number)"

@@ -76,7 +76,7 @@ def test_markdown(world, written, django_capture_on_commit_callbacks):
     for heading in HEADINGS:
         assert f"\n## {heading}\n" in text
     assert "### Housing (3 entries)" in text
-    assert "fewer than 3 entries" in text
+    assert "\n### Money worries (fewer than 3 entries)\n" in text
     assert "Stopped: learnt" in text
     assert "Sammy" not in text
     assert "P-7731" not in text

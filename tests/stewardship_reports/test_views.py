@@ -155,7 +155,10 @@ def test_the_page_shows_evidence_beside_the_narrative_and_never_the_alias(world,
                     "What we will do next", "s own account"):  # fmt: skip
         assert heading in html
     assert "Stopped: learnt" in html
-    assert "fewer than 3" in html
+    # The themes' own headings carry their counts (the section's introduction always has the
+    # words "fewer than 3"): Housing's three shown, Money worries' one withheld.
+    assert '<h4>Housing <span class="tag">3 entries</span></h4>' in html
+    assert '<h4>Money worries <span class="tag">fewer than 3</span></h4>' in html
     assert "Sammy" not in html
     assert "P-7731" not in html
     assert "PRIVATE-SECRET" not in html
