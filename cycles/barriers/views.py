@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,9 +17,10 @@ from cycles.access import access_cycle, access_entry
 from cycles.barriers import selectors, services
 from cycles.barriers.forms import AnswerForm, EnablerForm, RaiseForm
 from cycles.connections import cycle_ids_below
-from cycles.models import BarrierRoute, Cycle, Entry
+from cycles.models import BarrierResponse, BarrierRoute, Cycle, Entry
 from cycles.trust import request_trust
 from hls.conflicts import EditConflict, rebind
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 
@@ -50,23 +51,25 @@ def barrier_raise(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     if entry.kind != Entry.Kind.BARRIER:
         status = 400
     elif request.method == "POST":
-        if form.is_valid():
-            to_cycle = next(c for c in targets.all if c.pk == form.cleaned_data["to_cycle"])
-            try:
-                route = services.barrier_raise(
-                    workspace=workspace, entry=entry, to_cycle=to_cycle, raised_by=user
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            except PermissionDenied as error:
-                return _forbidden(request, str(error))
-            else:
-                messages.success(
-                    request,
-                    _("Raised to %(cycle)s. It is in their inbox; their answers will show here.")
-                    % {"cycle": to_cycle.name},
-                )
-                return redirect("barrier-detail", workspace.slug, route.pk)
+        try:
+            route = submit(
+                form,
+                lambda data: services.barrier_raise(
+                    workspace=workspace,
+                    entry=entry,
+                    to_cycle=next(c for c in targets.all if c.pk == data["to_cycle"]),
+                    raised_by=user,
+                ),
+            )
+        except PermissionDenied as error:
+            return _forbidden(request, str(error))
+        if route is not None:
+            messages.success(
+                request,
+                _("Raised to %(cycle)s. It is in their inbox; their answers will show here.")
+                % {"cycle": route.to_cycle.name},
+            )
+            return redirect("barrier-detail", workspace.slug, route.pk)
         status = invalid_status(request)
     routes = (
         BarrierRoute.objects.filter(workspace=workspace, entry=entry)
@@ -180,36 +183,37 @@ def barrier_answer(request: WorkspaceRequest, barrier_route_id: int) -> HttpResp
             % {"cycle": route.to_cycle.name},
         )
     form = _answer_form(request, route, request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def answer(data: dict[str, Any]) -> BarrierResponse:
         pass_to = None
         if data["pass_to"] is not None:
             pass_to = Cycle.objects.filter(workspace=workspace, pk=data["pass_to"]).first()
-        try:
-            services.barrier_answer(
-                workspace=workspace,
-                route=route,
-                answered_by=request.membership,
-                state=data["state"],
-                text=data["text"],
-                pass_to=pass_to,
-                revision=data.get("revision"),
-            )
-        except EditConflict as error:
-            # Someone answered since this form was opened: the state now and their answers
-            # beside this one, whose text stays in the form (hls/conflicts.py).
-            states = dict(BarrierRoute.State.choices)
-            conflict = error.with_yours({**data, "state": states.get(data["state"], "")})
-            route = _route_or_404(request, barrier_route_id)
-            form = _answer_form(request, route, rebind(request.POST, conflict))
-            return _detail(request, route, form, status=409, conflict=conflict)
-        except ValidationError as error:
-            form.add_error(None, error)
-        except PermissionDenied as error:
-            return _forbidden(request, str(error))
-        else:
-            messages.success(request, _("Answer saved. The cycle that raised it can see it."))
-            return redirect("barrier-detail", workspace.slug, route.pk)
+        return services.barrier_answer(
+            workspace=workspace,
+            route=route,
+            answered_by=request.membership,
+            state=data["state"],
+            text=data["text"],
+            pass_to=pass_to,
+            revision=data.get("revision"),
+        )
+
+    try:
+        answered = submit(form, answer)
+    except EditConflict as error:
+        # Someone answered since this form was opened: the state now and their answers
+        # beside this one, whose text stays in the form (hls/conflicts.py).
+        data = form.cleaned_data
+        states = dict(BarrierRoute.State.choices)
+        conflict = error.with_yours({**data, "state": states.get(data["state"], "")})
+        route = _route_or_404(request, barrier_route_id)
+        form = _answer_form(request, route, rebind(request.POST, conflict))
+        return _detail(request, route, form, status=409, conflict=conflict)
+    except PermissionDenied as error:
+        return _forbidden(request, str(error))
+    if answered is not None:
+        messages.success(request, _("Answer saved. The cycle that raised it can see it."))
+        return redirect("barrier-detail", workspace.slug, route.pk)
     return _detail(request, route, form, status=invalid_status(request))
 
 
@@ -238,23 +242,23 @@ def enabler_create(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     if (route_id := request.GET.get("route", "")).isdigit():
         initial["barrier_route"] = int(route_id)
     form = EnablerForm(request.POST or None, routes=routes, below=below, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    if request.method == "POST":
         try:
-            services.enabler_create(
-                workspace=workspace,
-                cycle=cycle,
-                created_by=request.membership,
-                kind=data["kind"],
-                text=data["text"],
-                barrier_route=next((r for r in routes if r.pk == data["barrier_route"]), None),
-                for_cycles=[c for c in below if c.pk in set(data["for_cycles"])],
+            enabler = submit(
+                form,
+                lambda data: services.enabler_create(
+                    workspace=workspace,
+                    cycle=cycle,
+                    created_by=request.membership,
+                    kind=data["kind"],
+                    text=data["text"],
+                    barrier_route=next((r for r in routes if r.pk == data["barrier_route"]), None),
+                    for_cycles=[c for c in below if c.pk in set(data["for_cycles"])],
+                ),
             )
-        except ValidationError as error:
-            form.add_error(None, error)
         except PermissionDenied as error:
             return _forbidden(request, str(error))
-        else:
+        if enabler is not None:
             messages.success(request, _("Enabler recorded. It shows in the cycles it is for."))
             return redirect("cycle-detail", workspace.slug, cycle.pk)
     status = invalid_status(request) if request.method == "POST" else 200

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +26,7 @@ from cycles.patterns.forms import AnswerForm, DrillDownForm, PatternFilterForm, 
 from cycles.patterns.selectors import PatternFilter
 from cycles.patterns.selectors import ShownCount as Count
 from cycles.selectors import CYCLE_NAMING, TIMELINE_ORDER
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from systems.selectors import scales_of
@@ -299,20 +300,18 @@ def pattern_ask(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         cycles=concerned,
         initial={"cycles": concerned},
     )
-    if request.method == "POST" and form.is_valid():
-        origin = {"label": describe(f), **_params(f)}
-        try:
-            question = services.context_question_send(
+    if request.method == "POST":
+        question = submit(
+            form,
+            lambda data: services.context_question_send(
                 workspace=workspace,
                 asked_from=cycle,
                 asked_by=request.user,
-                text=form.cleaned_data["text"],
-                origin=origin,
-                cycles=form.cleaned_data["cycles"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+                origin={"label": describe(f), **_params(f)},
+                **data,
+            ),
+        )
+        if question is not None:
             messages.success(
                 request, _("Question sent. Their answers will show on this cycle's questions.")
             )
@@ -391,20 +390,15 @@ def question_answer(request: WorkspaceRequest, target_id: int) -> HttpResponse:
     ):
         raise PermissionDenied
     form = AnswerForm(request.POST, prefix=f"t{target.pk}")
-    if form.is_valid():
-        try:
-            services.context_answer_create(
-                workspace=workspace,
-                target=target,
-                author=request.user,
-                text=form.cleaned_data["text"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Answer sent to the cycle that asked."))
-            back = request.POST.get("back")
-            if back == "timeline":
-                return redirect("cycle-timeline", workspace.slug, target.cycle_id)
-            return redirect("context-question", workspace.slug, target.question_id)
+    answer = submit(
+        form,
+        lambda data: services.context_answer_create(
+            workspace=workspace, target=target, author=request.user, **data
+        ),
+    )
+    if answer is not None:
+        messages.success(request, _("Answer sent to the cycle that asked."))
+        if request.POST.get("back") == "timeline":
+            return redirect("cycle-timeline", workspace.slug, target.cycle_id)
+        return redirect("context-question", workspace.slug, target.question_id)
     return _question_page(request, target.question_id, failed=target, failed_form=form)
