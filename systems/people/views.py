@@ -2,7 +2,6 @@
 with the person, every view audited, never cached: docs/people-and-privacy.md)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hls.conflicts import EditConflict, rebind
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -49,19 +49,19 @@ def people(request: WorkspaceRequest) -> HttpResponse:
 def person_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = PersonForm(request.POST or None, workspace=workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_create(
+    if request.method == "POST":
+        person = submit(
+            form,
+            lambda data: services.person_create(
                 workspace=workspace,
                 created_by=request.user,
-                alias=form.cleaned_data["alias"],
-                what_matters=form.cleaned_data["what_matters"],
-                strengths=form.cleaned_data["strengths"],
+                alias=data["alias"],
+                what_matters=data["what_matters"],
+                strengths=data["strengths"],
                 system=form.chosen_system(),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+            ),
+        )
+        if person is not None:
             messages.success(
                 request,
                 _("%(person)s is recorded, with the reference %(reference)s.")
@@ -118,17 +118,20 @@ def person_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
     form = PersonForm(request.POST or None, workspace=workspace, initial=initial)
     conflict: EditConflict | None = None
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            services.person_update(
-                workspace=workspace,
-                person=person,
-                actor=request.user,
-                alias=form.cleaned_data["alias"],
-                what_matters=form.cleaned_data["what_matters"],
-                strengths=form.cleaned_data["strengths"],
-                system=form.chosen_system(),
-                revision=form.cleaned_data.get("revision"),
+            saved = submit(
+                form,
+                lambda data: services.person_update(
+                    workspace=workspace,
+                    person=person,
+                    actor=request.user,
+                    alias=data["alias"],
+                    what_matters=data["what_matters"],
+                    strengths=data["strengths"],
+                    system=form.chosen_system(),
+                    revision=data.get("revision"),
+                ),
             )
         except EditConflict as error:
             # Theirs beside this editor's, who keeps their text (hls/conflicts.py).
@@ -138,13 +141,12 @@ def person_edit(request: WorkspaceRequest, person_id: int) -> HttpResponse:
             )
             form = PersonForm(rebind(request.POST, conflict), workspace=workspace)
             status = 409
-        except ValidationError as error:
-            form.add_error(None, error)
         else:
-            messages.success(request, _("Saved."))
-            if not works_with_person(workspace=workspace, user=request.user, person=person):
-                return redirect("people", workspace_slug=workspace.slug)
-            return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
+            if saved is not None:
+                messages.success(request, _("Saved."))
+                if not works_with_person(workspace=workspace, user=request.user, person=person):
+                    return redirect("people", workspace_slug=workspace.slug)
+                return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
     if form.is_bound and conflict is None:
         status = invalid_status(request)
     return render(
@@ -163,24 +165,19 @@ def person_consent(request: WorkspaceRequest, person_id: int) -> HttpResponse:
     workspace = request.workspace
     person = _person_worked_with(request, person_id)
     form = ConsentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.consent_record(
-                workspace=workspace,
-                person=person,
-                level=form.cleaned_data["level"],
-                note=form.cleaned_data["note"],
-                recorded_by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Consent recorded. What they share may now go as far as: %(level)s.")
-                % {"level": consent_label(person.consent_level)},
-            )
-            return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
+    consent = submit(
+        form,
+        lambda data: services.consent_record(
+            workspace=workspace, person=person, recorded_by=request.user, **data
+        ),
+    )
+    if consent is not None:
+        messages.success(
+            request,
+            _("Consent recorded. What they share may now go as far as: %(level)s.")
+            % {"level": consent_label(person.consent_level)},
+        )
+        return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
     return _detail_page(request, person, consent_form=form, status=invalid_status(request))
 
 
@@ -217,21 +214,15 @@ def person_identity_edit(request: WorkspaceRequest, person_id: int) -> HttpRespo
     person = _person_worked_with(request, person_id)
     if request.method == "POST":
         form = IdentityForm(request.POST)
-        if form.is_valid():
-            try:
-                services.identity_set(
-                    workspace=workspace,
-                    person=person,
-                    actor=request.user,
-                    name=form.cleaned_data["name"],
-                    date_of_birth=form.cleaned_data["date_of_birth"],
-                    contact=form.cleaned_data["contact"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Identity saved, encrypted."))
-                return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
+        saved = submit(
+            form,
+            lambda data: services.identity_set(
+                workspace=workspace, person=person, actor=request.user, **data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Identity saved, encrypted."))
+            return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
         status = invalid_status(request)
     else:
         identity = services.identity_view(workspace=workspace, person=person, viewer=request.user)
