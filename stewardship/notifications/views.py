@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from hls.forms import submit
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -109,25 +110,24 @@ def notification_preferences(request: WorkspaceRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = PreferencesForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.preferences_update(
-                    workspace=workspace,
-                    user=user,
-                    email_enabled=data["email_enabled"],
-                    timezone_name=data["timezone"].strip(),
-                    quiet_start=data["quiet_start"],
-                    quiet_end=data["quiet_end"],
-                    daily_digest=data["daily_digest"],
-                    digest_hour=data["digest_hour"],
-                    snoozed_until=data["snoozed_until"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Your notification settings are saved."))
-                return redirect("notification-preferences", workspace.slug)
+        saved = submit(
+            form,
+            lambda data: services.preferences_update(
+                workspace=workspace,
+                user=user,
+                email_enabled=data["email_enabled"],
+                timezone_name=data["timezone"].strip(),
+                quiet_start=data["quiet_start"],
+                quiet_end=data["quiet_end"],
+                daily_digest=data["daily_digest"],
+                digest_hour=data["digest_hour"],
+                snoozed_until=data["snoozed_until"],
+            ),
+            fields={"timezone_name": "timezone"},
+        )
+        if saved is not None:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notification-preferences", workspace.slug)
         status = invalid_status(request)
     else:
         paused = current.snoozed_until

@@ -5,13 +5,13 @@ questions into an empty bank. Thin: parse, call one service, render or redirect.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hls.conflicts import EditConflict, rebind
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from stewardship.questions import selectors, services
@@ -57,14 +57,15 @@ def question_list(request: WorkspaceRequest) -> HttpResponse:
 def question_create(request: WorkspaceRequest) -> HttpResponse:
     form = QuestionForm(request.POST or None, scales=_scales(request))
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.question_create(workspace=request.workspace, **form.service_fields())
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Question added to the bank."))
-                return redirect("question-list", request.workspace.slug)
+        question = submit(
+            form,
+            lambda data: services.question_create(
+                workspace=request.workspace, **form.service_fields()
+            ),
+        )
+        if question is not None:
+            messages.success(request, _("Question added to the bank."))
+            return redirect("question-list", request.workspace.slug)
         return render(
             request,
             "stewardship/questions/form.html",
@@ -93,26 +94,26 @@ def question_edit(request: WorkspaceRequest, bank_question_id: int) -> HttpRespo
     form = QuestionForm(request.POST or None, initial=initial, scales=scales)
     context = {"form": form, "question": question}
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.question_update(
+        try:
+            saved = submit(
+                form,
+                lambda data: services.question_update(
                     workspace=request.workspace,
                     question=question,
                     user=request.user,
-                    revision=form.cleaned_data.get("revision"),
+                    revision=data.get("revision"),
                     **form.service_fields(),
-                )
-            except EditConflict as error:
-                # Theirs beside this editor's, who keeps their text (hls/conflicts.py).
-                conflict = error.with_yours(form.shown())
-                form = QuestionForm(rebind(request.POST, conflict), scales=scales)
-                context = {"form": form, "question": error.current, "conflict": conflict}
-                return render(request, "stewardship/questions/form.html", context, status=409)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved. The earlier version is kept in its history."))
-                return redirect("question-list", request.workspace.slug)
+                ),
+            )
+        except EditConflict as error:
+            # Theirs beside this editor's, who keeps their text (hls/conflicts.py).
+            conflict = error.with_yours(form.shown())
+            form = QuestionForm(rebind(request.POST, conflict), scales=scales)
+            context = {"form": form, "question": error.current, "conflict": conflict}
+            return render(request, "stewardship/questions/form.html", context, status=409)
+        if saved is not None:
+            messages.success(request, _("Saved. The earlier version is kept in its history."))
+            return redirect("question-list", request.workspace.slug)
         return render(
             request, "stewardship/questions/form.html", context, status=invalid_status(request)
         )

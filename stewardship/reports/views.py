@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cycles.trust import request_trust
 from hls.conflicts import EditConflict, rebind
+from hls.forms import submit
 from hls.jobs import waiting_for_worker
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -67,26 +68,23 @@ def report_create(request: WorkspaceRequest) -> HttpResponse:
     form = ReportCreateForm(request.POST or None, cycles=cycles, trust=request_trust(request))
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            chosen = set(data["cycles"])
-            try:
-                report = services.report_create(
-                    workspace=workspace,
-                    created_by=request.user,
-                    title=data["title"],
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    cycles=[c for c in cycles if c.pk in chosen],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _("Draft started. Its evidence is being assembled from the cycles."),
-                )
-                return redirect("report-detail", workspace.slug, report.pk)
+        report = submit(
+            form,
+            lambda data: services.report_create(
+                workspace=workspace,
+                created_by=request.user,
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                cycles=[c for c in cycles if c.pk in set(data["cycles"])],
+            ),
+        )
+        if report is not None:
+            messages.success(
+                request,
+                _("Draft started. Its evidence is being assembled from the cycles."),
+            )
+            return redirect("report-detail", workspace.slug, report.pk)
         status = invalid_status(request)
     return render(
         request,
@@ -183,31 +181,26 @@ def report_section_edit(request: WorkspaceRequest, section_id: int) -> HttpRespo
     status = 200
     if request.method == "POST":
         form = SectionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.section_update(
-                    workspace=workspace,
-                    section=section,
-                    body=form.cleaned_data["body"],
-                    version=form.cleaned_data["version"],
-                    user=request.user,
-                )
-            except EditConflict as conflict:
-                # Keep what this user typed; show both versions; the next save (from the
-                # current version) is a deliberate merge (hls/conflicts.py).
-                context["conflict"] = conflict.with_yours(request.POST)
-                form = SectionForm(rebind(request.POST, conflict, counter=services.COUNTER))
-                status = 409
-            except services.ReportPublished:
-                return _published(request, report)
-            except ValidationError as error:
-                form.add_error(None, error)
-                status = invalid_status(request)
-            else:
+        status = invalid_status(request)
+        try:
+            saved = submit(
+                form,
+                lambda data: services.section_update(
+                    workspace=workspace, section=section, user=request.user, **data
+                ),
+            )
+        except EditConflict as conflict:
+            # Keep what this user typed; show both versions; the next save (from the
+            # current version) is a deliberate merge (hls/conflicts.py).
+            context["conflict"] = conflict.with_yours(request.POST)
+            form = SectionForm(rebind(request.POST, conflict, counter=services.COUNTER))
+            status = 409
+        except services.ReportPublished:
+            return _published(request, report)
+        else:
+            if saved is not None:
                 messages.success(request, _("Saved. Your co-authors see it now."))
                 return redirect(_section_url(workspace.slug, report.pk, section.key))
-        else:
-            status = invalid_status(request)
     else:
         form = SectionForm(initial={"body": section.body, "version": section.version})
     context["form"] = form
@@ -227,21 +220,18 @@ def report_comment_add(request: WorkspaceRequest, section_id: int) -> HttpRespon
     section: ReportSection = access_section(workspace=workspace, section_id=section_id)
     report = section.report
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_add(
-                workspace=workspace,
-                section=section,
-                author=request.user,
-                text=form.cleaned_data["text"],
-            )
-        except services.ReportPublished:
-            return _published(request, report)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Comment added."))
-            return redirect(_section_url(workspace.slug, report.pk, section.key))
+    try:
+        comment = submit(
+            form,
+            lambda data: services.comment_add(
+                workspace=workspace, section=section, author=request.user, **data
+            ),
+        )
+    except services.ReportPublished:
+        return _published(request, report)
+    if comment is not None:
+        messages.success(request, _("Comment added."))
+        return redirect(_section_url(workspace.slug, report.pk, section.key))
     if report.status == LearningReport.Status.PUBLISHED:
         return _published(request, report)
     return render(
@@ -272,21 +262,21 @@ def report_receiver_account(request: WorkspaceRequest, report_id: int) -> HttpRe
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.receiver_account_update(
+        try:
+            saved = submit(
+                form,
+                lambda data: services.receiver_account_update(
                     workspace=workspace,
                     report=report,
-                    text=form.cleaned_data["receiver_account"],
+                    text=data["receiver_account"],
                     user=request.user,
-                )
-            except services.ReportPublished:
-                return _published(request, report)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The receiver's account is saved."))
-                return redirect(_section_url(workspace.slug, report.pk, "receiver"))
+                ),
+            )
+        except services.ReportPublished:
+            return _published(request, report)
+        if saved is not None:
+            messages.success(request, _("The receiver's account is saved."))
+            return redirect(_section_url(workspace.slug, report.pk, "receiver"))
         status = invalid_status(request)
     return render(
         request,
@@ -333,18 +323,14 @@ def report_export_create(request: WorkspaceRequest, report_id: int) -> HttpRespo
     workspace = request.workspace
     report = access_report(workspace=workspace, report_id=report_id)
     form = ExportForm(request.POST)
-    if form.is_valid():
-        try:
-            export = services.export_create(
-                workspace=workspace,
-                report=report,
-                export_format=form.cleaned_data["format"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("report-export-detail", workspace.slug, export.pk)
+    export = submit(
+        form,
+        lambda data: services.export_create(
+            workspace=workspace, report=report, export_format=data["format"], user=request.user
+        ),
+    )
+    if export is not None:
+        return redirect("report-export-detail", workspace.slug, export.pk)
     return render(
         request,
         "stewardship/reports/export_form.html",

@@ -244,16 +244,11 @@ class SessionForm(forms.Form):
             "members": sorted(m.display_name for m in data["members"]),
         }
 
-    def add_service_error(self, error: ValidationError) -> None:
-        """Put a service's errors beside the fields they are about."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
+    def service_fields(self) -> dict[str, str]:
+        """The field a service's error about one of its arguments goes beside (`fields=` of
+        `hls.forms.submit`): the rule beside what was used to choose it."""
         rule_field = "advanced" if self.cleaned_data.get("repeat") == rp.ADVANCED else "repeat"
-        mapping = {"starts_at": "start_date", "rrule": rule_field}
-        for field, errors in error.error_dict.items():
-            target = mapping.get(field, field)
-            self.add_error(target if target in self.fields else None, errors)
+        return {"starts_at": "start_date", "rrule": rule_field}
 
 
 def initial_for(session: Session) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cycles.models import Cycle
 from hls.conflicts import EditConflict, rebind
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -89,16 +90,16 @@ def session_create(request: WorkspaceRequest) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                session = services.session_create(
-                    workspace=workspace, user=request.user, **form.service_kwargs()
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                messages.success(request, _("Session planned. Invitations are on their way."))
-                return redirect("session-detail", workspace.slug, session.pk)
+        session = submit(
+            form,
+            lambda data: services.session_create(
+                workspace=workspace, user=request.user, **form.service_kwargs()
+            ),
+            fields=form.service_fields,
+        )
+        if session is not None:
+            messages.success(request, _("Session planned. Invitations are on their way."))
+            return redirect("session-detail", workspace.slug, session.pk)
         status = invalid_status(request)
     return render(
         request, "stewardship/sessions/form.html", {"form": form, "session": None}, status=status
@@ -142,23 +143,25 @@ def session_edit(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     conflict: EditConflict | None = None
     if request.method == "POST":
         status = invalid_status(request)
-        if form.is_valid():
-            try:
-                services.session_update(
+        try:
+            saved = submit(
+                form,
+                lambda data: services.session_update(
                     workspace=workspace,
                     session=session,
                     by=request.membership,
-                    revision=form.cleaned_data.get("revision"),
+                    revision=data.get("revision"),
                     **form.service_kwargs(),
-                )
-            except EditConflict as error:
-                # Theirs beside this editor's, who keeps what they typed (hls/conflicts.py).
-                conflict = error.with_yours(form.shown())
-                form = SessionForm(rebind(request.POST, conflict), workspace=workspace)
-                status = 409
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
+                ),
+                fields=form.service_fields,
+            )
+        except EditConflict as error:
+            # Theirs beside this editor's, who keeps what they typed (hls/conflicts.py).
+            conflict = error.with_yours(form.shown())
+            form = SessionForm(rebind(request.POST, conflict), workspace=workspace)
+            status = 409
+        else:
+            if saved is not None:
                 messages.success(request, _("Saved. Everyone invited will see the change."))
                 return redirect("session-detail", workspace.slug, session.pk)
     return render(
@@ -281,23 +284,20 @@ def meeting_move(request: WorkspaceRequest, session_id: int, slot: str) -> HttpR
     form = MoveForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.occurrence_move(
-                    workspace=workspace,
-                    session=session,
-                    by=request.membership,
-                    original_start=found.original_start,
-                    starts_at=form.starts_at(session.timezone),
-                )
-            except ValidationError as error:
-                if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
-                    form.add_error("start_date", error.error_dict["starts_at"])
-                else:
-                    form.add_error(None, error)
-            else:
-                messages.success(request, _("Meeting moved. Everyone invited will be told."))
-                return redirect("session-detail", workspace.slug, session.pk)
+        moved = submit(
+            form,
+            lambda data: services.occurrence_move(
+                workspace=workspace,
+                session=session,
+                by=request.membership,
+                original_start=found.original_start,
+                starts_at=form.starts_at(session.timezone),
+            ),
+            fields={"starts_at": "start_date"},
+        )
+        if moved is not None:
+            messages.success(request, _("Meeting moved. Everyone invited will be told."))
+            return redirect("session-detail", workspace.slug, session.pk)
         status = invalid_status(request)
     return render(
         request,
@@ -399,19 +399,22 @@ def meeting_facilitate(request: WorkspaceRequest, session_id: int, slot: str) ->
         questions = [(q.pk, q.text) for q in agenda.questions]
         form = NotesForm(request.POST, questions=questions)
         conflict: EditConflict | None = None
-        if form.is_valid():
-            try:
-                occurrence = services.occurrence_notes_save(
+        try:
+            occurrence = submit(
+                form,
+                lambda data: services.occurrence_notes_save(
                     workspace=workspace,
                     slot=found,
                     by=request.membership,
-                    notes=form.cleaned_data["notes"],
-                    question_ids=None if request.htmx else form.cleaned_data["questions"],
-                    revision=form.cleaned_data["revision"],
-                )
-            except EditConflict as error:
-                conflict = error.with_yours(form.cleaned_data)
-            else:
+                    notes=data["notes"],
+                    question_ids=None if request.htmx else data["questions"],
+                    revision=data["revision"],
+                ),
+            )
+        except EditConflict as error:
+            conflict = error.with_yours(form.cleaned_data)
+        else:
+            if occurrence is not None:
                 if request.htmx:
                     response = render(
                         request,
@@ -480,27 +483,19 @@ def meeting_output_add(request: WorkspaceRequest, session_id: int, slot: str) ->
     session, found = _facilitated(request, session_id, slot)
     cycles = list(Cycle.objects.filter(workspace=workspace, sessioncycle__session=session))
     form = OutputForm(request.POST, cycles=cycles)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            output = services.output_add(
-                workspace=workspace,
-                slot=found,
-                by=request.membership,
-                cycle=data["cycle"],
-                kind=data["kind"],
-                text=data["text"],
-                visibility=data["visibility"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Added to %(cycle)s, with a link back to this session.")
-                % {"cycle": output.cycle.name},
-            )
-            return _meeting_url(session, found, request, "meeting-facilitate")
+    output = submit(
+        form,
+        lambda data: services.output_add(
+            workspace=workspace, slot=found, by=request.membership, **data
+        ),
+    )
+    if output is not None:
+        messages.success(
+            request,
+            _("Added to %(cycle)s, with a link back to this session.")
+            % {"cycle": output.cycle.name},
+        )
+        return _meeting_url(session, found, request, "meeting-facilitate")
     found = access_slot(workspace=workspace, session=session, slot=slot)
     return render(
         request,

@@ -5,11 +5,11 @@ JavaScript every form posts and redirects back to its step."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from cycles.access import access_cycle
 from cycles.models import Cycle
 from hls.accounts.models import User
 from hls.conflicts import EditConflict, rebind
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from stewardship.models import Participation
@@ -75,29 +76,25 @@ def place_start(request: WorkspaceRequest) -> HttpResponse:
         scales=scales,
         default_scale=selectors.default_place_scale(workspace=workspace),
     )
+
+    def start(data: dict[str, Any]) -> Cycle:
+        if data["cycle"] is not None:
+            cycle = next(c for c in cycles if c.pk == data["cycle"])
+            services.place_setup_start(workspace=workspace, cycle=cycle, user=request.user)
+            return cycle
+        return services.place_cycle_create(
+            workspace=workspace,
+            user=request.user,
+            name=data["name"],
+            purpose=data["purpose"],
+            scale=next((s for s in scales if s.pk == data["scale"]), None),
+        )
+
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if data["cycle"] is not None:
-                    cycle = next(c for c in cycles if c.pk == data["cycle"])
-                    services.place_setup_start(workspace=workspace, cycle=cycle, user=request.user)
-                else:
-                    scale = next((s for s in scales if s.pk == data["scale"]), None)
-                    cycle = services.place_cycle_create(
-                        workspace=workspace,
-                        user=request.user,
-                        name=data["name"],
-                        purpose=data["purpose"],
-                        scale=scale,
-                    )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request, _("Set-up started. You can leave at any step and come back.")
-                )
-                return _back(request, cycle, "purpose")
+        cycle = submit(form, start)
+        if cycle is not None:
+            messages.success(request, _("Set-up started. You can leave at any step and come back."))
+            return _back(request, cycle, "purpose")
         return render(
             request,
             "stewardship/setup/start.html",
@@ -190,34 +187,28 @@ def place_step(request: WorkspaceRequest, cycle_id: int, step: str) -> HttpRespo
     step = _step_or_404(step)
     if request.method != "POST":
         return _step_page(request, cycle, step)
-    bound: dict[str, forms.Form] = {}
-    try:
+
+    def save(data: dict[str, Any]) -> object:
         if step == "purpose":
-            purpose_form = PurposeForm(request.POST)
-            bound["main_form"] = purpose_form
-            if not purpose_form.is_valid():
-                return _step_page(request, cycle, step, bound, invalid_status(request))
-            services.place_purpose_save(
-                workspace=workspace, cycle=cycle, user=user, **purpose_form.cleaned_data
-            )
+            services.place_purpose_save(workspace=workspace, cycle=cycle, user=user, **data)
         elif step == "principles":
-            charter_form = CharterForm(request.POST)
-            bound["main_form"] = charter_form
-            if not charter_form.is_valid():
-                return _step_page(request, cycle, step, bound, invalid_status(request))
-            services.charter_save(
-                workspace=workspace, cycle=cycle, user=user, **charter_form.cleaned_data
-            )
-        services.place_step_save(workspace=workspace, cycle=cycle, step=step, user=user)
-    except EditConflict as error:
-        # Someone saved this step meanwhile: their version beside this person's, kept as typed.
-        form = bound["main_form"]
-        conflict = error.with_yours(form.cleaned_data)
-        bound["main_form"] = type(form)(rebind(request.POST, conflict))
-        return _step_page(request, cycle, step, bound, 409, conflict)
-    except ValidationError as error:
-        bound["main_form"].add_error(None, error)
-        return _step_page(request, cycle, step, bound, invalid_status(request))
+            services.charter_save(workspace=workspace, cycle=cycle, user=user, **data)
+        return services.place_step_save(workspace=workspace, cycle=cycle, step=step, user=user)
+
+    main_forms: dict[str, type[forms.Form]] = {"purpose": PurposeForm, "principles": CharterForm}
+    if step not in main_forms:  # the other steps' rows are saved by their own small forms
+        save({})
+    else:
+        form = main_forms[step](request.POST)
+        try:
+            saved = submit(form, save)
+        except EditConflict as error:
+            # Someone saved this step meanwhile: theirs beside this person's, kept as typed.
+            conflict = error.with_yours(form.cleaned_data)
+            rebound = main_forms[step](rebind(request.POST, conflict))
+            return _step_page(request, cycle, step, {"main_form": rebound}, 409, conflict)
+        if saved is None:
+            return _step_page(request, cycle, step, {"main_form": form}, invalid_status(request))
     setup = selectors.setup_of(workspace=workspace, cycle=cycle)
     if step not in (setup.completed_steps if setup else []):
         messages.info(
@@ -251,19 +242,14 @@ def _sub_form(
     step: str,
     name: str,
     form: forms.Form,
-    write: Any,
+    write: Callable[[dict[str, Any]], object],
     done: str,
 ) -> HttpResponse:
-    """Validate a step's small form, call `write(cleaned_data)`, and go back to the step; or
-    show the step again with the errors beside the fields."""
-    if form.is_valid():
-        try:
-            write(form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, done)
-            return _back(request, cycle, step)
+    """Submit a step's small form to `write` (hls/forms.py) and go back to the step; or show
+    the step again with the errors beside the fields."""
+    if submit(form, write) is not None:
+        messages.success(request, done)
+        return _back(request, cycle, step)
     return _step_page(request, cycle, step, {name: form}, invalid_status(request))
 
 
@@ -278,8 +264,8 @@ def place_organisation_add(request: WorkspaceRequest, cycle_id: int) -> HttpResp
     choices = list(selectors.other_organisations(workspace=workspace, cycle=cycle))
     form = OrganisationForm(request.POST, organisations=choices)
 
-    def write(data: dict[str, Any]) -> None:
-        services.place_organisation_add(
+    def write(data: dict[str, Any]) -> object:
+        return services.place_organisation_add(
             workspace=workspace,
             cycle=cycle,
             user=request.user,
@@ -319,8 +305,8 @@ def place_principle_add(request: WorkspaceRequest, cycle_id: int) -> HttpRespons
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
     form = PrincipleForm(request.POST)
 
-    def write(data: dict[str, Any]) -> None:
-        services.principle_add(workspace=workspace, cycle=cycle, user=request.user, **data)
+    def write(data: dict[str, Any]) -> object:
+        return services.principle_add(workspace=workspace, cycle=cycle, user=request.user, **data)
 
     return _sub_form(
         request, cycle, "principles", "principle_form", form, write, _("Principle added.")
@@ -343,17 +329,18 @@ def place_principle_edit(request: WorkspaceRequest, principle_id: int) -> HttpRe
     status = 200
     conflict: EditConflict | None = None
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.principle_update(
-                    workspace=workspace, principle=principle, **form.cleaned_data
-                )
-            except EditConflict as error:
-                conflict = error.with_yours(form.cleaned_data)
-                form = PrincipleEditForm(rebind(request.POST, conflict))
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
+        try:
+            saved = submit(
+                form,
+                lambda data: services.principle_update(
+                    workspace=workspace, principle=principle, **data
+                ),
+            )
+        except EditConflict as error:
+            conflict = error.with_yours(form.cleaned_data)
+            form = PrincipleEditForm(rebind(request.POST, conflict))
+        else:
+            if saved is not None:
                 messages.success(request, _("Principle saved."))
                 return _back(request, cycle, "principles")
         status = 409 if conflict else invalid_status(request)
@@ -395,8 +382,8 @@ def place_signature_add(request: WorkspaceRequest, cycle_id: int) -> HttpRespons
     organisations = list(selectors.member_organisations(workspace=workspace, cycle=cycle))
     form = SignatureForm(request.POST, organisations=organisations)
 
-    def write(data: dict[str, Any]) -> None:
-        services.signature_add(
+    def write(data: dict[str, Any]) -> object:
+        return services.signature_add(
             workspace=workspace,
             cycle=cycle,
             user=request.user,
@@ -421,8 +408,8 @@ def place_steward_add(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     members = _members(request)
     form = StewardForm(request.POST, members=members)
 
-    def write(data: dict[str, Any]) -> None:
-        services.steward_role_add(
+    def write(data: dict[str, Any]) -> object:
+        return services.steward_role_add(
             workspace=workspace,
             cycle=cycle,
             user=request.user,
@@ -457,27 +444,28 @@ def place_participation_add(request: WorkspaceRequest, cycle_id: int) -> HttpRes
     form = ParticipationForm(request.POST)
     if not request.htmx:
 
-        def write(data: dict[str, Any]) -> None:
-            services.participation_add(workspace=workspace, cycle=cycle, user=request.user, **data)
+        def write(data: dict[str, Any]) -> object:
+            return services.participation_add(
+                workspace=workspace, cycle=cycle, user=request.user, **data
+            )
 
         return _sub_form(
             request, cycle, "participation", "participation_form", form, write, _("Added.")
         )
     context: dict[str, Any] = {"cycle": cycle, "statuses": Participation.Status.choices}
-    if form.is_valid():
-        try:
-            row = services.participation_add(
-                workspace=workspace, cycle=cycle, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            context.update(
-                row=row,
-                participation_form=ParticipationForm(),
-                o=selectors.overview(workspace=workspace, cycle=cycle),
-            )
-            return render(request, f"{STEP_TEMPLATE}#participation-added", context)
+    row = submit(
+        form,
+        lambda data: services.participation_add(
+            workspace=workspace, cycle=cycle, user=request.user, **data
+        ),
+    )
+    if row is not None:
+        context.update(
+            row=row,
+            participation_form=ParticipationForm(),
+            o=selectors.overview(workspace=workspace, cycle=cycle),
+        )
+        return render(request, f"{STEP_TEMPLATE}#participation-added", context)
     context["participation_form"] = form
     return render(
         request, f"{STEP_TEMPLATE}#participation-add", context, status=invalid_status(request)
@@ -540,8 +528,10 @@ def place_accountability_add(request: WorkspaceRequest, cycle_id: int) -> HttpRe
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
     form = AccountabilityForm(request.POST)
 
-    def write(data: dict[str, Any]) -> None:
-        services.accountability_add(workspace=workspace, cycle=cycle, user=request.user, **data)
+    def write(data: dict[str, Any]) -> object:
+        return services.accountability_add(
+            workspace=workspace, cycle=cycle, user=request.user, **data
+        )
 
     return _sub_form(
         request, cycle, "accountability", "accountability_form", form, write, _("Added.")
