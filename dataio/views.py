@@ -1,6 +1,8 @@
 """Workspace admins' pages for importing CSV files and exporting the workspace's data.
 Thin: parse a form, call one service, render or redirect."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -14,6 +16,7 @@ from dataio.csvfile import MAX_BYTES
 from dataio.forms import MappingForm, UploadForm
 from dataio.kinds import FIELDS
 from dataio.models import ExportRun, ImportRun
+from hls.forms import submit
 from hls.jobs import waiting_for_worker
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -41,22 +44,21 @@ def import_list(request: WorkspaceRequest) -> HttpResponse:
     if request.method != "POST":
         return _import_page(request)
     form = UploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read(MAX_BYTES + 1)
-        try:
-            run = services.import_upload(
-                workspace=request.workspace,
-                user=request.user,
-                kind=form.cleaned_data["kind"],
-                file_name=upload.name or "upload.csv",
-                data=data,
-                size=upload.size,  # what was sent, though only MAX_BYTES + 1 were read
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("data-import-detail", request.workspace.slug, run.pk)
+
+    def upload(data: dict[str, Any]) -> ImportRun:
+        file = data["file"]
+        return services.import_upload(
+            workspace=request.workspace,
+            user=request.user,
+            kind=data["kind"],
+            file_name=file.name or "upload.csv",
+            data=file.read(MAX_BYTES + 1),
+            size=file.size,  # what was sent, though only MAX_BYTES + 1 were read
+        )
+
+    run = submit(form, upload)
+    if run is not None:
+        return redirect("data-import-detail", request.workspace.slug, run.pk)
     return _import_page(request, form, status=invalid_status(request))
 
 
@@ -108,19 +110,17 @@ def import_detail(request: WorkspaceRequest, import_id: int) -> HttpResponse:
     if request.method != "POST":
         return _detail(request, run)
     form = MappingForm(request.POST, run=run)
-    if form.is_valid():
-        try:
-            run = services.import_map(
-                workspace=request.workspace,
-                run=run,
-                mapping=form.cleaned_data,
-                user=request.user,
-            )
-            run = services.import_check(workspace=request.workspace, run=run, user=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("data-import-detail", request.workspace.slug, run.pk)
+
+    def map_and_check(data: dict[str, Any]) -> ImportRun:
+        nonlocal run  # mapped even if the check then refuses: the page shows it so
+        run = services.import_map(
+            workspace=request.workspace, run=run, mapping=data, user=request.user
+        )
+        return services.import_check(workspace=request.workspace, run=run, user=request.user)
+
+    checked = submit(form, map_and_check)
+    if checked is not None:
+        return redirect("data-import-detail", request.workspace.slug, checked.pk)
     return _detail(request, run, form, status=invalid_status(request))
 
 

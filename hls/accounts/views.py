@@ -1,8 +1,9 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from hls.accounts.forms import ProfileForm, SignupForm
 from hls.accounts.models import User
 from hls.accounts.services import user_create, user_update_profile
+from hls.forms import submit
 from hls.tenancy import selectors, services
 from hls.tenancy.forms import WorkspaceForm
 from hls.tenancy.http import AuthenticatedRequest
@@ -28,14 +30,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def workspace_create(request: AuthenticatedRequest) -> HttpResponse:
     form = WorkspaceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workspace = services.workspace_create(
-                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"], creator=request.user
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        workspace = submit(
+            form, lambda data: services.workspace_create(creator=request.user, **data)
+        )
+        if workspace is not None:
             messages.success(request, _("Workspace created. You are its admin."))
             return redirect("workspace-home", workspace_slug=workspace.slug)
     status = 400 if form.errors else 200
@@ -45,12 +44,10 @@ def workspace_create(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def profile(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        user_update_profile(
-            user=request.user,
-            full_name=form.cleaned_data["full_name"],
-            time_zone=form.cleaned_data["time_zone"],
-        )
+    if (
+        request.method == "POST"
+        and submit(form, lambda data: user_update_profile(user=request.user, **data)) is not None
+    ):
         messages.success(request, _("Your details are saved."))
         return redirect("profile")
     status = 400 if form.errors else 200
@@ -90,23 +87,24 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
 
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new_user = user_create(
-                email=invitation.email,
-                password=form.cleaned_data["password1"],
-                full_name=form.cleaned_data["full_name"],
-                time_zone=form.cleaned_data["time_zone"],
-            )
-            services.invitation_accept(invitation=invitation, user=new_user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name}
-            )
-            return redirect("workspace-home", workspace_slug=invitation.workspace.slug)
+
+    def sign_up(data: dict[str, Any]) -> User:
+        new_user = user_create(
+            email=invitation.email,
+            password=data["password1"],
+            full_name=data["full_name"],
+            time_zone=data["time_zone"],
+        )
+        services.invitation_accept(invitation=invitation, user=new_user)
+        return new_user
+
+    new_user = submit(form, sign_up) if request.method == "POST" else None
+    if new_user is not None:
+        login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name}
+        )
+        return redirect("workspace-home", workspace_slug=invitation.workspace.slug)
     status = 400 if form.errors else 200
     return render(
         request,

@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from hls.api import selectors, services
 from hls.api.access import access_api_key
 from hls.api.forms import ApiKeyForm
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 
@@ -42,25 +42,24 @@ def api_keys(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view("integrations.manage")
 def api_key_create(request: WorkspaceRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST)
-    if form.is_valid():
-        expires_on = form.cleaned_data["expires_on"]
-        expires_at = (
-            dt.datetime.combine(expires_on, dt.time.min, tzinfo=dt.UTC) if expires_on else None
-        )
-        try:
-            _key, secret = services.api_key_create(
-                workspace=request.workspace,
-                created_by=request.user,
-                name=form.cleaned_data["name"],
-                scopes=form.cleaned_data["scopes"],
-                expires_at=expires_at,
-            )
-        except ValidationError as error:
-            if "expires_at" in error.message_dict:
-                error = ValidationError({"expires_on": error.message_dict.pop("expires_at")})
-            form.add_error(None, error)
-        else:
-            return _page(request, new_secret=secret)
+    created = submit(
+        form,
+        lambda data: services.api_key_create(
+            workspace=request.workspace,
+            created_by=request.user,
+            name=data["name"],
+            scopes=data["scopes"],
+            expires_at=(
+                dt.datetime.combine(data["expires_on"], dt.time.min, tzinfo=dt.UTC)
+                if data["expires_on"]
+                else None
+            ),
+        ),
+        fields={"expires_at": "expires_on"},
+    )
+    if created is not None:
+        _key, secret = created
+        return _page(request, new_secret=secret)
     return _page(request, form, status=invalid_status(request))
 
 

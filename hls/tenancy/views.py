@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hls.forms import submit
 from hls.notices import today_sections
 from hls.tenancy import selectors, services
 from hls.tenancy.access import access_invitation, access_membership
@@ -47,24 +48,21 @@ def members(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view("members.invite")
 def member_invite(request: WorkspaceRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation, created = services.invitation_create(
-                workspace=request.workspace,
-                invited_by=request.user,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            text = (
-                _("Invitation sent to %(email)s.")
-                if created
-                else _("%(email)s was already invited: the invitation was sent again.")
-            )
-            messages.success(request, text % {"email": invitation.email})
-            return redirect("members", workspace_slug=request.workspace.slug)
+    sent = submit(
+        form,
+        lambda data: services.invitation_create(
+            workspace=request.workspace, invited_by=request.user, **data
+        ),
+    )
+    if sent is not None:
+        invitation, created = sent
+        text = (
+            _("Invitation sent to %(email)s.")
+            if created
+            else _("%(email)s was already invited: the invitation was sent again.")
+        )
+        messages.success(request, text % {"email": invitation.email})
+        return redirect("members", workspace_slug=request.workspace.slug)
     return _members_page(request, invite_form=form, status=invalid_status(request))
 
 

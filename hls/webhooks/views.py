@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.webhooks import selectors, services
@@ -46,23 +47,18 @@ def webhook_create(request: WorkspaceRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, WebhookForm())
     form = WebhookForm(request.POST)
-    if form.is_valid():
-        try:
-            subscription = services.webhook_subscription_create(
-                workspace=request.workspace,
-                created_by=request.user,
-                url=form.cleaned_data["url"],
-                events=form.cleaned_data["events"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("The webhook is on. Copy its signing secret to the receiver to verify requests."),
-            )
-            return redirect("webhook-detail", request.workspace.slug, subscription.pk)
+    subscription = submit(
+        form,
+        lambda data: services.webhook_subscription_create(
+            workspace=request.workspace, created_by=request.user, **data
+        ),
+    )
+    if subscription is not None:
+        messages.success(
+            request,
+            _("The webhook is on. Copy its signing secret to the receiver to verify requests."),
+        )
+        return redirect("webhook-detail", request.workspace.slug, subscription.pk)
     return _form_page(request, form, status=invalid_status(request))
 
 
@@ -77,21 +73,15 @@ def webhook_edit(request: WorkspaceRequest, subscription_id: int) -> HttpRespons
         }
         return _form_page(request, WebhookForm(initial=initial), subscription)
     form = WebhookForm(request.POST)
-    if form.is_valid():
-        try:
-            services.webhook_subscription_update(
-                workspace=request.workspace,
-                subscription=subscription,
-                updated_by=request.user,
-                url=form.cleaned_data["url"],
-                events=form.cleaned_data["events"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The webhook was saved."))
-            return redirect("webhook-detail", request.workspace.slug, subscription.pk)
+    saved = submit(
+        form,
+        lambda data: services.webhook_subscription_update(
+            workspace=request.workspace, subscription=subscription, updated_by=request.user, **data
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("The webhook was saved."))
+        return redirect("webhook-detail", request.workspace.slug, subscription.pk)
     return _form_page(request, form, subscription, status=invalid_status(request))
 
 
