@@ -4,14 +4,19 @@ Every form that changes something goes the same way: validate the form, call one
 its cleaned data, and if the service refuses (`ValidationError`), put the refusal on the form,
 beside the field it is about, so the page shows the form again with the typed text kept::
 
-    form = ThemeForm(request.POST or None)
+    form = EndForm(request.POST or None)
     if request.method == "POST":
-        theme = submit(form, lambda data: services.theme_create(workspace=workspace, **data))
-        if theme is not None:
-            messages.success(request, _("Theme added."))
-            return redirect("themes", workspace.slug)
-    status = invalid_status(request) if request.method == "POST" else 200
-    return render(request, "cycles/themes.html", {"form": form}, status=status)
+        ended = submit(
+            form,
+            lambda data: services.experiment_end(
+                workspace=workspace, experiment=experiment, ended_by=request.user, **data
+            ),
+        )
+        if ended is not None:
+            messages.success(request, _("Experiment ended."))
+            return redirect("experiment-detail", workspace.slug, experiment.pk)
+    status = invalid_status(request) if form.errors else 200
+    return render(request, "cycles/experiments/end.html", {"form": form}, status=status)
 
 Where the form's field names are the service's keyword arguments, `call` is the service with
 `**data`; where they differ, `call` maps them, and `fields` says which form field a service
