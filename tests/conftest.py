@@ -1,5 +1,9 @@
 """Shared fixtures: a workspace with a member of each role, and an outsider in another one.
 
+Every write a test client sends that is refused (a 4xx answer) is checked to have changed
+nothing in any tenant table (`refusals_change_nothing` below), so no refusal is checked by its
+status alone.
+
 The test database is created and migrated as the owner in DATABASE_URL; tests then run as the
 application role, so row-level security applies to them exactly as it does in production.
 """
@@ -10,11 +14,54 @@ from typing import Any
 import pytest
 from django.db import connections
 from django.test import Client
+from django.test.client import Client as DjangoClient
 
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from hls.tenancy.rls import owner_mode
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from tests.tenant_snapshot import tenant_snapshot
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "refusal_writes(reason): a refused request in this test writes on purpose (say why), "
+        "so the check that refusals change nothing is off for it",
+    )
+
+
+@pytest.fixture(autouse=True)
+def refusals_change_nothing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test client's write that is refused (any 4xx) leaves every tenant table as it was
+    (tests/tenant_snapshot.py). Tests without the database, and those marked
+    `refusal_writes`, are left alone."""
+    uses_db = {"db", "transactional_db", "django_db_reset_sequences"} & set(
+        request.fixturenames
+    ) or request.node.get_closest_marker("django_db")
+    if not uses_db or request.node.get_closest_marker("refusal_writes"):
+        return
+    send = DjangoClient.request
+
+    def checked(self: DjangoClient, **environ: Any) -> Any:
+        if environ.get("REQUEST_METHOD") not in WRITES:
+            return send(self, **environ)
+        before = tenant_snapshot()
+        response = send(self, **environ)
+        if 400 <= response.status_code < 500:
+            after = tenant_snapshot()
+            changed = sorted(table for table in after if after[table] != before.get(table))
+            assert not changed, (
+                f"{environ['REQUEST_METHOD']} {environ.get('PATH_INFO')} was refused "
+                f"({response.status_code}) but changed {changed}"
+            )
+        return response
+
+    monkeypatch.setattr(DjangoClient, "request", checked)
 
 
 @pytest.fixture(scope="session")

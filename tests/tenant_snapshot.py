@@ -22,12 +22,22 @@ def tenant_tables() -> list[str]:
     return sorted(tables)
 
 
+# Bookkeeping a request may write whatever its answer: when a key was last used.
+BOOKKEEPING = {"api_apikey": ("last_used_at",)}
+
+
 def tenant_snapshot() -> dict[str, tuple[int, str]]:
-    """{table: (rows, digest of every row's every column)} for every tenant table."""
+    """{table: (rows, digest of every row's every column)} for every tenant table (less the
+    bookkeeping columns above)."""
     quote = connection.ops.quote_name
+
+    def row(table: str) -> str:
+        skip = BOOKKEEPING.get(table, ())
+        return "(to_jsonb(t)" + "".join(f" - '{column}'" for column in skip) + ")::text"
+
     parts = [
-        f"SELECT %s, count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
-        f"FROM {quote(table)} t"
+        f"SELECT %s, count(*), md5(coalesce(string_agg({row(table)}, '|' ORDER BY "
+        f"{row(table)}), '')) FROM {quote(table)} t"
         for table in tenant_tables()
     ]
     with all_workspaces("test snapshot"), connection.cursor() as cursor:

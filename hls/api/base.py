@@ -435,6 +435,7 @@ class DestroyMixin(ApiViewSet):
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_locked_object()
-        self.audit("delete", instance)
-        self.destroy_object(instance)
+        with transaction.atomic():  # a refused delete leaves no audit event saying it happened
+            self.audit("delete", instance)
+            self.destroy_object(instance)
         return Response(status=204)

@@ -256,6 +256,7 @@ def test_concurrent_retries_with_one_key_make_one_object(admin, make_key, worksp
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.refusal_writes("the other thread's update commits while this one is refused")
 def test_concurrent_updates_with_one_etag_let_one_through(admin, make_key, workspace):
     raw = make_key(admin)
     created = _create(client_for(raw))
