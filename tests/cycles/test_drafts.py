@@ -98,7 +98,10 @@ def test_a_failed_submit_keeps_the_draft(world, author) -> None:
 def test_drafts_belong_to_their_author_only(world, author) -> None:
     author.post(f"{W}/drafts/save/", {"draft_key": "capture", "text": "My secret note"})
     other = signed_in(world.team)
-    assert "My secret note" not in other.get(f"{W}/log/").content.decode()
+    page = other.get(f"{W}/log/")
+    assert page.status_code == 200
+    assert "<h1>Log a step</h1>" in page.content.decode()  # their log form, rendered...
+    assert "My secret note" not in page.content.decode()  # ...without the other's draft
     # Another user's discard of the same key removes only their own (none).
     other.post(f"{W}/drafts/discard/", {"draft_key": "capture"})
     assert [d["data"]["text"] for d in _drafts(world)] == ["My secret note"]

@@ -531,7 +531,13 @@ def test_every_workspace_page_offers_quick_capture(world, admin, admin_client) -
 
 def test_viewers_do_not_get_the_log_button(world, make_member) -> None:
     viewer = signed_in(make_member(world.workspace, Role.VIEWER))
-    assert "data-quick-capture" not in viewer.get(f"{W}/cycles/").content.decode()
+    page = viewer.get(f"{W}/cycles/")
+    assert page.status_code == 200
+    assert world.cycle.name in page.content.decode()  # the viewer's list, rendered
+    assert "data-quick-capture" not in page.content.decode()
+    # The control: a practitioner in the same workspace gets the button on the same page.
+    practitioner = signed_in(make_member(world.workspace, Role.PRACTITIONER))
+    assert "data-quick-capture" in practitioner.get(f"{W}/cycles/").content.decode()
 
 
 def test_htmx_edit_returns_the_row_marked_edited(world, author) -> None:

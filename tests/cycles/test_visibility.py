@@ -104,5 +104,14 @@ def test_deleted_entries_are_seen_by_no_one(world) -> None:
         assert not entries_visible_to(workspace=world.workspace, user=world.author.user).filter(
             pk=entry.pk
         )
+        EntryFactory(
+            workspace=world.workspace,
+            cycle=world.cycle,
+            author=world.author.user,
+            visibility=ShareLevel.WORKSPACE,
+            text="The same day, still here: a merlinsighting.",
+        )
     page = signed_in(world.author).get(f"/w/riverside/cycles/{world.cycle.pk}/timeline/")
-    assert WORD.encode() not in page.content
+    assert page.status_code == 200
+    assert b"merlinsighting" in page.content  # the timeline shows its live entries...
+    assert WORD.encode() not in page.content  # ...and not the deleted one

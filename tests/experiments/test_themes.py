@@ -139,8 +139,12 @@ def test_viewer_sees_the_list_without_the_form(workspace, admin, make_member) ->
     from tests.conftest import signed_in
 
     viewer = make_member(workspace, "viewer")
-    html = signed_in(viewer).get("/w/riverside/themes/").content.decode()
-    assert "Add a theme" not in html
+    response = signed_in(viewer).get("/w/riverside/themes/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Themes</h1>" in html  # the list, rendered...
+    assert "Add a theme" not in html  # ...without the form
+    assert "Add a theme" in signed_in(admin).get("/w/riverside/themes/").content.decode()
 
 
 def test_create_with_a_taken_name_says_so_beside_the_field_and_keeps_the_text(

@@ -345,4 +345,9 @@ def test_the_nav_links_to_people(member_client) -> None:
 
 def test_a_viewer_sees_no_add_button(workspace, make_member) -> None:
     viewer = signed_in(make_member(workspace, Role.VIEWER))
-    assert b"Add a person" not in viewer.get(PEOPLE).content
+    page = viewer.get(PEOPLE)
+    assert page.status_code == 200
+    assert b"<h1>People</h1>" in page.content  # the list, rendered...
+    assert b"Add a person" not in page.content  # ...without the button
+    practitioner = signed_in(make_member(workspace, Role.PRACTITIONER))
+    assert b"Add a person" in practitioner.get(PEOPLE).content

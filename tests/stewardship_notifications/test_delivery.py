@@ -252,4 +252,17 @@ def test_quiet_hours_helper_in_another_zone():
     now = dt.datetime(2025, 3, 1, 3, 0, tzinfo=dt.UTC)  # 22:00 in New York
     assert delivery.quiet_until(pref, now) == dt.datetime(2025, 3, 1, 11, 30, tzinfo=dt.UTC)
     assert delivery.quiet_until(pref, dt.datetime(2025, 3, 1, 15, 0, tzinfo=dt.UTC)) is None
-    assert LONDON  # imported for the world's zone
+    # And in the world's zone, across the change to summer time: 22:00 in London in July is
+    # 21:00 UTC, quiet until 06:30 London time.
+    london_pref = NotificationPreference(
+        timezone="Europe/London", quiet_start=dt.time(21, 0), quiet_end=dt.time(6, 30)
+    )
+    july_night = dt.datetime(2025, 7, 1, 22, 0, tzinfo=LONDON).astimezone(dt.UTC)
+    assert july_night.hour == 21
+    assert delivery.quiet_until(london_pref, july_night) == dt.datetime(
+        2025, 7, 2, 6, 30, tzinfo=LONDON
+    )
+    january_night = dt.datetime(2025, 1, 15, 22, 0, tzinfo=LONDON).astimezone(dt.UTC)
+    assert delivery.quiet_until(london_pref, january_night) == dt.datetime(
+        2025, 1, 16, 6, 30, tzinfo=dt.UTC
+    )

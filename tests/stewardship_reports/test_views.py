@@ -122,7 +122,8 @@ def test_when_ready_the_fragment_stops_polling_and_reloads_the_page(world, repor
     assert b"every 1s" not in fragment.content
     assert fragment["HX-Refresh"] == "true"
     page = client.get(f"{BASE}{report.pk}/").content.decode()
-    assert "every 1s" not in page
+    assert report.title in page  # the report page, rendered...
+    assert "every 1s" not in page  # ...no longer polling
 
 
 def test_a_failed_assembly_offers_to_try_again(world, report):
