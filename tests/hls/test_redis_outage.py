@@ -32,6 +32,7 @@ from tests.processes import (
     REPO,
     free_port,
     live_database_url,
+    queue_drained,
     start_web,
     start_worker,
     stop,
@@ -323,8 +324,9 @@ def test_work_queued_while_the_broker_is_away_is_done_once_it_is_back(
 
     redis_server.start()
     stack.worker()
-    time.sleep(2)
-    assert status() == ExportRun.Status.PENDING  # nothing in the broker to run
+    # Nothing in the broker to run: no message waits on the queue or is held by the worker.
+    assert queue_drained(redis_server.url, "celery")
+    assert status() == ExportRun.Status.PENDING
     # The outbox sweep, run for real as beat runs it (here without waiting its two minutes).
     published = stack.run("from dataio.tasks import republish_queued; print(republish_queued(0))")
     assert published == "1"

@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from tests.factories import (
     SessionFactory,
     SessionParticipantFactory,
 )
-from tests.processes import live_database_url, start_worker, wait_for
+from tests.processes import live_database_url, queue_drained, start_worker, wait_for
 
 pytestmark = pytest.mark.live
 S = Reminder.Status
@@ -44,6 +43,7 @@ class Workers:
         self.tmp, self.queue = tmp, queue
         self.mail = tmp / "mail.jsonl"
         self.reached = tmp / "reached"
+        self.done_file = tmp / "done"
         self.procs: list[subprocess.Popen] = []
 
     def start(self, *, hang_at: int = 0) -> subprocess.Popen:
@@ -54,11 +54,21 @@ class Workers:
             "CONN_MAX_AGE": "0",
             "NOTIFY_MAIL_FILE": str(self.mail),
             "NOTIFY_MAIL_REACHED": str(self.reached),
+            "NOTIFY_TASKS_DONE": str(self.done_file),
             "NOTIFY_MAIL_HANG_AT": str(hang_at),
         }
         proc = start_worker(env, self.tmp / f"worker-{len(self.procs)}.log", queue=self.queue)
         self.procs.append(proc)
         return proc
+
+    def done(self) -> set[str]:
+        """The ids of the tasks the workers have finished."""
+        if not self.done_file.exists():
+            return set()
+        return set(self.done_file.read_text().split())
+
+    def drained(self) -> bool:
+        return queue_drained(settings.CELERY_BROKER_URL, self.queue)
 
     def lines(self) -> list[dict]:
         if not self.mail.exists():
@@ -125,9 +135,8 @@ def test_a_batch_is_delivered_once_each_by_concurrent_dispatches(workers, worksp
     workers.start()
     workers.start()  # two workers on the queue, taking the dispatches concurrently
     wait_for(lambda: _statuses(workspace)[S.SENT] == len(keys), "every reminder to be sent")
-    for _ in range(3):
-        dispatch_due.delay()  # more runs after: nothing more goes out
-    time.sleep(1.5)
+    later = {dispatch_due.delay().id for _ in range(3)}  # more runs after: nothing more goes out
+    wait_for(lambda: later <= workers.done(), "the later dispatches to have run")
     assert _sent(workers) == Counter(keys)
 
 
@@ -189,7 +198,7 @@ def test_a_session_moved_after_reminders_were_queued(workers, workspace, make_me
         )
     workers.start()
     wait_for(lambda: _due_left(workspace) == 0, "every due reminder to be delivered")
-    time.sleep(1)
+    wait_for(lambda: workers.drained(), "every dispatch to have ended")
     sent = _sent(workers)
     assert not set(sent) & old_keys
     assert all(count == 1 for count in sent.values())
