@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cycles.models import Cycle
@@ -128,7 +129,7 @@ def test_practitioner_logs_a_story_runs_an_experiment_and_finds_both(
     expect(page.get_by_role("heading", name=f"Experiments in {CYCLE_NAME}")).to_be_visible()
     page.get_by_role("link", name="Design an experiment").click()
     expect(page.get_by_role("heading", name="Design an experiment", level=1)).to_be_visible()
-    today = dt.date.today()
+    today = timezone.localdate()  # the product's date (its zone), not the machine's
     page.get_by_label("Title").fill(EXPERIMENT)
     page.get_by_label("What we will try").fill(TRY)
     page.get_by_label("What we expect to happen").fill(PREDICTION)
