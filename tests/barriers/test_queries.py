@@ -43,28 +43,29 @@ INBOX_BUDGET = 17  # the chains of every route shown: two queries (issue 10); tr
 
 
 @pytest.mark.parametrize("n", [10, 1000])
-def test_inbox_query_budget(world, n, django_assert_max_num_queries):
+def test_inbox_query_budget(world, n, django_assert_num_queries):
     _grow(world, n)
     client = signed_in(world.place_manager)
-    with django_assert_max_num_queries(INBOX_BUDGET):
+    with django_assert_num_queries(INBOX_BUDGET):
         response = client.get(f"/w/riverside/cycles/{world.place_cycle.pk}/barriers/")
     assert response.status_code == 200
     assert response.content.count(b'class="barrier-row"') == n
 
 
-PANEL_BUDGET = 10  # the chains of the raised barriers: two queries (issue 10)
+# The chains of the raised barriers: two queries (issue 10); the team panel shows them.
+PANEL_BUDGET = {"place": 5, "team": 7}
 
 
 @pytest.mark.parametrize("n", [10, 1000])
-def test_panel_query_budget(world, n, django_assert_max_num_queries):
+def test_panel_query_budget(world, n, django_assert_num_queries):
     _grow(world, n)
     with tenant_scope(workspace_id=world.workspace.pk):
-        for cycle, user in [
-            (world.place_cycle, world.place_manager.user),
-            (world.team_cycle, world.author.user),
+        for cycle, user, budget in [
+            (world.place_cycle, world.place_manager.user, PANEL_BUDGET["place"]),
+            (world.team_cycle, world.author.user, PANEL_BUDGET["team"]),
         ]:
             trust = trust_for(workspace=world.workspace, user=user)  # once per request
-            with django_assert_max_num_queries(PANEL_BUDGET):
+            with django_assert_num_queries(budget):
                 panel = selectors.cycle_panel(
                     workspace=world.workspace, user=user, cycle=cycle, trust=trust
                 )

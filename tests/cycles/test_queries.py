@@ -78,40 +78,41 @@ def _fill(world, n: int) -> None:
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_timeline_query_budget(world, n, django_assert_max_num_queries) -> None:
+def test_timeline_query_budget(world, n, django_assert_num_queries) -> None:
     _fill(world, n)
     client = signed_in(world.team)
     url = f"/w/riverside/cycles/{world.cycle.pk}/timeline/"
-    with django_assert_max_num_queries(25):
+    with django_assert_num_queries(23):
         response = client.get(url)
     assert response.content.decode().count('class="entry"') == min(n, 30)
-    with django_assert_max_num_queries(25):
+    # A second page with no entries on it (the smaller timeline) skips their one read.
+    with django_assert_num_queries(23 if n > 60 else 22):
         assert client.get(url, {"page": 2, "kind": "story"}).status_code == 200
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_cycle_detail_query_budget(world, n, django_assert_max_num_queries) -> None:
+def test_cycle_detail_query_budget(world, n, django_assert_num_queries) -> None:
     _fill(world, n)
     client = signed_in(world.manager)
     # 16 for the cycle itself, 1 for the viewer's trust (whether they may steer it), 8 for the
     # connected-cycles panels (links, patterns, barriers).
-    with django_assert_max_num_queries(25):
+    with django_assert_num_queries(25):
         assert client.get(f"/w/riverside/cycles/{world.cycle.pk}/").status_code == 200
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_cycle_list_query_budget(world, n, django_assert_max_num_queries) -> None:
+def test_cycle_list_query_budget(world, n, django_assert_num_queries) -> None:
     _fill(world, n)
     client = signed_in(world.author)
-    with django_assert_max_num_queries(10):
+    with django_assert_num_queries(10):
         response = client.get("/w/riverside/cycles/")
     assert response.content.decode().count("<tr>") == n // 10 + 2  # header + world's cycle
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_search_query_budget(world, n, django_assert_max_num_queries) -> None:
+def test_search_query_budget(world, n, django_assert_num_queries) -> None:
     _fill(world, n)
     client = signed_in(world.manager)
-    with django_assert_max_num_queries(14):
+    with django_assert_num_queries(14):
         response = client.get("/w/riverside/search/", {"q": "housing letters"})
     assert "<mark>" in response.content.decode()
