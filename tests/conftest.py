@@ -9,6 +9,7 @@ application role, so row-level security applies to them exactly as it does in pr
 """
 
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,7 +20,15 @@ from django.test.client import Client as DjangoClient
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from hls.tenancy.rls import owner_mode
-from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from tests.factories import (
+    CycleFactory,
+    MembershipFactory,
+    ScaleFactory,
+    SystemFactory,
+    SystemMemberFactory,
+    UserFactory,
+    WorkspaceFactory,
+)
 from tests.tenant_snapshot import tenant_snapshot
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -142,3 +151,37 @@ def member_client(member: Membership) -> Client:
 @pytest.fixture
 def outsider_client(outsider: Membership) -> Client:
     return signed_in(outsider)
+
+
+@pytest.fixture
+def cast(workspace: Workspace, admin: Membership, make_member: Callable[..., Membership]) -> Any:
+    """The shared cast a test starts from: Riverside's Open Door organisation with the North
+    team below it and a cycle in each; Ada the admin; an author and a team-mate belong to the
+    team's system, a manager to the organisation's. An area's own `world` adds what only it
+    needs to this cast (who takes part in which cycle, say) rather than building another."""
+    author = make_member(workspace, Role.PRACTITIONER, email="author@riverside.test")
+    team = make_member(workspace, Role.PRACTITIONER, email="team@riverside.test")
+    manager = make_member(workspace, Role.MANAGER, email="manager@riverside.test")
+    with tenant_scope(workspace_id=workspace.pk):
+        scale = ScaleFactory(workspace=workspace)
+        organisation = SystemFactory(workspace=workspace, name="Open Door", scale=scale)
+        team_system = SystemFactory(
+            workspace=workspace, name="North team", parent=organisation, scale=scale
+        )
+        upper = CycleFactory(workspace=workspace, system=organisation, name="Open Door cycle")
+        cycle = CycleFactory(workspace=workspace, system=team_system, name="North team cycle")
+        SystemMemberFactory(workspace=workspace, system=team_system, user=author.user)
+        SystemMemberFactory(workspace=workspace, system=team_system, user=team.user)
+        SystemMemberFactory(workspace=workspace, system=organisation, user=manager.user)
+    return SimpleNamespace(
+        workspace=workspace,
+        admin=admin,
+        author=author,
+        team=team,
+        manager=manager,
+        scale=scale,
+        organisation=organisation,
+        system=team_system,
+        upper=upper,
+        cycle=cycle,
+    )

@@ -1,6 +1,6 @@
-"""A small world for the cycles API: an organisation system with a team system below it, a
-cycle in each, the admin (whose key the `api` fixture holds) taking part in both, and other
-members in each relation to the team cycle."""
+"""The cycles API starts from the shared cast (tests/conftest.py): an organisation system with
+a team system below it, a cycle in each, the admin (whose key the `api` fixture holds) taking
+part in both, and other members in each relation to the team cycle."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,45 +12,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hls.tenancy.context import tenant_scope
-from hls.tenancy.models import Membership, Role
-from tests.factories import (
-    CycleFactory,
-    CycleMemberFactory,
-    ScaleFactory,
-    SystemFactory,
-    SystemMemberFactory,
-)
+from hls.tenancy.models import Membership
+from tests.factories import CycleMemberFactory
 
 
 @pytest.fixture
-def world(workspace, admin, make_member) -> SimpleNamespace:
-    author = make_member(workspace, Role.PRACTITIONER, email="author@riverside.test")
-    team = make_member(workspace, Role.PRACTITIONER, email="team@riverside.test")
-    manager = make_member(workspace, Role.MANAGER, email="manager@riverside.test")
-    with tenant_scope(workspace_id=workspace.pk):
-        scale = ScaleFactory(workspace=workspace)
-        organisation = SystemFactory(workspace=workspace, name="Open Door", scale=scale)
-        team_system = SystemFactory(
-            workspace=workspace, name="North team", parent=organisation, scale=scale
-        )
-        upper = CycleFactory(workspace=workspace, system=organisation, name="Open Door cycle")
-        cycle = CycleFactory(workspace=workspace, system=team_system, name="North team cycle")
-        SystemMemberFactory(workspace=workspace, system=team_system, user=author.user)
-        SystemMemberFactory(workspace=workspace, system=team_system, user=team.user)
-        SystemMemberFactory(workspace=workspace, system=organisation, user=manager.user)
-        CycleMemberFactory(workspace=workspace, cycle=cycle, user=admin.user)
-        CycleMemberFactory(workspace=workspace, cycle=upper, user=admin.user)
-    return SimpleNamespace(
-        workspace=workspace,
-        admin=admin,
-        author=author,
-        team=team,
-        manager=manager,
-        organisation=organisation,
-        system=team_system,
-        upper=upper,
-        cycle=cycle,
-    )
+def world(cast) -> SimpleNamespace:
+    """The shared cast (tests/conftest.py), with the admin taking part in both cycles."""
+    with tenant_scope(workspace_id=cast.workspace.pk):
+        CycleMemberFactory(workspace=cast.workspace, cycle=cast.cycle, user=cast.admin.user)
+        CycleMemberFactory(workspace=cast.workspace, cycle=cast.upper, user=cast.admin.user)
+    return cast
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""A small world for the stewardship API: Riverside's admin (whose key the `api` client sends),
-a practitioner who is a member of the team cycle, a viewer, and two open cycles."""
+"""The stewardship API starts from the shared cast (tests/conftest.py): Riverside's admin (whose
+key the `api` client sends) and the two open cycles, with a practitioner who is a member of the
+team cycle and a viewer added."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
-from tests.factories import CycleFactory, CycleMemberFactory
+from tests.factories import CycleMemberFactory
 
 
 def next_monday_10(weeks: int = 1) -> dt.datetime:
@@ -29,21 +30,15 @@ def set_role(membership, role: str) -> None:
 
 
 @pytest.fixture
-def world(workspace, admin, make_member):
+def world(cast, make_member):
+    """The shared cast (tests/conftest.py) with what sessions, outputs and reports need beside
+    it: Pat, a practitioner taking part in the team cycle, and Vi, a viewer."""
+    workspace = cast.workspace
     pat = make_member(workspace, Role.PRACTITIONER, email="pat@riverside.test", full_name="Pat")
     viewer = make_member(workspace, Role.VIEWER, email="vi@riverside.test", full_name="Vi")
     with tenant_scope(workspace_id=workspace.pk):
-        cycle = CycleFactory(workspace=workspace, name="Team cycle")
-        other_cycle = CycleFactory(workspace=workspace, name="Place cycle")
-        CycleMemberFactory(workspace=workspace, cycle=cycle, user=pat.user)
-    return SimpleNamespace(
-        workspace=workspace,
-        admin=admin,
-        pat=pat,
-        viewer=viewer,
-        cycle=cycle,
-        other_cycle=other_cycle,
-    )
+        CycleMemberFactory(workspace=workspace, cycle=cast.cycle, user=pat.user)
+    return SimpleNamespace(**vars(cast), pat=pat, viewer=viewer, other_cycle=cast.upper)
 
 
 @pytest.fixture
