@@ -156,9 +156,10 @@ def outsider_client(outsider: Membership) -> Client:
 @pytest.fixture
 def cast(workspace: Workspace, admin: Membership, make_member: Callable[..., Membership]) -> Any:
     """The shared cast a test starts from: Riverside's Open Door organisation with the North
-    team below it and a cycle in each; Ada the admin; an author and a team-mate belong to the
-    team's system, a manager to the organisation's. An area's own `world` adds what only it
-    needs to this cast (who takes part in which cycle, say) rather than building another."""
+    team below it and a cycle in each; Ada the admin; a team-mate belongs to the team's system,
+    a manager to the organisation's, and an author (a practitioner) has no tie yet. An area's
+    own `world` adds what only it needs to this cast (who takes part in which cycle, say)
+    rather than building another."""
     author = make_member(workspace, Role.PRACTITIONER, email="author@riverside.test")
     team = make_member(workspace, Role.PRACTITIONER, email="team@riverside.test")
     manager = make_member(workspace, Role.MANAGER, email="manager@riverside.test")
@@ -170,7 +171,6 @@ def cast(workspace: Workspace, admin: Membership, make_member: Callable[..., Mem
         )
         upper = CycleFactory(workspace=workspace, system=organisation, name="Open Door cycle")
         cycle = CycleFactory(workspace=workspace, system=team_system, name="North team cycle")
-        SystemMemberFactory(workspace=workspace, system=team_system, user=author.user)
         SystemMemberFactory(workspace=workspace, system=team_system, user=team.user)
         SystemMemberFactory(workspace=workspace, system=organisation, user=manager.user)
     return SimpleNamespace(

@@ -13,13 +13,15 @@ from django.test.utils import CaptureQueriesContext
 
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership
-from tests.factories import CycleMemberFactory
+from tests.factories import CycleMemberFactory, SystemMemberFactory
 
 
 @pytest.fixture
 def world(cast) -> SimpleNamespace:
-    """The shared cast (tests/conftest.py), with the admin taking part in both cycles."""
+    """The shared cast (tests/conftest.py), with the author in the team's system and the admin
+    taking part in both cycles."""
     with tenant_scope(workspace_id=cast.workspace.pk):
+        SystemMemberFactory(workspace=cast.workspace, system=cast.system, user=cast.author.user)
         CycleMemberFactory(workspace=cast.workspace, cycle=cast.cycle, user=cast.admin.user)
         CycleMemberFactory(workspace=cast.workspace, cycle=cast.upper, user=cast.admin.user)
     return cast
