@@ -10,7 +10,6 @@ from tests.factories import (
     CycleFactory,
     CycleMemberFactory,
     ExperimentFactory,
-    ScaleFactory,
     SystemFactory,
     SystemMemberFactory,
 )
@@ -45,30 +44,26 @@ def cycle_for(workspace, *members):
 DATES = {"starts_on": datetime.date(2030, 1, 1), "ends_on": datetime.date(2030, 2, 1)}
 
 
-def steering_world(workspace, admin, make_member) -> SimpleNamespace:
-    """An organisation (its manager above), two teams below it (North, whose cycle holds a
-    planned and a running experiment owned by Ola Owner, and South, a peer), and the admin,
-    who takes part in none."""
+def steering_world(cast, make_member) -> SimpleNamespace:
+    """The shared cast (tests/conftest.py): the Open Door organisation (its manager above, who
+    also takes part in its cycle) and the North team, whose cycle holds a planned and a running
+    experiment owned by Ola Owner; with a South team beside North (a peer) added. The admin
+    takes part in none."""
+    workspace = cast.workspace
     owner = make_member(
         workspace, Role.PRACTITIONER, email="owner@riverside.test", full_name="Ola Owner"
     )
     colleague = make_member(
         workspace, Role.PRACTITIONER, email="colleague@riverside.test", full_name="Cal Colleague"
     )
-    manager = make_member(workspace, Role.MANAGER, email="manager@riverside.test")
     peer = make_member(workspace, Role.PRACTITIONER, email="peer@riverside.test")
+    org, north, cycle = cast.organisation, cast.system, cast.cycle
     with tenant_scope(workspace_id=workspace.pk):
-        scale = ScaleFactory(workspace=workspace)
-        org = SystemFactory(workspace=workspace, name="Open Door", scale=scale)
-        north = SystemFactory(workspace=workspace, name="North team", parent=org, scale=scale)
-        south = SystemFactory(workspace=workspace, name="South team", parent=org, scale=scale)
-        org_cycle = CycleFactory(workspace=workspace, system=org, name="Open Door cycle")
-        cycle = CycleFactory(workspace=workspace, system=north, name="North cycle")
+        south = SystemFactory(workspace=workspace, name="South team", parent=org, scale=cast.scale)
         south_cycle = CycleFactory(workspace=workspace, system=south, name="South cycle")
         SystemMemberFactory(workspace=workspace, system=north, user=owner.user)
         CycleMemberFactory(workspace=workspace, cycle=cycle, user=colleague.user)
-        SystemMemberFactory(workspace=workspace, system=org, user=manager.user)
-        CycleMemberFactory(workspace=workspace, cycle=org_cycle, user=manager.user)
+        CycleMemberFactory(workspace=workspace, cycle=cast.upper, user=cast.manager.user)
         SystemMemberFactory(workspace=workspace, system=south, user=peer.user)
         planned = ExperimentFactory(
             workspace=workspace, cycle=cycle, owner=owner.user, title="Planned try", **DATES
@@ -85,11 +80,11 @@ def steering_world(workspace, admin, make_member) -> SimpleNamespace:
         workspace=workspace,
         owner=owner,
         colleague=colleague,
-        manager_above=manager,
+        manager_above=cast.manager,
         peer=peer,
-        admin=admin,
+        admin=cast.admin,
         cycle=cycle,
-        org_cycle=org_cycle,
+        org_cycle=cast.upper,
         south_cycle=south_cycle,
         planned=planned,
         running=running,

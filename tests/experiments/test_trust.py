@@ -25,8 +25,8 @@ OUTSIDERS = ["manager_above", "peer", "admin"]
 
 
 @pytest.fixture
-def world(workspace, admin, make_member) -> SimpleNamespace:
-    return steering_world(workspace, admin, make_member)
+def world(cast, make_member) -> SimpleNamespace:
+    return steering_world(cast, make_member)
 
 
 def _status(world, pk: int) -> tuple[str, str]:
@@ -162,7 +162,7 @@ def test_outsiders_are_offered_no_steering_and_see_the_cycle_not_the_owner(world
         for button in STEER_BUTTONS:
             assert button not in html
         assert "Ola Owner" not in html
-        assert "<dt>Owner</dt><dd>North cycle</dd>" in html
+        assert "<dt>Owner</dt><dd>North team cycle</dd>" in html
     check_ins = client.get(f"/w/riverside/experiments/{world.running.pk}/").content.decode()
     assert "Week one went well" in check_ins
     assert "Cal Colleague" not in check_ins
