@@ -31,7 +31,7 @@ NAME = "Tess Teamwork"
 @pytest.fixture
 def named(world):
     """Two entries by a team member (inside the cycle), shared with the workspace: one plain,
-    one signed; and a cycle of the organisation above, for its patterns."""
+    one signed; the cast's cycle of the organisation above shows them in its patterns."""
     user = world.team.user
     user.full_name = NAME
     user.save()
@@ -51,10 +51,7 @@ def named(world):
             visibility=ShareLevel.WORKSPACE,
             signed=True,
         )
-        world.upper = CycleFactory(
-            workspace=world.workspace, system=world.organisation, name="Open Door cycle"
-        )
-    return world
+    return world  # the organisation's cycle above is the cast's own (world.upper)
 
 
 def _row(body: str, entry: Entry) -> str:
