@@ -1,5 +1,5 @@
-"""A small world for the barrier relay: a region above a place above a team, a cycle in each,
-and people in each relation to them."""
+"""The barrier relay starts from the shared cast (tests/conftest.py): a region above a place
+above a team, a cycle in each, and people in each relation to them."""
 
 from types import SimpleNamespace
 
@@ -12,40 +12,36 @@ from tests.factories import (
     CycleFactory,
     CycleMemberFactory,
     EntryFactory,
-    ScaleFactory,
     SystemFactory,
     SystemMemberFactory,
 )
 
 
 @pytest.fixture
-def world(workspace, other_workspace, make_member):
-    author = make_member(workspace, Role.PRACTITIONER, email="author@riverside.test")
-    team_mate = make_member(workspace, Role.PRACTITIONER, email="mate@riverside.test")
-    place_manager = make_member(workspace, Role.MANAGER, email="pm@riverside.test")
+def world(cast, other_workspace, make_member):
+    """The shared cast (tests/conftest.py), its organisation as the place (Open Door, with its
+    cycle), the North team below it (with its cycle); this adds a region above the place, a
+    system elsewhere, a cycle in each, and people in each relation to them. The cast's
+    team-mate is in the team's system and its manager, taking part in the place's cycle, is
+    the place manager."""
+    workspace = cast.workspace
+    author = cast.author
     place_steward = make_member(workspace, Role.STEWARD, email="ps@riverside.test")
     place_practitioner = make_member(workspace, Role.PRACTITIONER, email="pp@riverside.test")
     manager_elsewhere = make_member(workspace, Role.MANAGER, email="me@riverside.test")
     region_manager = make_member(workspace, Role.MANAGER, email="rm@riverside.test")
     outsider = make_member(other_workspace, Role.ADMIN, email="out@hilltop.test")
+    place = cast.organisation
+    place_cycle, team_cycle = cast.upper, cast.cycle
     with tenant_scope(workspace_id=workspace.pk):
-        region = SystemFactory(
-            workspace=workspace, name="Region", scale=ScaleFactory(workspace=workspace)
-        )
-        place = SystemFactory(
-            workspace=workspace, name="Riverside place", parent=region, scale=region.scale
-        )
-        team = SystemFactory(
-            workspace=workspace, name="North team", parent=place, scale=place.scale
-        )
-        elsewhere = SystemFactory(workspace=workspace, name="Elsewhere", scale=place.scale)
+        region = SystemFactory(workspace=workspace, name="Region", scale=cast.scale)
+        type(place).objects.filter(pk=place.pk).update(parent=region)
+        place.refresh_from_db()
+        elsewhere = SystemFactory(workspace=workspace, name="Elsewhere", scale=cast.scale)
         region_cycle = CycleFactory(workspace=workspace, system=region, name="Region cycle")
-        place_cycle = CycleFactory(workspace=workspace, system=place, name="Place cycle")
-        team_cycle = CycleFactory(workspace=workspace, system=team, name="Team cycle")
         elsewhere_cycle = CycleFactory(workspace=workspace, system=elsewhere, name="Elsewhere")
         CycleMemberFactory(workspace=workspace, cycle=team_cycle, user=author.user)
-        SystemMemberFactory(workspace=workspace, system=team, user=team_mate.user)
-        CycleMemberFactory(workspace=workspace, cycle=place_cycle, user=place_manager.user)
+        CycleMemberFactory(workspace=workspace, cycle=place_cycle, user=cast.manager.user)
         SystemMemberFactory(workspace=workspace, system=place, user=place_steward.user)
         CycleMemberFactory(workspace=workspace, cycle=place_cycle, user=place_practitioner.user)
         CycleMemberFactory(workspace=workspace, cycle=elsewhere_cycle, user=manager_elsewhere.user)
@@ -65,8 +61,8 @@ def world(workspace, other_workspace, make_member):
         team_cycle=team_cycle,
         elsewhere_cycle=elsewhere_cycle,
         author=author,
-        team_mate=team_mate,
-        place_manager=place_manager,
+        team_mate=cast.team,
+        place_manager=cast.manager,
         place_steward=place_steward,
         place_practitioner=place_practitioner,
         manager_elsewhere=manager_elsewhere,

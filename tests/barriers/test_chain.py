@@ -54,12 +54,12 @@ def test_the_raising_team_sees_every_answer_in_order_by_level_never_by_person(
     assert page.status_code == 200
     content = page.content
     assert _in_order(content, [text for _s, text in ANSWERS])
-    assert content.count(b"from Place cycle") == 2
+    assert content.count(b"from Open Door cycle") == 2
     assert content.count(b"from Region cycle") == 2
     answers = content[content.index(b'class="plain barrier-answers"') :]
     answers = answers[: answers.index(b"</ol>")]
     assert _in_order(answers, ["Acknowledged", "Cannot change here", "Working on it", "Changed"])
-    assert _in_order(answers, ["from Place cycle", "from Place cycle", "from Region cycle"])
+    assert _in_order(answers, ["from Open Door cycle", "from Open Door cycle", "from Region cycle"])
     # Who answered stays inside each answering cycle.
     assert world.place_manager.user.display_name.encode() not in content
     assert world.region_manager.user.display_name.encode() not in content
@@ -87,7 +87,7 @@ def test_each_level_names_only_its_own_people(world, raised, passed):
     assert world.region_manager.user.display_name.encode() in region
     # Passed up by the place: the place's name, not its manager's.
     assert world.place_manager.user.display_name.encode() not in region
-    assert b"by Place cycle" in region
+    assert b"by Open Door cycle" in region
 
 
 def test_outsiders_see_no_chain(world, raised, passed):

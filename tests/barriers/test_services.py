@@ -192,7 +192,7 @@ def test_who_may_answer(world, raised, who, may):
                     workspace=world.workspace, route=raised, answered_by=membership,
                     state=State.ACKNOWLEDGED,
                 )  # fmt: skip
-            assert "Only managers, stewards and admins who take part in Place cycle" in str(
+            assert "Only managers, stewards and admins who take part in Open Door cycle" in str(
                 error.value
             )
         raised.refresh_from_db()
@@ -267,7 +267,7 @@ def test_passing_up_needs_cannot_change_and_a_cycle_above(world, raised):
                 workspace=world.workspace, route=raised, answered_by=world.place_manager,
                 state=State.CANNOT_CHANGE, text="Not ours.", pass_to=world.elsewhere_cycle,
             )  # fmt: skip
-        assert "Choose a cycle above Place cycle" in error.value.message_dict["pass_to"][0]
+        assert "Choose a cycle above Open Door cycle" in error.value.message_dict["pass_to"][0]
         raised.refresh_from_db()
         assert raised.state == State.RAISED
         assert BarrierRoute.objects.count() == 1
@@ -376,9 +376,13 @@ def test_landing_notifies_those_who_answer_and_those_waiting_once(
         )  # fmt: skip
     by_address = {m.to[0]: m for m in mail.outbox}
     # Those who answer in the place; the raiser's team mate (the raiser is not told of their act).
-    assert sorted(by_address) == ["mate@riverside.test", "pm@riverside.test", "ps@riverside.test"]
-    assert "Team cycle" in by_address["pm@riverside.test"].subject
-    assert "raised to Place cycle" in by_address["mate@riverside.test"].subject
+    assert sorted(by_address) == [
+        "manager@riverside.test",
+        "ps@riverside.test",
+        "team@riverside.test",
+    ]
+    assert "North team cycle" in by_address["manager@riverside.test"].subject
+    assert "raised to Open Door cycle" in by_address["team@riverside.test"].subject
     for message in mail.outbox:
         assert f"/w/riverside/barriers/{route.pk}/" in message.body
         assert "Sam" not in message.body  # the barrier's text stays in the app
@@ -402,13 +406,13 @@ def test_passing_up_notifies_the_cycle_above_and_the_raising_team(
         )  # fmt: skip
     by_address = {m.to[0]: m.subject for m in mail.outbox}
     assert sorted(by_address) == [
-        "author@riverside.test", "mate@riverside.test", "rm@riverside.test"
+        "author@riverside.test", "rm@riverside.test", "team@riverside.test"
     ]  # fmt: skip
     assert by_address["rm@riverside.test"] == (
-        "A barrier passed up by Place cycle is waiting for an answer"
+        "A barrier passed up by Open Door cycle is waiting for an answer"
     )
     assert by_address["author@riverside.test"] == (
-        "Place cycle passed a barrier further up, to Region cycle"
+        "Open Door cycle passed a barrier further up, to Region cycle"
     )
     assert len(mail.outbox) == 3
 

@@ -19,7 +19,7 @@ def test_a_practitioner_raises_a_manager_answers_the_practitioner_sees_it(world)
     author = signed_in(world.author)
     page = author.get(f"/w/riverside/entries/{world.barrier.pk}/raise/")
     assert page.status_code == 200
-    assert b"Place cycle" in page.content
+    assert b"Open Door cycle" in page.content
     assert b"Region cycle" in page.content
     assert b"Further up" in page.content
 
@@ -96,7 +96,7 @@ def test_someone_outside_the_cycle_is_told_who_may_raise(world):
         f"/w/riverside/entries/{world.barrier.pk}/raise/"
     )
     assert response.status_code == 403
-    assert b"Only its author and those who take part in Team cycle" in response.content
+    assert b"Only its author and those who take part in North team cycle" in response.content
 
 
 def test_an_answer_without_its_text_is_refused_and_keeps_the_choice(world, raised):
@@ -119,7 +119,9 @@ def test_a_member_who_may_not_answer_is_told_why(world, raised):
     assert b"Save the answer" not in page.content
     response = client.post(f"/w/riverside/barriers/{raised.pk}/answer/", {"state": "acknowledged"})
     assert response.status_code == 403
-    assert b"Only managers, stewards and admins who take part in Place cycle" in response.content
+    assert (
+        b"Only managers, stewards and admins who take part in Open Door cycle" in response.content
+    )
     with tenant_scope(workspace_id=world.workspace.pk):
         assert not BarrierResponse.objects.exists()
 
@@ -148,7 +150,7 @@ def test_waiting_times_are_shown_only_to_the_cycle_holding_it(world, raised):
         page = signed_in(getattr(world, who)).get(url)
         assert page.status_code == 403
         assert b"waiting" not in page.content
-        assert b"Only those who take part in Place cycle" in page.content
+        assert b"Only those who take part in Open Door cycle" in page.content
         cycle_page = signed_in(getattr(world, who)).get(
             f"/w/riverside/cycles/{world.place_cycle.pk}/"
         )
@@ -176,7 +178,7 @@ def test_passing_further_up_from_the_page(world, raised):
     with tenant_scope(workspace_id=world.workspace.pk):
         passed = BarrierRoute.objects.get(passed_from=raised)
     page = signed_in(world.region_manager).get(f"/w/riverside/barriers/{passed.pk}/")
-    assert b"passed up by Place cycle" in page.content
+    assert b"passed up by Open Door cycle" in page.content
     author_view = signed_in(world.author).get(f"/w/riverside/barriers/{raised.pk}/")
     assert b"Passed further up to Region cycle" in author_view.content
 
@@ -184,7 +186,7 @@ def test_passing_further_up_from_the_page(world, raised):
 def test_an_enabler_shows_in_the_child_cycle(world, raised):
     client = signed_in(world.place_manager)
     form = client.get(f"/w/riverside/cycles/{world.place_cycle.pk}/enablers/new/?route={raised.pk}")
-    assert b"Team cycle" in form.content
+    assert b"North team cycle" in form.content
     response = client.post(
         f"/w/riverside/cycles/{world.place_cycle.pk}/enablers/new/",
         {
@@ -196,7 +198,7 @@ def test_an_enabler_shows_in_the_child_cycle(world, raised):
     )
     assert response.status_code == 302
     child = signed_in(world.author).get(f"/w/riverside/cycles/{world.team_cycle.pk}/")
-    assert b"Enabled by Place cycle:" in child.content
+    assert b"Enabled by Open Door cycle:" in child.content
     assert b"Moves that keep support count as priority." in child.content
     own = client.get(f"/w/riverside/cycles/{world.place_cycle.pk}/")
     assert b"What we do to enable the cycles below" in own.content
@@ -222,7 +224,7 @@ def test_someone_not_in_the_cycle_may_not_add_an_enabler(world):
         {"kind": "resource", "text": "Money"},
     )
     assert response.status_code == 403
-    assert b"Only those who take part in Place cycle" in response.content
+    assert b"Only those who take part in Open Door cycle" in response.content
     with tenant_scope(workspace_id=world.workspace.pk):
         assert not Enabler.objects.exists()
 
