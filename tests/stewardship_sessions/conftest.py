@@ -1,5 +1,5 @@
-"""A small world for sessions: a place above a team, a cycle in each, a facilitator and
-participants, and a weekly session for the team cycle."""
+"""Sessions start from the shared cast (tests/conftest.py): a place above a team, a cycle in
+each; this adds a facilitator and participants, and a weekly session for the team cycle."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -10,7 +10,7 @@ from django.utils import timezone
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
 from stewardship.sessions import services
-from tests.factories import CycleFactory, CycleMemberFactory, ScaleFactory, SystemFactory
+from tests.factories import CycleMemberFactory
 
 
 def next_monday_10(weeks: int = 1) -> dt.datetime:
@@ -20,7 +20,11 @@ def next_monday_10(weeks: int = 1) -> dt.datetime:
 
 
 @pytest.fixture
-def world(workspace, make_member):
+def world(cast, make_member):
+    """The shared cast (tests/conftest.py), the North team's cycle in its experiment phase under
+    Open Door's, with a facilitator and participants in the team's cycle, a steward, a member
+    with no tie, and a weekly session for the team's cycle."""
+    workspace = cast.workspace
     facilitator = make_member(
         workspace, Role.PRACTITIONER, email="fay@riverside.test", full_name="Fay"
     )
@@ -28,14 +32,10 @@ def world(workspace, make_member):
     sam = make_member(workspace, Role.PRACTITIONER, email="p2@riverside.test", full_name="Sam")
     steward = make_member(workspace, Role.STEWARD, email="st@riverside.test", full_name="Stew")
     stranger = make_member(workspace, Role.PRACTITIONER, email="x@riverside.test", full_name="Xan")
+    cycle, place_cycle = cast.cycle, cast.upper
     with tenant_scope(workspace_id=workspace.pk):
-        scale = ScaleFactory(workspace=workspace, name="Team")
-        place = SystemFactory(workspace=workspace, name="Place", scale=scale)
-        team = SystemFactory(workspace=workspace, name="Team", parent=place, scale=scale)
-        place_cycle = CycleFactory(workspace=workspace, system=place, name="Place cycle")
-        cycle = CycleFactory(
-            workspace=workspace, system=team, name="Team cycle", phase="experiment"
-        )
+        type(cycle).objects.filter(pk=cycle.pk).update(phase="experiment")
+        cycle.refresh_from_db()
         for m in (facilitator, pat, sam):
             CycleMemberFactory(workspace=workspace, cycle=cycle, user=m.user)
         CycleMemberFactory(workspace=workspace, cycle=place_cycle, user=facilitator.user)
@@ -60,7 +60,7 @@ def world(workspace, make_member):
         sam=sam,
         steward=steward,
         stranger=stranger,
-        scale=scale,
+        scale=cast.scale,
         cycle=cycle,
         place_cycle=place_cycle,
         session=session,
