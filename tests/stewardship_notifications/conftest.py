@@ -1,5 +1,6 @@
-"""A small world for reminders: a weekly session with a facilitator, two members and a guest,
-meeting at 10:00 London time three days from now, with reminders a day and an hour before."""
+"""Reminders start from the shared cast (tests/conftest.py): its North team's cycle, with a
+weekly session with a facilitator, two members and a guest, meeting at 10:00 London time three
+days from now, with reminders a day and an hour before."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -13,7 +14,6 @@ from hls.tenancy.models import Role
 from stewardship.models import Reminder
 from stewardship.notifications import services
 from tests.factories import (
-    CycleFactory,
     CycleMemberFactory,
     SessionCycleFactory,
     SessionFactory,
@@ -40,12 +40,14 @@ def changed(world, change: str) -> None:
 
 
 @pytest.fixture
-def world(workspace, make_member):
+def world(cast, make_member):
+    """The shared cast (tests/conftest.py) with a weekly session for the North team's cycle."""
+    workspace = cast.workspace
     fay = make_member(workspace, Role.PRACTITIONER, email="fay@riverside.test", full_name="Fay")
     pat = make_member(workspace, Role.PRACTITIONER, email="pat2@riverside.test", full_name="Pat")
     sam = make_member(workspace, Role.MANAGER, email="sam@riverside.test", full_name="Sam")
     with tenant_scope(workspace_id=workspace.pk):
-        cycle = CycleFactory(workspace=workspace, name="Team cycle")
+        cycle = cast.cycle
         for m in (fay, pat, sam):
             CycleMemberFactory(workspace=workspace, cycle=cycle, user=m.user)
         session = SessionFactory(

@@ -54,11 +54,11 @@ def test_the_right_people_are_told_once_in_the_centre_and_on_today(world):
     for who in ("place_manager", "place_steward"):
         notes = _notes(world, getattr(world, who))
         assert [(n.kind, n.url) for n in notes] == [(Reminder.Kind.BARRIER_RAISED, url)], who
-        assert notes[0].title == "A barrier from Team cycle is waiting for an answer"
+        assert notes[0].title == "A barrier from North team cycle is waiting for an answer"
     # The raiser's team mate waits; the raiser is not told of their own act; the place's
     # practitioner does not answer; others hear nothing.
     assert [n.title for n in _notes(world, world.team_mate)] == [
-        "A barrier was raised to Place cycle"
+        "A barrier was raised to Open Door cycle"
     ]
     for who in ("author", "place_practitioner", "manager_elsewhere", "region_manager"):
         assert _notes(world, getattr(world, who)) == [], who
@@ -78,12 +78,12 @@ def test_the_right_people_are_told_once_in_the_centre_and_on_today(world):
     assert [(n.kind, n.title, n.url) for n in author] == [
         (
             Reminder.Kind.BARRIER_ANSWERED,
-            "An answer from Place cycle to a barrier you wait on",
+            "An answer from Open Door cycle to a barrier you wait on",
             url,
         ),
         (
             Reminder.Kind.BARRIER_PASSED_UP,
-            "Place cycle passed a barrier further up, to Region cycle",
+            "Open Door cycle passed a barrier further up, to Region cycle",
             url,  # the page they may open, which shows the whole chain
         ),
     ]
@@ -92,7 +92,7 @@ def test_the_right_people_are_told_once_in_the_centre_and_on_today(world):
     assert [(n.kind, n.url) for n in region] == [
         (Reminder.Kind.BARRIER_PASSED_UP, f"/w/riverside/barriers/{upper.pk}/")
     ]
-    assert region[0].title == "A barrier passed up by Place cycle is waiting for an answer"
+    assert region[0].title == "A barrier passed up by Open Door cycle is waiting for an answer"
     assert len(_notes(world, world.place_manager)) == 1  # the one who answered is not told
 
     # The region answers: the place (which passed it) and the team wait, and hear of it.
@@ -111,7 +111,7 @@ def test_the_right_people_are_told_once_in_the_centre_and_on_today(world):
     assert "An answer from Region cycle to a barrier you wait on" in today
     assert f'href="{url}"' in today
     centre = signed_in(world.author).get("/w/riverside/notifications/").content.decode()
-    assert "Place cycle passed a barrier further up, to Region cycle" in centre
+    assert "Open Door cycle passed a barrier further up, to Region cycle" in centre
     assert "Nothing to look at yet" not in today
     quiet = signed_in(world.manager_elsewhere).get("/w/riverside/").content.decode()
     assert "Nothing to look at yet" in quiet
@@ -143,7 +143,7 @@ def test_a_paused_member_hears_when_the_pause_ends_and_once(world):
         while delivery.deliver_next(now=later) is not None:
             pass
     assert [n.kind for n in _notes(world, world.place_manager)] == [Reminder.Kind.BARRIER_RAISED]
-    assert sorted(m.to[0] for m in mail.outbox).count("pm@riverside.test") == 1
+    assert sorted(m.to[0] for m in mail.outbox).count("manager@riverside.test") == 1
 
 
 @pytest.mark.parametrize("repeat", [1, 3])
