@@ -1,6 +1,7 @@
-"""A small world for learning reports: a place cycle and a team cycle with entries at every
-visibility, themes, a person with an alias, experiments (one stopped: learnt), a barrier with
-an answer, participation, a charter with a signature and a session held."""
+"""Learning reports start from the shared cast (tests/conftest.py): its place cycle and team
+cycle with entries at every visibility, themes, a person with an alias, experiments (one
+stopped: learnt), a barrier with an answer, participation, a charter with a signature and a
+session held."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -49,20 +50,24 @@ def entry(world, text, *, theme=None, visibility=ShareLevel.SHARED_UPWARD, **kwa
 
 
 @pytest.fixture
-def world(workspace, make_member):
+def world(cast, make_member):
+    """The shared cast (tests/conftest.py): Open Door's cycle is the place's (named here as the
+    alliance it reports for, with its purpose and questions) and the North team's the team's;
+    the rest is what a report gathers."""
+    workspace = cast.workspace
     steward = make_member(workspace, Role.STEWARD, email="steward@riverside.test")
-    author = make_member(workspace, Role.PRACTITIONER, email="author@riverside.test")
     viewer = make_member(workspace, Role.VIEWER, email="viewer@riverside.test")
-    w = SimpleNamespace(workspace=workspace, steward=steward, author=author, viewer=viewer)
+    w = SimpleNamespace(workspace=workspace, steward=steward, author=cast.author, viewer=viewer)
     today = timezone.localdate()
     with tenant_scope(workspace_id=workspace.pk):
-        w.place_cycle = CycleFactory(
-            workspace=workspace,
+        type(cast.upper).objects.filter(pk=cast.upper.pk).update(
             name="Riverside alliance",
             purpose="Help people in Riverside live well, as they define it.",
             learning_questions="What helps people keep their homes?\nWho is not in the room?",
         )
-        w.team_cycle = CycleFactory(workspace=workspace, name="North team")
+        type(cast.cycle).objects.filter(pk=cast.cycle.pk).update(name="North team")
+        w.place_cycle = type(cast.upper).objects.get(pk=cast.upper.pk)
+        w.team_cycle = type(cast.cycle).objects.get(pk=cast.cycle.pk)
         w.other_cycle = CycleFactory(workspace=workspace, name="Not in the report")
         w.housing = ThemeFactory(workspace=workspace, name="Housing")
         w.money = ThemeFactory(workspace=workspace, name="Money worries")
