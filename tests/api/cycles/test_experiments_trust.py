@@ -14,8 +14,8 @@ OUTSIDERS = ["manager_above", "peer", "admin"]
 
 
 @pytest.fixture
-def steering(workspace, admin, make_member):
-    return steering_world(workspace, admin, make_member)
+def steering(cast, make_member):
+    return steering_world(cast, make_member)
 
 
 def _status(world, pk: int) -> tuple[str, str]:
