@@ -33,7 +33,7 @@ EXPECTED = {
 
 
 @pytest.fixture
-def cast(workspace, other_workspace, person_system, make_member):
+def identity_cast(workspace, other_workspace, person_system, make_member):
     """One member per row of EXPECTED, and the two people (with and without a system)."""
     members = {
         "creator": make_member(workspace, Role.PRACTITIONER),
@@ -84,8 +84,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("who", "kind", "sees"), CASES)
-def test_who_sees_the_identity(workspace, cast, who: str, kind: str, sees: bool) -> None:
-    members, people = cast
+def test_who_sees_the_identity(workspace, identity_cast, who: str, kind: str, sees: bool) -> None:
+    members, people = identity_cast
     person = people[kind]
     client: Client = signed_in(members[who])
     base = f"/w/riverside/people/{person.pk}/"
@@ -118,8 +118,8 @@ def test_who_sees_the_identity(workspace, cast, who: str, kind: str, sees: bool)
 @pytest.mark.parametrize(
     "who", ["manager_elsewhere", "manager_above", "admin_not_working_with_them"]
 )
-def test_those_who_may_not_cannot_change_or_erase_it_either(workspace, cast, who) -> None:
-    members, people = cast
+def test_those_who_may_not_cannot_change_or_erase_it_either(workspace, identity_cast, who) -> None:
+    members, people = identity_cast
     person = people["in_system"]
     client = signed_in(members[who])
     base = f"/w/riverside/people/{person.pk}/identity/"
@@ -133,8 +133,8 @@ def test_those_who_may_not_cannot_change_or_erase_it_either(workspace, cast, who
     assert NAME.encode() in reveal.content  # unchanged, not erased
 
 
-def test_each_view_writes_exactly_one_audit_event(workspace, cast) -> None:
-    members, people = cast
+def test_each_view_writes_exactly_one_audit_event(workspace, identity_cast) -> None:
+    members, people = identity_cast
     person = people["in_system"]
     client = signed_in(members["team_member"])
     for expected in (1, 2, 3):
@@ -147,8 +147,10 @@ def test_each_view_writes_exactly_one_audit_event(workspace, cast) -> None:
     assert NAME not in str(event.data)
 
 
-def test_the_identity_page_without_reveal_shows_nothing_and_audits_nothing(workspace, cast) -> None:
-    members, people = cast
+def test_the_identity_page_without_reveal_shows_nothing_and_audits_nothing(
+    workspace, identity_cast
+) -> None:
+    members, people = identity_cast
     response = signed_in(members["team_member"]).get(
         f"/w/riverside/people/{people['in_system'].pk}/identity/"
     )
