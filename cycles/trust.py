@@ -113,9 +113,6 @@ class Trust:
     def inside(self, cycle: Cycle) -> bool:
         return cycle.system_id in self.systems
 
-    def inside_system(self, system: System) -> bool:
-        return system.pk in self.systems
-
     def may_steer(self, cycle: Cycle) -> bool:
         return self.inside(cycle)
 

@@ -262,13 +262,6 @@ def went_to(*, workspace: Workspace, user: User, entry: Entry) -> QuerySet[Entry
     )
 
 
-def experiment_fed(*, workspace: Workspace, user: User, experiment: Experiment) -> QuerySet[Entry]:
-    fed = EntrySource.objects.filter(workspace=workspace, source_experiment=experiment).values(
-        "entry_id"
-    )
-    return entries_visible_to(workspace=workspace, user=user).filter(pk__in=fed)
-
-
 def source_entry_candidates(*, workspace: Workspace, user: User, entry: Entry) -> QuerySet[Entry]:
     cycles = lineage_cycle_ids(workspace=workspace, cycle=entry.cycle)
     taken = EntrySource.objects.filter(

@@ -32,7 +32,6 @@ from stewardship.notifications.planning import (
     reminders_reconcile_session,
     safe_zone,
     session_recipients,
-    who,
 )
 from stewardship.sessions.recurrence import zone
 
@@ -333,7 +332,3 @@ def feed_revoke(*, workspace: Workspace, feed: CalendarFeed) -> CalendarFeed:
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])
     return feed
-
-
-def recipient_key(*, user_id: int | None, email: str = "") -> str:
-    return who(user_id=user_id, email=email)

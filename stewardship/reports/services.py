@@ -266,13 +266,3 @@ def export_create(
     )
     _queue_export(export)
     return export
-
-
-@transaction.atomic
-def export_retry(*, workspace: Workspace, export: ReportExport) -> ReportExport:
-    export = ReportExport.objects.select_for_update().get(workspace=workspace, pk=export.pk)
-    if export.state == ReportExport.State.FAILED:
-        export.state, export.progress = ReportExport.State.PENDING, 0
-        export.save(update_fields=["state", "progress"])
-        _queue_export(export)
-    return export
