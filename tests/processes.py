@@ -49,15 +49,17 @@ def wait_for(
         time.sleep(every)
 
 
-def queue_drained(broker_url: str, queue: str) -> bool:
+def queue_drained(redis_url: str, queue: str) -> bool:
     """Every message sent to `queue` was taken and finished: none waits in the queue and none
     is held unacknowledged by a worker (tasks are acknowledged late, when they end). A check
-    to wait on, in place of a sleep, before saying "nothing more was done"."""
+    to wait on, in place of a sleep, before saying "nothing more was done". `redis_url` is
+    the broker's server in redis-py's form (settings.REDIS_URL, not Celery's
+    `redis+socket://` spelling of a socket)."""
     import json
 
     import redis
 
-    client = redis.Redis.from_url(broker_url)
+    client = redis.Redis.from_url(redis_url)
     try:
         if client.llen(queue):
             return False

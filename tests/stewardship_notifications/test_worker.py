@@ -68,7 +68,7 @@ class Workers:
         return set(self.done_file.read_text().split())
 
     def drained(self) -> bool:
-        return queue_drained(settings.CELERY_BROKER_URL, self.queue)
+        return queue_drained(settings.REDIS_URL, self.queue)
 
     def lines(self) -> list[dict]:
         if not self.mail.exists():
