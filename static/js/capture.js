@@ -76,6 +76,12 @@
     }
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
+    // Typed before this script ran (it is deferred; a quick thumb can beat it): save that too.
+    var typedEarly = Array.prototype.some.call(form.elements, function (field) {
+      return (field.tagName === "TEXTAREA" || field.type === "text") &&
+        field.value !== field.defaultValue;
+    });
+    if (typedEarly) changed();
     form.addEventListener("submit", function (event) {
       if (navigator.onLine === false) {
         // Offline: keep the page (and the text) as it is rather than lose it to an error page.

@@ -6,11 +6,14 @@ live_server flushes between tests) and its locmem mail outbox.
 """
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 # Playwright's sync API runs an event loop in the main thread; without this Django refuses ORM
@@ -70,11 +73,49 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+class InFlight:
+    """Requests the live server is answering. A closed page can still send one (the drafts' save
+    on `pagehide`, as a beacon); it must be answered before the test's database is flushed, or
+    the flush races it and the next test starts on the last one's rows."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last_change = time.monotonic()
+        self.lock = threading.Lock()
+        request_started.connect(self.started, weak=False)
+        request_finished.connect(self.finished, weak=False)
+
+    def started(self, **kwargs: Any) -> None:
+        with self.lock:
+            self.count += 1
+            self.last_change = time.monotonic()
+
+    def finished(self, **kwargs: Any) -> None:
+        with self.lock:
+            self.count -= 1
+            self.last_change = time.monotonic()
+
+    def wait_quiet(self, quiet: float = 0.3, limit: float = 15.0) -> None:
+        """Until nothing is in flight and nothing has started for `quiet` seconds (a beacon
+        leaves the browser just after its page closes)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.count <= 0 and time.monotonic() - self.last_change >= quiet:
+                    return
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def in_flight() -> InFlight:
+    return InFlight()
+
+
 NewPage = Callable[..., Page]
 
 
 @pytest.fixture
-def new_page(browser: Browser, live_server: Any) -> Iterator[NewPage]:
+def new_page(browser: Browser, live_server: Any, in_flight: InFlight) -> Iterator[NewPage]:
     """Make a page in a fresh browser context (its own cookies: a separate person)."""
     contexts: list[BrowserContext] = []
 
@@ -89,6 +130,7 @@ def new_page(browser: Browser, live_server: Any) -> Iterator[NewPage]:
     yield make
     for context in contexts:
         context.close()
+    in_flight.wait_quiet()
 
 
 @pytest.fixture
