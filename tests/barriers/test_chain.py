@@ -152,7 +152,7 @@ def _count(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-DETAIL_BUDGET = 16
+DETAIL_BUDGET = 13
 
 
 def test_the_barrier_page_costs_the_same_at_any_depth(world, raised, make_member):
@@ -167,4 +167,4 @@ def test_the_barrier_page_costs_the_same_at_any_depth(world, raised, make_member
     _answer(world, upper, world.region_manager, *ANSWERS[3])
     deep = _count(client, url)
     assert deep == shallow
-    assert deep <= DETAIL_BUDGET
+    assert deep == DETAIL_BUDGET
