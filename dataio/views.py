@@ -4,7 +4,6 @@ Thin: parse a form, call one service, render or redirect."""
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from dataio.csvfile import MAX_BYTES
 from dataio.forms import MappingForm, UploadForm
 from dataio.kinds import FIELDS
 from dataio.models import ExportRun, ImportRun
-from hls.forms import submit
+from hls.forms import act, submit
 from hls.jobs import waiting_for_worker
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -128,11 +127,10 @@ def import_detail(request: WorkspaceRequest, import_id: int) -> HttpResponse:
 @workspace_view(CAPABILITY)
 def import_start(request: WorkspaceRequest, import_id: int) -> HttpResponse:
     run = access_import(workspace=request.workspace, import_id=import_id)
-    try:
-        services.import_start(workspace=request.workspace, run=run, user=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+    act(
+        request,
+        lambda: services.import_start(workspace=request.workspace, run=run, user=request.user),
+    )
     return redirect("data-import-detail", request.workspace.slug, run.pk)
 
 

@@ -24,6 +24,14 @@ error named otherwise belongs to.
 
 `EditConflict` (`hls/conflicts.py`) is not a refusal of the input but news that someone saved
 first: `submit` lets it through to the view, which answers 409 with both versions.
+
+A button with no form (start, cancel, resend, snooze) has no field to put a refusal beside:
+`act(request, call)` calls the service and, if it refuses, says why in one message above the
+page it redirects to::
+
+    if act(request, lambda: services.invitation_resend(invitation=invitation, actor=request.user)):
+        messages.success(request, _("Invitation sent again."))
+    return redirect("members", workspace_slug=workspace.slug)
 """
 
 from __future__ import annotations
@@ -32,7 +40,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 T = TypeVar("T")
 
@@ -80,3 +90,24 @@ def add_service_error(
     for key, errors in error.error_dict.items():
         target = mapping.get(key, key)
         form.add_error(target if target in form.fields else None, errors)
+
+
+def act(request: HttpRequest, call: Callable[[], T], *, level: int = messages.ERROR) -> T | None:
+    """Call a service for a button with no form; return its answer. If it refuses
+    (`ValidationError`), put its messages, joined, in one message (an error, or `level` where
+    the refusal is news rather than a fault) and return `None`; the view then shows the page
+    it would have shown anyway, where the message appears.
+
+    As with `submit`, `call` must return something: a `None` from it could not be told from a
+    refusal (`TypeError`). `PermissionDenied`, `EditConflict` and the rest reach the view."""
+    try:
+        result = call()
+    except ValidationError as error:
+        messages.add_message(request, level, " ".join(error.messages))
+        return None
+    if result is None:
+        raise TypeError(
+            "act(): the call returned None, which would read as a refusal; "
+            "return what the service changed instead"
+        )
+    return result

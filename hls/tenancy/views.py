@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hls.forms import submit
+from hls.forms import act, submit
 from hls.notices import today_sections
 from hls.tenancy import selectors, services
 from hls.tenancy.access import access_invitation, access_membership
@@ -129,11 +129,7 @@ def member_remove(request: WorkspaceRequest, membership_id: int) -> HttpResponse
 def invitation_resend(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
     workspace = request.workspace
     invitation = access_invitation(workspace=workspace, invitation_id=invitation_id)
-    try:
-        services.invitation_resend(invitation=invitation, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if act(request, lambda: services.invitation_resend(invitation=invitation, actor=request.user)):
         messages.success(
             request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
         )
@@ -145,11 +141,7 @@ def invitation_resend(request: WorkspaceRequest, invitation_id: int) -> HttpResp
 def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
     workspace = request.workspace
     invitation = access_invitation(workspace=workspace, invitation_id=invitation_id)
-    try:
-        services.invitation_revoke(invitation=invitation, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if act(request, lambda: services.invitation_revoke(invitation=invitation, actor=request.user)):
         messages.success(
             request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
         )

@@ -3,14 +3,13 @@ secret, turn it off and on, read its delivery log and send a delivery again. Thi
 parses a form, calls one service, and renders or redirects."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hls.forms import submit
+from hls.forms import act, submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.webhooks import selectors, services
@@ -144,12 +143,11 @@ def webhook_replay(
     delivery = access_delivery(
         workspace=request.workspace, subscription=subscription, delivery_id=delivery_id
     )
-    try:
-        services.webhook_delivery_replay(
+    if act(
+        request,
+        lambda: services.webhook_delivery_replay(
             workspace=request.workspace, delivery=delivery, replayed_by=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+        ),
+    ):
         messages.success(request, _("The event is queued to be sent again, with the same id."))
     return redirect("webhook-detail", request.workspace.slug, subscription.pk)

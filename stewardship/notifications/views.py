@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from hls.forms import submit
+from hls.forms import act, submit
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -78,16 +77,15 @@ def notification_snooze(request: WorkspaceRequest, notification_id: int) -> Http
     if not form.is_valid():
         messages.error(request, _("Choose one hour, or tomorrow at 9:00."))
         return _back(request)
-    try:
-        services.notification_snooze(
+    if act(
+        request,
+        lambda: services.notification_snooze(
             workspace=request.workspace,
             user=request.user,
             notification=notification,
             choice=form.cleaned_data["until"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+        ),
+    ):
         messages.success(request, _("We will remind you again."))
     return _back(request)
 
