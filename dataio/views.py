@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from dataio import exports, selectors, services
 from dataio.access import access_export, access_import
@@ -96,10 +97,9 @@ def _detail(
         ),
     }
     if request.GET.get("part") == "progress":
-        response = render(request, "dataio/import_detail.html#progress", context)
         if request.htmx and run.status != ImportRun.Status.RUNNING:
-            response["HX-Refresh"] = "true"
-        return response
+            return HttpResponseClientRefresh()  # done: reload the page, which shows the outcome
+        return render(request, "dataio/import_detail.html#progress", context)
     return render(request, "dataio/import_detail.html", context, status=status)
 
 
@@ -164,10 +164,9 @@ def export_detail(request: WorkspaceRequest, data_export_id: int) -> HttpRespons
         "not_ready": False,
     }
     if request.GET.get("part") == "progress":
-        response = render(request, "dataio/export_detail.html#progress", context)
         if request.htmx and not building:
-            response["HX-Refresh"] = "true"
-        return response
+            return HttpResponseClientRefresh()
+        return render(request, "dataio/export_detail.html#progress", context)
     return render(request, "dataio/export_detail.html", context)
 
 

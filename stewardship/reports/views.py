@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from cycles.trust import request_trust
 from hls.conflicts import EditConflict, rebind
@@ -138,14 +139,13 @@ def report_detail(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     if request.GET.get("part") == "progress":
         # The progress fragment, polled by htmx while the assembly runs. When it is done, the
         # whole page is reloaded so the sections appear.
-        response = render(
+        if request.htmx and report.assembly not in RUNNING:
+            return HttpResponseClientRefresh()
+        return render(
             request,
             "stewardship/reports/detail.html#progress",
             {"report": report, **_progress(report)},
         )
-        if request.htmx and report.assembly not in RUNNING:
-            response["HX-Refresh"] = "true"
-        return response
     return render(request, "stewardship/reports/detail.html", _detail_context(request, report))
 
 
@@ -353,10 +353,9 @@ def report_export_detail(request: WorkspaceRequest, export_id: int) -> HttpRespo
         "can_contribute": can(request.membership, "reports.contribute"),
     }
     if request.GET.get("part") == "progress":
-        response = render(request, "stewardship/reports/export_detail.html#progress", context)
         if request.htmx and export.state not in BUILDING:
-            response["HX-Refresh"] = "true"
-        return response
+            return HttpResponseClientRefresh()
+        return render(request, "stewardship/reports/export_detail.html#progress", context)
     return render(request, "stewardship/reports/export_detail.html", context)
 
 

@@ -143,6 +143,39 @@ def test_progress_fragment_while_running(world, admin_client):
     progress.clear("import", run.pk)
 
 
+def test_a_finished_run_tells_the_polling_page_to_reload(world, admin_client):
+    """When the import or export is no longer running, the polled fragment answers htmx with
+    a full reload (the page then shows the outcome); without htmx the fragment is still there."""
+    with tenant_scope(workspace_id=world.workspace.pk):
+        run = ImportRun.objects.create(
+            workspace=world.workspace, kind="cycles", file_name="c.csv", file_content=b"",
+            encoding="utf-8", status=ImportRun.Status.RUNNING, row_count=2,
+            progress_total=2, created_by=world.admin.user,
+        )  # fmt: skip
+        export = ExportRun.objects.create(
+            workspace=world.workspace, status=ExportRun.Status.RUNNING,
+            created_by=world.admin.user,
+        )  # fmt: skip
+    imported = f"/w/riverside/integrations/import/{run.pk}/?part=progress"
+    exported = f"/w/riverside/integrations/export/{export.pk}/?part=progress"
+    for url in (imported, exported):
+        polling = admin_client.get(url, headers={"HX-Request": "true"})
+        assert "HX-Refresh" not in polling
+        assert 'hx-trigger="every 1s"' in polling.content.decode()
+    with tenant_scope(workspace_id=world.workspace.pk):
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.DONE)
+        ExportRun.objects.filter(pk=export.pk).update(status=ExportRun.Status.DONE)
+    for url in (imported, exported):
+        done = admin_client.get(url, headers={"HX-Request": "true"})
+        assert done.status_code == 200
+        assert done["HX-Refresh"] == "true"
+        assert b"every 1s" not in done.content
+        plain = admin_client.get(url)
+        assert "HX-Refresh" not in plain
+        assert b"<html" not in plain.content  # still the fragment, for a page without htmx
+        assert b"every 1s" not in plain.content
+
+
 def test_export_download_not_ready(world, admin_client):
     with tenant_scope(workspace_id=world.workspace.pk):
         export = ExportRun.objects.create(workspace=world.workspace, created_by=world.admin.user)
