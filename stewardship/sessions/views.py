@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cycles.models import Cycle
 from hls.conflicts import EditConflict, rebind
-from hls.forms import submit
+from hls.forms import act, submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
@@ -192,16 +192,15 @@ def session_respond(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say whether you are coming."))
         return redirect("session-detail", workspace.slug, session.pk)
-    try:
-        services.session_respond(
+    if act(
+        request,
+        lambda: services.session_respond(
             workspace=workspace,
             session=session,
             user=request.user,
             response=form.cleaned_data["response"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+        ),
+    ):
         messages.success(request, _("Thank you, your answer is saved."))
     return redirect("session-detail", workspace.slug, session.pk)
 
@@ -216,13 +215,12 @@ def session_lighten(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     if offer is None:
         messages.info(request, _("There is no lighter rhythm to offer right now."))
         return redirect("session-detail", workspace.slug, session.pk)
-    try:
-        services.session_lighten(
+    if act(
+        request,
+        lambda: services.session_lighten(
             workspace=workspace, session=session, by=membership, rrule=offer.rule
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+        ),
+    ):
         messages.success(
             request,
             _("The session now meets on a lighter rhythm: %(rule)s.")
@@ -313,16 +311,15 @@ def meeting_cancel(request: WorkspaceRequest, session_id: int, slot: str) -> Htt
     session = _changeable(request, session_id)
     found = access_slot(workspace=workspace, session=session, slot=slot)
     if request.method == "POST":
-        try:
-            services.occurrence_cancel(
+        if act(
+            request,
+            lambda: services.occurrence_cancel(
                 workspace=workspace,
                 session=session,
                 by=request.membership,
                 original_start=found.original_start,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
+            ),
+        ):
             messages.success(
                 request, _("That meeting is cancelled. Everyone invited will be told.")
             )
