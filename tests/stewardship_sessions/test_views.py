@@ -163,6 +163,36 @@ def test_felt_heard_page_once_only(world):
     assert "Fewer than 3 people answered" in facilitate.content.decode()
 
 
+def test_felt_heard_answered_meanwhile_in_another_tab_is_news_not_a_fault(world, monkeypatch):
+    """The page found no answer, but one was saved since (another tab): the service refuses,
+    and the person is told plainly (an info message), their answer counted once."""
+    from django.contrib.messages import INFO, get_messages
+
+    from stewardship.models import HeardAnswer
+    from stewardship.sessions import selectors
+
+    with tenant_scope(workspace_id=world.workspace.pk):
+        start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=2)
+        Session.objects.filter(pk=world.session.pk).update(starts_at=start)
+        world.session.refresh_from_db()
+        key = session_slots(world.session, after=start, before=start + dt.timedelta(minutes=1))[
+            0
+        ].key
+    client = signed_in(world.pat)
+    url = f"/w/riverside/sessions/{world.session.pk}/meetings/{key}/heard/"
+    assert client.post(url, {"felt_heard": "yes"}).status_code == 302
+    list(get_messages(client.get(url).wsgi_request))  # the first answer's thanks, read
+    monkeypatch.setattr(selectors, "has_answered_heard", lambda **kwargs: False)
+    again = client.post(url, {"felt_heard": "no", "comment": "Second tab"})
+    assert again.status_code == 302
+    shown = [(m.level, m.message) for m in get_messages(again.wsgi_request)]
+    assert shown == [
+        (INFO, "You have already answered for this meeting. Thank you: it is counted once.")
+    ]
+    with tenant_scope(workspace_id=world.workspace.pk):
+        assert list(HeardAnswer.objects.values_list("felt_heard", flat=True)) == ["yes"]
+
+
 def _many_sessions(world, n):
     ws = world.workspace
     with tenant_scope(workspace_id=ws.pk):
