@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cycles.models import Cycle, EntryTheme, Experiment, Theme
@@ -30,7 +31,7 @@ from dataio.models import ExportRun
 from hls.accounts.models import User
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
-from systems.models import Scale, System
+from systems.models import Consent, Scale, System
 from systems.people.selectors import people_visible_to
 from systems.selectors import systems_by_id
 
@@ -85,7 +86,14 @@ def _visible_entries(workspace: Workspace, user: User) -> Any:
 
 
 def _people(workspace: Workspace, user: User, naming: Naming) -> Rows:
-    """Only the people the exporting member works with: a person's record follows consent."""
+    """Only the people the exporting member works with: a person's record follows consent, and
+    the consent in force goes with its note (how it was given), so the file imports again."""
+    in_force = Consent.objects.filter(workspace=workspace, person=OuterRef("pk")).order_by(
+        "-recorded_at", "-pk"
+    )
+    people = people_visible_to(workspace=workspace, user=user).annotate(
+        consent_note=Subquery(in_force.values("note")[:1])
+    )
     return [
         {
             "id": p.pk,
@@ -96,9 +104,10 @@ def _people(workspace: Workspace, user: User, naming: Naming) -> Rows:
             "system": naming.system(p.system_id),
             "system_id": p.system_id,
             "consent_level": share_level_token(p.consent_level),
+            "consent_note": p.consent_note or "",
             "created_at": p.created_at,
         }
-        for p in people_visible_to(workspace=workspace, user=user).order_by("pk")
+        for p in people.order_by("pk")
     ]
 
 
@@ -273,7 +282,7 @@ def _empty_columns(name: str) -> list[str]:
         "systems": ["id", "name", "scale", "scale_id", "purpose", "parent", "parent_id",
                     "created_at"],
         "people": ["id", "reference", "alias", "what_matters", "strengths", "system", "system_id",
-                   "consent_level", "created_at"],
+                   "consent_level", "consent_note", "created_at"],
         "cycles": ["id", "name", "system", "system_id", "purpose", "learning_questions", "phase",
                    "status", "created_at"],
         "entries": ["id", "cycle", "cycle_id", "kind", "text", "phase", "visibility",

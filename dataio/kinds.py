@@ -25,6 +25,8 @@ from systems.models import Person, ShareLevel, System
 from systems.people import services as people_services
 from systems.people.selectors import person_scale_systems
 
+# A person's consent level before any consent is recorded (what an export shows for them).
+STARTING_CONSENT = Person._meta.get_field("consent_level").default
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")
 
 
@@ -67,7 +69,9 @@ FIELDS: dict[str, list[Field]] = {
         Field(
             "consent_note",
             gettext_lazy("Consent: how it was given"),
-            help=gettext_lazy("Needed when a consent level is given."),
+            help=gettext_lazy(
+                "Needed when a consent level is given (except team, where everyone starts)."
+            ),
         ),
     ],
     "cycles": [
@@ -257,6 +261,8 @@ class PeopleImporter(Importer):
             system = _one_by_name("system", values["system"], self.systems, _("person's system"))
         level_text = values.get("consent_level", "").strip()
         level = _share_level("consent_level", level_text) if level_text else None
+        if level == STARTING_CONSENT and not values.get("consent_note", "").strip():
+            level = None  # where everyone starts, before any consent is recorded: nothing to record
         person = people_services.person_create(
             workspace=self.workspace,
             created_by=self.user,
