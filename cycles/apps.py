@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class CyclesConfig(AppConfig):
     name = "cycles"
+
+    def ready(self) -> None:
+        # Today (hls.notices): the cycles' sections of the member's day. The core imports no
+        # domain app, so the sections are added from here.
+        from cycles import today
+
+        today.connect()

@@ -23,14 +23,16 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
 )
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from cycles.models import (
@@ -356,3 +358,49 @@ def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
     for item in (*entries, *experiments, *cycles):
         item.headline = _only_marks(item.headline)  # type: ignore[attr-defined]
     return SearchResults(entries, experiments, cycles)
+
+
+# Today (cycles.today) --------------------------------------------------------------------------
+
+TODAY_NEW_DAYS = 7  # "what is new": the last week
+TODAY_LIMIT = 5
+
+
+def today_since() -> _dt.datetime:
+    return timezone.now() - _dt.timedelta(days=TODAY_NEW_DAYS)
+
+
+def cycles_held_with_news(
+    *, workspace: Workspace, user: User, system_ids: frozenset[int], since: _dt.datetime
+) -> QuerySet[Cycle]:
+    """The open cycles the user is inside (cycles.trust: their systems), each with `new`: how
+    many entries others logged in it since `since` that the user may see, and `latest_at`. One
+    query. Cycles with news first."""
+    new = (
+        entries_visible_to(workspace=workspace, user=user)
+        .filter(cycle=OuterRef("pk"), created_at__gte=since)
+        .exclude(author=user)
+        .order_by()
+        .values("cycle")
+    )
+    return (
+        Cycle.objects.filter(workspace=workspace, system_id__in=system_ids)
+        .exclude(status=Cycle.Status.CLOSED)
+        .select_related("system__scale", "system__parent__scale")
+        .annotate(
+            new=Coalesce(Subquery(new.annotate(n=Count("pk")).values("n")[:1]), 0),
+            latest_at=Subquery(new.annotate(at=Max("created_at")).values("at")[:1]),
+        )
+        .order_by(F("latest_at").desc(nulls_last=True), "name", "pk")
+    )
+
+
+def drafts_of(*, workspace: Workspace, user: User) -> QuerySet[EntryDraft]:
+    """The user's unsent drafts (server side) that hold some text, newest first."""
+    return (
+        EntryDraft.objects.filter(workspace=workspace, author=user)
+        .exclude(data__text="")
+        .filter(data__has_key="text")
+        .select_related("cycle__system__scale", "cycle__system__parent__scale")
+        .order_by("-updated_at", "-pk")
+    )

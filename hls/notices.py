@@ -73,10 +73,12 @@ def publish(notice: Notice) -> None:
 
 @dataclass(frozen=True)
 class TodaySection:
-    """A part of the member's Today page: a template and what it shows."""
+    """A part of the member's Today page: a template and what it shows. Sections are shown by
+    `order` (what is soonest to act on first), then in the order their providers were added."""
 
     template: str
     context: dict[str, Any]
+    order: int = 50
 
 
 TodayProvider = Callable[[Any], TodaySection | None]  # given the request
@@ -88,6 +90,7 @@ def add_today_section(provider: TodayProvider) -> None:
 
 
 def today_sections(request: Any) -> list[TodaySection]:
-    """The sections that have something for the member, in the order they were added."""
+    """The sections that have something for the member, by `order`, then in the order their
+    providers were added."""
     found = (provider(request) for provider in list(_today.values()))
-    return [section for section in found if section is not None]
+    return sorted((section for section in found if section is not None), key=lambda s: s.order)

@@ -10,9 +10,11 @@ class StewardshipConfig(AppConfig):
         # workspace given its default scales (systems) gets the starter questions. None of
         # them imports stewardship.
         from hls import notices
+        from stewardship import today
         from stewardship.notifications import barriers, webhooks
         from stewardship.questions.services import starter_questions
 
         barriers.connect()
         webhooks.connect()
+        today.connect()  # Today's sessions, place cycles' participation, report drafts
         notices.subscribe(notices.SCALES_DEFAULTS_ADDED, starter_questions)

@@ -554,3 +554,32 @@ def cycle_panel(*, workspace: Workspace, user: User, cycle: Cycle, trust: Trust)
     panel.received = list(enablers_received(workspace=workspace, cycle=cycle)[:PANEL_LIMIT])
     panel.provided = list(enablers_provided(workspace=workspace, cycle=cycle)[:PANEL_LIMIT])
     return panel
+
+
+# Today (cycles.today) --------------------------------------------------------------------------
+
+
+def barriers_to_answer(
+    *, workspace: Workspace, user: User, role: str, system_ids: frozenset[int]
+) -> QuerySet[BarrierRoute]:
+    """Open barriers waiting in the cycles of these systems (those the member holds), oldest
+    first, for members whose role answers barriers (`may_answer`); none for anyone else. One
+    query."""
+    if role not in ANSWERING_ROLES:
+        return BarrierRoute.objects.none()
+    return routes_for_display(workspace=workspace, user=user).filter(
+        to_cycle__system_id__in=system_ids, state__in=OPEN_STATES
+    )
+
+
+def answers_to_raised(
+    *, workspace: Workspace, user: User, system_ids: frozenset[int], since: dt.datetime
+) -> QuerySet[BarrierRoute]:
+    """Barriers raised by the cycles of these systems (those the user is inside) that were
+    answered since `since`, newest answer first, each with its latest answer. One query."""
+    return (
+        routes_for_display(workspace=workspace, user=user)
+        .filter(Q(latest_at__gte=since), from_cycle__system_id__in=system_ids)  # Q: annotation
+        .select_related("to_cycle__system__parent__scale")
+        .order_by("-latest_at", "-pk")
+    )

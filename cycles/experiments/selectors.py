@@ -7,7 +7,7 @@ on the experiment's page). No rankings, rates or counts per owner are computed a
 import datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cycles.models import Cycle, CycleMember, Entry, Experiment
@@ -178,4 +178,21 @@ def experiment_actors(*, workspace: Workspace, experiment: Experiment) -> QueryS
         Actor.objects.filter(workspace=workspace, experimentactor__experiment=experiment)
         .distinct()
         .order_by("name")
+    )
+
+
+def experiments_to_tend(*, workspace: Workspace, user: User) -> QuerySet[Experiment]:
+    """The user's own running experiments (current versions), to check in on, with `overdue`
+    (past their end date: time to decide) first, then by end date. One query. Owners only: the
+    prompt to decide is never shown to anyone else."""
+    return (
+        Experiment.objects.filter(
+            workspace=workspace,
+            owner=user,
+            status=Experiment.Status.RUNNING,
+            next_version__isnull=True,
+        )
+        .select_related("cycle__system__scale", "cycle__system__parent__scale")
+        .annotate(overdue=overdue_for(user=user))
+        .order_by("-overdue", F("ends_on").asc(nulls_last=True), "-pk")
     )

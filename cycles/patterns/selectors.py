@@ -37,6 +37,7 @@ from cycles.models import (
     ContextQuestion,
     ContextQuestionTarget,
     Cycle,
+    CycleLink,
     CycleMember,
     Entry,
     EntryQuerySet,
@@ -551,4 +552,73 @@ def targets_answerable_by(
         .filter(Q(cycle__cyclemember__user=user) | Q(cycle__system__systemmember__user=user))
         .values_list("pk", flat=True)
         .distinct()
+    )
+
+
+# Today (cycles.today) --------------------------------------------------------------------------
+
+
+def questions_waiting_in(
+    *, workspace: Workspace, system_ids: frozenset[int]
+) -> QuerySet[ContextQuestionTarget]:
+    """Questions sent back to the cycles of these systems (those a member is inside) and not
+    answered yet, newest first. One query."""
+    return (
+        ContextQuestionTarget.objects.filter(
+            workspace=workspace, cycle__system_id__in=system_ids, answered_at__isnull=True
+        )
+        .select_related(
+            *CYCLE_NAMING,
+            "question__asked_from__system__scale",
+            "question__asked_from__system__parent__scale",
+        )
+        .order_by("-question__created_at", "-pk")
+    )
+
+
+def questions_asked_by(*, workspace: Workspace, user: User) -> QuerySet[ContextQuestion]:
+    """The questions the user sent back to context, newest first, with each cycle's answers."""
+    return _with_answers(
+        ContextQuestion.objects.filter(workspace=workspace, asked_by=user).order_by(
+            "-created_at", "-pk"
+        )
+    )
+
+
+def cycles_with_patterns(*, workspace: Workspace, system_ids: frozenset[int]) -> QuerySet[Cycle]:
+    """The open cycles of these systems that have cycles below them (a system nested under
+    theirs, or a cycle linked to them as its parent): where a patterns page has something to
+    show. One query."""
+    return (
+        Cycle.objects.filter(workspace=workspace, system_id__in=system_ids)
+        .exclude(status=Cycle.Status.CLOSED)
+        .filter(
+            Exists(System.objects.filter(workspace=workspace, parent_id=OuterRef("system_id")))
+            | Exists(
+                CycleLink.objects.filter(
+                    workspace=workspace,
+                    other=OuterRef("pk"),
+                    kind=CycleLink.Kind.PARENT,
+                    ended_at__isnull=True,
+                )
+            )
+        )
+        .select_related("system__scale", "system__parent__scale")
+        .order_by("name", "pk")
+    )
+
+
+def new_shared_from_below(
+    *, workspace: Workspace, user: User, system_ids: frozenset[int], since: _dt.datetime
+) -> QuerySet[Entry]:
+    """Entries shared upward since `since` from the systems nested under these (the cycles
+    below those the user holds) that the user may see, newest first: the stories behind what
+    is new in the patterns."""
+    below = systems_below(workspace=workspace, system_ids=set(system_ids)) - system_ids
+    return (
+        entries_visible_to(workspace=workspace, user=user)
+        .shared_upward()
+        .filter(cycle__system_id__in=below, created_at__gte=since)
+        .select_related(*CYCLE_NAMING)
+        .order_by("-created_at", "-pk")
     )

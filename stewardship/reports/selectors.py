@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cycles.models import Cycle
 from cycles.selectors import entries_visible_to
@@ -100,3 +100,21 @@ def visible_entry_ids(*, workspace: Workspace, user: User, entry_ids: Iterable[i
         .filter(pk__in=ids)
         .values_list("pk", flat=True)
     )
+
+
+def report_drafts_for(*, workspace: Workspace, user: User, every: bool) -> QuerySet[LearningReport]:
+    """Draft reports, newest first: every draft of the workspace (`every`: for those who
+    steward), else those the user started or wrote a section of."""
+    drafts = LearningReport.objects.filter(
+        workspace=workspace, status=LearningReport.Status.DRAFT
+    ).defer("content", "receiver_account")
+    if not every:
+        drafts = drafts.filter(
+            Q(created_by=user)
+            | Q(
+                pk__in=ReportSection.objects.filter(workspace=workspace, updated_by=user).values(
+                    "report_id"
+                )
+            )
+        )
+    return drafts.order_by("-updated_at", "-pk")

@@ -320,3 +320,63 @@ def lighter_cadence_offer(*, workspace: Workspace, session: Session) -> CadenceO
     if 2 * (skipped + snoozed) >= invitations:
         return CadenceOffer(rule=rule, meetings=len(past))
     return None
+
+
+# Today (stewardship.today) -----------------------------------------------------------------------
+
+TODAY_DAYS = 14
+
+
+@dataclass(frozen=True)
+class TodayMeeting:
+    slot: Slot
+    facilitating: bool  # the member facilitates the session
+    place: bool  # a session of a place cycle (shown to stewards with its agenda)
+
+
+def next_meetings_for(
+    *, workspace: Workspace, membership: Membership, user: User, days: int = TODAY_DAYS
+) -> list[TodayMeeting]:
+    """The next meeting of each active session the member facilitates or is invited to, and,
+    for stewards and admins, of each session of a place cycle: those in the next `days` days,
+    soonest first. Three queries, whatever the number of sessions (`user` is the member's, as
+    the request has it loaded)."""
+    mine = Q(facilitator=user) | Exists(
+        SessionParticipant.objects.filter(workspace=workspace, session=OuterRef("pk"), user=user)
+    )
+    place = Exists(
+        SessionCycle.objects.filter(
+            workspace=workspace, session=OuterRef("pk"), cycle__place_setup__isnull=False
+        )
+    )
+    sessions = Session.objects.filter(workspace=workspace, status=Session.Status.ACTIVE)
+    sessions = sessions.filter(mine | place) if is_overseer(membership) else sessions.filter(mine)
+    now = timezone.now()
+    found: list[TodayMeeting] = []
+    sessions = sessions.annotate(is_place=place).prefetch_related(
+        Prefetch("occurrences", queryset=Occurrence.objects.order_by("starts_at", "pk")),
+        Prefetch(
+            "cycles",
+            queryset=Cycle.objects.select_related(
+                "system__scale", "system__parent__scale"
+            ).order_by("name", "pk"),
+        ),
+    )
+    for session in sessions:
+        slots = session_slots(
+            session,
+            after=now,
+            before=now + dt.timedelta(days=days),
+            overrides=list(session.occurrences.all()),
+        )
+        upcoming = [slot for slot in slots if not slot.cancelled]
+        if upcoming:
+            found.append(
+                TodayMeeting(
+                    slot=upcoming[0],
+                    facilitating=session.facilitator_id == user.pk,
+                    place=bool(session.is_place),
+                )
+            )
+    found.sort(key=lambda meeting: meeting.slot.starts_at)
+    return found

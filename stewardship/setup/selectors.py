@@ -193,3 +193,42 @@ def overview(*, workspace: Workspace, cycle: Cycle) -> Overview:
         missing=missing,
         accountabilities=list(Accountability.objects.filter(workspace=workspace, cycle=cycle)),
     )
+
+
+# Today (stewardship.today) -----------------------------------------------------------------------
+
+
+@dataclass
+class ParticipationGaps:
+    """Who may be missing from a place cycle, and who is invited or taking part but not yet
+    heard (the participation register's own words; never a score)."""
+
+    cycle: Cycle
+    missing: list[str]  # kinds of participant with no row yet
+    invited: list[str]  # invited, not yet taking part
+    not_heard: list[str]  # taking part, not yet heard
+
+    @property
+    def any(self) -> bool:
+        return bool(self.missing or self.invited or self.not_heard)
+
+
+def participation_gaps(*, workspace: Workspace) -> list[ParticipationGaps]:
+    """For each place cycle (by name) with a gap in its participation register. Two queries."""
+    cycles = [row.cycle for row in place_rows(workspace=workspace)]
+    rows: dict[int, list[Participation]] = {cycle.pk: [] for cycle in cycles}
+    for row in Participation.objects.filter(workspace=workspace, cycle_id__in=list(rows)):
+        rows[row.cycle_id].append(row)
+    gaps = []
+    for cycle in cycles:
+        register = rows[cycle.pk]
+        present = {p.kind for p in register}
+        gap = ParticipationGaps(
+            cycle=cycle,
+            missing=[str(Participation.Kind(k).label) for k in MISSING_PROMPTS if k not in present],
+            invited=[p.name for p in register if p.status == Participation.Status.INVITED],
+            not_heard=[p.name for p in register if p.status == Participation.Status.TAKING_PART],
+        )
+        if gap.any:
+            gaps.append(gap)
+    return gaps
