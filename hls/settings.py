@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.forms",  # its stock widget templates, behind ours in templates/django/forms/
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -87,6 +88,9 @@ TEMPLATES = [
         },
     },
 ]
+# Every form field renders through the project's templates (partials/field.html and the widget
+# templates in templates/django/forms/widgets/): see hls/renderers.py and docs/ui.md.
+FORM_RENDERER = "hls.renderers.FormRenderer"
 
 # Database. DATABASE_URL is the owner account (it runs migrations); requests and tasks run as
 # DATABASE_APP_ROLE, which is neither superuser nor BYPASSRLS, so row-level security applies.

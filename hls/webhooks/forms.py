@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from hls.webhooks.events import EVENTS
@@ -24,6 +27,15 @@ class WebhookForm(forms.Form):
         required=False,
         help_text=_("Which system receives it, and who looks after it."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each event's name beside its description: partners subscribe by that name.
+        field = self.fields["events"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [
+            (name, format_html("{} <code>{}</code>", label, name)) for name, label in EVENTS.items()
+        ]
 
     def clean_url(self) -> str:
         """The service checks again; here so every problem shows at once, beside its field."""

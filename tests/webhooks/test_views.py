@@ -120,7 +120,7 @@ def test_bad_input_is_shown_beside_its_field_with_the_text_kept(admin_client, wo
     assert 'id="id_url_error"' in html
     assert 'value="ftp://partner.example.test/in"' in html
     assert 'value="Kept text"' in html
-    assert 'id="events_error"' in html
+    assert 'id="id_events_error"' in html
     assert "Choose at least one event." in html
     with tenant_scope(workspace_id=workspace.pk):
         assert not WebhookSubscription.objects.exists()
