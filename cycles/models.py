@@ -218,6 +218,13 @@ def effective_level(via: str = "") -> Case:
     )
 
 
+def visibility_ceiling(person: Person | None) -> int:
+    """The widest level an entry about `person` may be given: their consent, or the whole
+    workspace for an entry about no one. The same cap as `effective_level`: a level past it
+    would never be in force. A new entry may start at any level up to it (cycles.services)."""
+    return ShareLevel.WORKSPACE if person is None else int(person.consent_level)
+
+
 class EntryQuerySet(models.QuerySet["Entry"]):
     """The vocabulary of "shared upward, capped by consent", once (`Entry.objects`)."""
 

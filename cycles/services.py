@@ -24,6 +24,7 @@ from cycles.models import (
     Phase,
     PhaseShift,
     Theme,
+    visibility_ceiling,
 )
 from cycles.trust import require_steer, trust_for
 from hls.accounts.models import User
@@ -216,11 +217,14 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def _check_visibility(*, current: int, wanted: int, person: Person | None) -> None:
-    """Widen one step at a time; narrow any amount; never past the person's consent."""
+def _check_visibility(*, current: int | None, wanted: int, person: Person | None) -> None:
+    """Never past the person's consent (`visibility_ceiling`). A new entry (`current` None) may
+    start at any level up to it: nobody has seen it yet. An edit widens what others already saw
+    one step at a time, and narrows any amount."""
     if wanted not in ShareLevel.values:
         raise ValidationError({"visibility": _("Choose who can see it from the list.")})
-    if person is not None and wanted > person.consent_level:
+    if wanted > visibility_ceiling(person):
+        assert person is not None  # no one: the ceiling is the widest level
         raise ValidationError(
             {
                 "visibility": _(
@@ -230,7 +234,7 @@ def _check_visibility(*, current: int, wanted: int, person: Person | None) -> No
                 % {"person": str(person), "limit": ShareLevel(person.consent_level).label}
             }
         )
-    if wanted > current + 1:
+    if current is not None and wanted > current + 1:
         raise ValidationError(
             {
                 "visibility": _(
@@ -303,9 +307,11 @@ def entry_create(
     signed: bool = False,
     draft_key: str = "",
 ) -> Entry:
-    """Log a step in a cycle. A new entry starts private; it may be widened one step (to the
-    team) as it is saved. It happened today (the local date) unless the author gives another
-    day, never a day still to come. `signed` shows the author's name beside it outside its
+    """Log a step in a cycle, seen as widely as `visibility` says at once (private unless
+    given), up to the consent of the person it is about (`_check_visibility`: the one-step rule
+    is for widening what others already saw). Shared upward at once, it sends `entry.shared`.
+    It happened today (the local date) unless the author gives another day, never a day still
+    to come. `signed` shows the author's name beside it outside its
     cycle too (cycles.trust). A successful save deletes the author's draft for the form."""
     if kind not in Entry.Kind.values:
         raise ValidationError({"kind": _("Choose what kind of step this is.")})
@@ -321,7 +327,7 @@ def entry_create(
         experiment=experiment,
         themes=themes,
     )
-    _check_visibility(current=ShareLevel.PRIVATE, wanted=int(visibility), person=person)
+    _check_visibility(current=None, wanted=int(visibility), person=person)
     happened_on = _check_happened_on(happened_on or timezone.localdate())
     entry = Entry.objects.create(
         workspace=workspace,
@@ -337,6 +343,8 @@ def entry_create(
         signed=bool(signed),
     )
     _set_themes(workspace=workspace, entry=entry, themes=themes)
+    if entry.is_shared_upward:
+        _entry_became_shared(workspace=workspace, entry=entry)
     if draft_key:
         draft_discard(workspace=workspace, author=author, key=draft_key)
     return entry
@@ -358,8 +366,8 @@ def entry_check_author(*, entry: Entry, user: User) -> None:
 
 
 def _entry_became_shared(*, workspace: Workspace, entry: Entry) -> None:
-    """The cycles above may see the entry now and could not before this edit: `entry.shared`
-    for partners (a thin payload: no text, no person)."""
+    """The cycles above may see the entry now and could not before (it is new, or an edit
+    widened it): `entry.shared` for partners (a thin payload: no text, no person)."""
     webhook_emit(
         workspace=workspace,
         event=ENTRY_SHARED,

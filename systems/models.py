@@ -228,7 +228,8 @@ class MapSnapshot(WorkspaceOwned):
 
 
 class ShareLevel(models.IntegerChoices):
-    """How far something may travel; entries widen one step at a time, never past consent."""
+    """How far something may travel, never past consent. A new entry may start at any level up
+    to it; an edit widens what others already saw one step at a time (cycles.services)."""
 
     PRIVATE = 0, _("Private (only me)")
     TEAM = 1, _("My team")

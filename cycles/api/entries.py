@@ -64,8 +64,9 @@ class EntrySerializer(StrictModelSerializer):
     visibility = serializers.ChoiceField(
         choices=VISIBILITY_CHOICES,
         required=False,
-        help_text="0 private, 1 team, 2 cycle, 3 shared upward, 4 workspace. Widen one step at "
-        "a time (a new entry: private or team); never past the person's consent.",
+        help_text="0 private, 1 team, 2 cycle, 3 shared upward, 4 workspace (default for a new "
+        "entry: 0). Never past the consent of the person it concerns. A new entry may start at "
+        "any level up to that; an edit widens one step at a time and narrows any amount.",
     )
     effective_visibility = serializers.SerializerMethodField(
         help_text="Who can see it now: `visibility` capped by the consent of the person it "

@@ -67,8 +67,9 @@ class OutputSerializer(StrictModelSerializer):
         choices=[(level.value, level.label) for level in ShareLevel if level >= ShareLevel.TEAM],
         default=ShareLevel.CYCLE,
         write_only=True,
-        help_text="Who can see the entry it becomes (widened one step at a time). A barrier "
-        "shared upward is also raised to the cycle above. Not used for experiments.",
+        help_text="Who can see the entry it becomes, at once (a new entry may start at any "
+        "level). A barrier shared upward is also raised to the cycle above. Not used for "
+        "experiments.",
     )
     entry_url = serializers.SerializerMethodField()
     experiment_url = serializers.SerializerMethodField()

@@ -157,11 +157,42 @@ def test_entry_text_empty_or_oversized_is_refused(scoped, text, message) -> None
     assert not Entry.objects.exists()
 
 
-def test_a_new_entry_widens_one_step_only(scoped) -> None:
-    assert _entry(scoped, visibility=ShareLevel.TEAM).visibility == ShareLevel.TEAM
+@pytest.mark.parametrize("consent", list(ShareLevel), ids=lambda level: f"consent-{level.name}")
+@pytest.mark.parametrize("level", list(ShareLevel), ids=lambda level: level.name)
+def test_a_new_entry_starts_at_any_level_up_to_the_persons_consent(scoped, level, consent) -> None:
+    """Nobody has seen a new entry yet, so the one-step rule (for widening what others saw) does
+    not hold it back: any level up to the consent of the person it is about, in one go."""
+    w = scoped
+    person = PersonFactory(
+        workspace=w.workspace, created_by=w.author.user, consent_level=consent, alias="Mrs B"
+    )
+    if level > consent:
+        with pytest.raises(ValidationError) as error:
+            _entry(w, person=person, visibility=level)
+        assert list(error.value.message_dict) == ["visibility"]
+        assert f"Mrs B has agreed to share as far as “{consent.label}” only" in str(error.value)
+        assert not Entry.objects.exists()
+        return
+    entry = _entry(w, person=person, visibility=level)
+    assert entry.visibility == level
+    assert entry.effective_level == level
+    assert not EntryRevision.objects.filter(entry=entry).exists()  # no steps on the way
+
+
+@pytest.mark.parametrize("level", list(ShareLevel), ids=lambda level: level.name)
+def test_a_new_entry_about_no_one_may_start_at_any_level(scoped, level) -> None:
+    entry = _entry(scoped, visibility=level)
+    assert (entry.visibility, entry.effective_level) == (level, level)
+    assert entry in selectors.entries_visible_to(
+        workspace=scoped.workspace, user=scoped.author.user
+    )
+
+
+def test_a_new_entry_at_an_unknown_level_is_refused(scoped) -> None:
     with pytest.raises(ValidationError) as error:
-        _entry(scoped, visibility=ShareLevel.CYCLE)
-    assert "one step at a time" in error.value.message_dict["visibility"][0]
+        _entry(scoped, visibility=ShareLevel.WORKSPACE + 1)
+    assert "Choose who can see it" in error.value.message_dict["visibility"][0]
+    assert not Entry.objects.exists()
 
 
 def test_editing_widens_one_step_and_narrows_any_amount(scoped) -> None:
@@ -172,7 +203,7 @@ def test_editing_widens_one_step_and_narrows_any_amount(scoped) -> None:
         services.entry_update(
             workspace=w.workspace, entry=entry, editor=w.author.user, visibility=level, **common
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         services.entry_update(
             workspace=w.workspace,
             entry=entry,
@@ -180,6 +211,17 @@ def test_editing_widens_one_step_and_narrows_any_amount(scoped) -> None:
             visibility=ShareLevel.SHARED_UPWARD + 2,
             **common,
         )
+    assert "Choose who can see it" in error.value.message_dict["visibility"][0]
+    shared = _entry(w, visibility=ShareLevel.TEAM)
+    with pytest.raises(ValidationError) as error:  # others saw it: one step at a time
+        services.entry_update(
+            workspace=w.workspace,
+            entry=shared,
+            editor=w.author.user,
+            visibility=ShareLevel.SHARED_UPWARD,
+            **common,
+        )
+    assert "Widen one step at a time" in error.value.message_dict["visibility"][0]
     services.entry_update(
         workspace=w.workspace,
         entry=entry,

@@ -123,7 +123,7 @@ ENTRIES_WITH_PROBLEMS = [
     "Nowhere,story,Lost.,private,,,,",  # 3: no such cycle
     "Keeping homes,poem,Roses.,private,,,,",  # 4: kind
     "Keeping homes,story,   ,private,,,,",  # 5: empty text (the service's error)
-    "Keeping homes,idea,Widen it.,workspace,,,,",  # 6: visibility (the service's error)
+    "Keeping homes,idea,Widen it.,workspace,,P-SHY,,",  # 6: past consent (the service's error)
     "Keeping homes,idea,When?,private,31/03/2025,,,",  # 7: date
     "Keeping homes,story,Who?,private,,P-NONE,,",  # 8: person
     "Keeping homes,story,Tagged.,private,,,Housing; Weather,",  # 9: theme
@@ -141,6 +141,8 @@ def test_dry_run_reports_every_bad_row_with_line_and_reason_and_changes_nothing(
             workspace=world.workspace, author=world.admin.user, cycle=world.cycle,
             kind="observation", text="Already logged.",
         )  # fmt: skip
+        PersonFactory(workspace=world.workspace, reference="P-SHY", alias="Shy",
+                      created_by=world.admin.user, consent_level=1)  # fmt: skip
     before = counts(world)
     audit_before = _audit_count(world)
     run = check(world, upload(world, "entries", csv_bytes(*ENTRIES_WITH_PROBLEMS)))
@@ -162,7 +164,7 @@ def test_dry_run_reports_every_bad_row_with_line_and_reason_and_changes_nothing(
     }
     reasons = {p["line"]: p["reason"] for p in run.problems}
     assert "Nowhere" in reasons[3]
-    assert "Widen one step at a time" in reasons[6]
+    assert "Shy has agreed to share as far as “My team” only" in reasons[6]
     assert "Weather" in reasons[9]
     assert "line 2" in reasons[11]
     assert counts(world) == before
@@ -217,7 +219,7 @@ def test_successful_import_creates_exactly_the_rows(world, django_capture_on_com
     data = csv_bytes(
         "Cycle,Kind,Text,Visibility,Date,Themes,Person",
         "Keeping homes,Story,A call saved a tenancy.,team,2025-03-01,Housing; Money worries,",
-        'Keeping homes,idea,"Write letters, not forms.",private,,,',
+        'Keeping homes,idea,"Write letters, not forms.",workspace,,,',  # in one go
         "Keeping homes,barrier,=The rule blocks moves.,My team,,,P-AAAA",
     )
     with tenant_scope(workspace_id=world.workspace.pk):
@@ -243,7 +245,7 @@ def test_successful_import_creates_exactly_the_rows(world, django_capture_on_com
         )
     assert entries == [
         ("story", "A call saved a tenancy.", 1, world.admin.user.pk, None),
-        ("idea", "Write letters, not forms.", 0, world.admin.user.pk, None),
+        ("idea", "Write letters, not forms.", 4, world.admin.user.pk, None),
         ("barrier", "=The rule blocks moves.", 1, world.admin.user.pk, "P-AAAA"),
     ]
     assert sorted(actions) == sorted(

@@ -1,11 +1,11 @@
 """`entry.shared` is decided by the cycles' service from the entry's effective level (its
 visibility capped by its person's consent): the webhook core only delivers it."""
 
-from cycles.services import entry_update
+from cycles.services import entry_create, entry_update
 from hls.tenancy.context import all_workspaces, tenant_scope
 from hls.webhooks.models import WebhookDelivery
 from systems.models import ShareLevel
-from tests.factories import EntryFactory, PersonFactory
+from tests.factories import CycleFactory, EntryFactory, PersonFactory
 
 
 def _shared_events():
@@ -69,3 +69,22 @@ def test_an_edit_that_keeps_an_entry_below_sends_nothing(workspace, member, subs
         entry.refresh_from_db()
         assert entry.visibility == ShareLevel.CYCLE
     assert _shared_events() == []
+
+
+def test_a_new_entry_shared_upward_at_once_sends_one_event(workspace, member, subscribe):
+    """A new entry may start shared upward (no steps on the way): the cycles above see it from
+    its first save, so partners hear of it then; one about someone who agreed to less does not
+    travel, and sends nothing."""
+    subscribe("https://partner.example.test/hook", ["entry.shared"])
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace)
+        shy = PersonFactory(
+            workspace=workspace, consent_level=ShareLevel.CYCLE, created_by=member.user
+        )
+        common = dict(workspace=workspace, author=member.user, cycle=cycle, kind="story")
+        shared = entry_create(**common, text="Seen above.", visibility=ShareLevel.SHARED_UPWARD)
+        entry_create(**common, text="About Shy.", person=shy, visibility=ShareLevel.CYCLE)
+        entry_create(**common, text="The team only.", visibility=ShareLevel.TEAM)
+    (event,) = _shared_events()
+    assert event.payload["data"]["id"] == shared.pk
+    assert event.payload["data"]["visibility"] == ShareLevel.SHARED_UPWARD

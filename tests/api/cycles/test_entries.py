@@ -190,7 +190,7 @@ def test_only_the_author_changes_or_deletes(api, world):
         ({"kind": "poem"}, "kind"),
         ({"text": ""}, "text"),
         ({"text": "   "}, "text"),
-        ({"visibility": 3}, "visibility"),
+        ({"visibility": 5}, "visibility"),
         ({"visibility": "team"}, "visibility"),
         ({"themes": "1"}, "themes"),
         ({"themes": [999999]}, "themes"),
@@ -206,6 +206,31 @@ def test_bad_input(api, world, change, field):
     response = api.post(URL, {**body, **change}, format="json")
     assert response.status_code == 400, response.json()
     assert field in response.json()["errors"]
+
+
+def test_a_new_entry_starts_at_any_level_up_to_the_persons_consent(api, world):
+    """As on the web: a new entry may be shared upward in one go; never past the consent of the
+    person it concerns (400, the consent named beside `visibility`, nothing saved)."""
+    with tenant_scope(workspace_id=world.workspace.pk):
+        person = PersonFactory(
+            workspace=world.workspace,
+            system=world.system,
+            alias="Jay",
+            consent_level=ShareLevel.CYCLE,
+        )
+    body = {"cycle": world.cycle.pk, "kind": "story", "text": "Jay found the form."}
+    shared = api.post(URL, {**body, "visibility": 3}, format="json")
+    assert shared.status_code == 201, shared.json()
+    assert (shared.json()["visibility"], shared.json()["effective_visibility"]) == (3, 3)
+    about = {**body, "person": person.pk, "visibility": ShareLevel.SHARED_UPWARD}
+    refused = api.post(URL, about, format="json")
+    assert refused.status_code == 400
+    [message] = refused.json()["errors"]["visibility"]
+    assert "Jay has agreed to share as far as “This cycle” only" in message
+    within = api.post(URL, {**about, "visibility": ShareLevel.CYCLE}, format="json")
+    assert within.status_code == 201, within.json()
+    with tenant_scope(workspace_id=world.workspace.pk):
+        assert Entry.objects.filter(person=person).count() == 1
 
 
 def test_foreign_ids_are_400(api, world, other_workspace):
