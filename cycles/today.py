@@ -63,7 +63,9 @@ def today_questions_back(request: Any) -> notices.TodaySection | None:
     systems = request_trust(request).systems
     if not systems or not can(request.membership, "entries.create"):
         return None
-    items, more = _first(questions_waiting_in(workspace=request.workspace, system_ids=systems))
+    items, more = _first(
+        questions_waiting_in(workspace=request.workspace, user=request.user, system_ids=systems)
+    )
     if not items:
         return None
     return notices.TodaySection(

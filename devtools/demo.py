@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from devtools.demo_cycles import seed_cycles_demo
+from devtools.demo_today import seed_today_demo
 from hls.accounts.models import User
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Organisation, Role, Workspace
@@ -120,6 +121,7 @@ def seed_demo() -> None:
                     )
     users = {person.email.split("@")[0]: _user(person) for person in PEOPLE}
     seed_cycles_demo(workspaces, users)
+    seed_today_demo(workspaces, users)  # what each demo role finds on Today
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -559,14 +559,15 @@ def targets_answerable_by(
 
 
 def questions_waiting_in(
-    *, workspace: Workspace, system_ids: frozenset[int]
+    *, workspace: Workspace, user: User, system_ids: frozenset[int]
 ) -> QuerySet[ContextQuestionTarget]:
-    """Questions sent back to the cycles of these systems (those a member is inside) and not
-    answered yet, newest first. One query."""
+    """Questions others sent back to the cycles of these systems (those `user` is inside) and
+    not answered yet, newest first. One query."""
     return (
         ContextQuestionTarget.objects.filter(
             workspace=workspace, cycle__system_id__in=system_ids, answered_at__isnull=True
         )
+        .exclude(question__asked_by=user)
         .select_related(
             *CYCLE_NAMING,
             "question__asked_from__system__scale",
