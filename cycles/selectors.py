@@ -325,13 +325,13 @@ def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
         .annotate(
             rank=SearchRank(experiment_vector, query),
             headline=SearchHeadline(
-                Concat(
+                Concat(  # one line each (their Markdown starts on a line of its own)
                     "title",
-                    Value(". "),
+                    Value(".\n"),
                     "what_we_will_try",
-                    Value(" "),
+                    Value("\n"),
                     "prediction",
-                    Value(" "),
+                    Value("\n"),
                     "learnt",
                     output_field=TextField(),
                 ),

@@ -12,10 +12,14 @@ Every renderer uses this module and its one policy: which tags and link schemes 
   Emphasis, lists, quotes, code and links to safe places stay as written.
 - `escape_text` — plain text (a title, a name, a line of evidence) as Markdown that shows
   exactly that text: Markdown's own characters are backslash-escaped.
+- `to_plain_text` and `excerpt` — what a person reads, without Markdown's marks, for the places
+  that quote a few words of it (search results, pattern lists, Today); `plain_headline` does the
+  same for a search headline, keeping its highlights.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 import markdown as markdown_lib
@@ -86,4 +90,50 @@ def escape_text(text: str) -> str:
     )
     if line.endswith("#"):  # an ATX heading's closing sequence would swallow it
         line = line[:-1] + "\\#"
+    return line
+
+
+ELLIPSIS = "…"
+
+
+def to_plain_text(text: str) -> str:
+    """The words as a reader sees them once rendered: no Markdown marks, no tags, one line."""
+    rendered = nh3.clean(to_html(text), tags=set(), attributes={})
+    return " ".join(html.unescape(rendered).split())
+
+
+def excerpt(text: str, words: int) -> str:
+    """The first `words` words of the plain text, ended with an ellipsis when cut (at a word,
+    never inside one)."""
+    found = to_plain_text(text).split(" ")
+    if len(found) <= words:
+        return " ".join(found)
+    return " ".join(found[:words]).rstrip(",.;:") + ELLIPSIS
+
+
+# Inline marks and line starts as they may appear in a fragment of Markdown.
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_INLINE_MARKS = re.compile(r"(\*\*|__|~~|`|(?<!\w)[*_]|[*_](?!\w))")
+_BLOCK_MARKS = re.compile(r"(^|\n)\s*(#{1,6}\s+|&gt;\s*|[-+*]\s+|\d+[.)]\s+)")
+_MARKS_ONLY = re.compile(r"</?mark>")
+
+
+def _without_marks(escaped: str) -> str:
+    """HTML-escaped Markdown (a fragment or the whole) without its marks, on one line."""
+    line = _BLOCK_MARKS.sub(" ", escaped)
+    line = _LINK.sub(r"\1", line)
+    return " ".join(_INLINE_MARKS.sub("", line).split())
+
+
+def plain_headline(headline: str, text: str) -> str:
+    """A search headline (escaped text with `<mark>` highlights, from PostgreSQL over the raw
+    Markdown) without Markdown's marks, on one line, with an ellipsis where it starts or ends
+    inside the text."""
+    line = _without_marks(headline)
+    shown = html.unescape(_MARKS_ONLY.sub("", line))
+    whole = html.unescape(_without_marks(html.escape(text or "", quote=False)))
+    if shown and not whole.startswith(shown[:20]):
+        line = f"{ELLIPSIS} {line}"
+    if shown and not whole.endswith(shown[-20:]):
+        line = f"{line.rstrip(',.;:')} {ELLIPSIS}"
     return line

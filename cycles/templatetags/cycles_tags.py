@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from cycles.models import Cycle, Entry, Phase
-from hls.markdown import to_html
+from cycles.models import Cycle, Entry, Experiment, Phase
+from hls.markdown import excerpt as plain_excerpt
+from hls.markdown import plain_headline, to_html
 from hls.tenancy.models import Membership
 from hls.tenancy.permissions import can as can_do
 from systems.models import ShareLevel
@@ -23,6 +24,31 @@ register = template.Library()
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML through the project's one sanitiser (hls.markdown)."""
     return mark_safe(to_html(text))  # noqa: S308 - sanitised by nh3 in to_html
+
+
+@register.filter
+def excerpt(text: str, words: int = 40) -> str:
+    """A few words of what was written, as read (no Markdown marks), cut at a word with '…'."""
+    return plain_excerpt(text, int(words))
+
+
+def _searched_text(item: Entry | Experiment | Cycle) -> str:
+    """The text a search result's headline was cut from (cycles.selectors.search)."""
+    if isinstance(item, Experiment):
+        return f"{item.title}.\n{item.what_we_will_try}\n{item.prediction}\n{item.learnt}"
+    if isinstance(item, Cycle):
+        return item.purpose
+    return item.text
+
+
+@register.filter
+def search_snippet(item: Entry | Experiment | Cycle) -> SafeString:
+    """A search result's headline as read: highlights kept, Markdown marks gone, an ellipsis
+    where it starts or ends inside the text."""
+    headline = getattr(item, "headline", "")
+    # Safe: the headline holds only <mark> tags (cycles.selectors._only_marks); this only
+    # removes characters and adds an ellipsis.
+    return mark_safe(plain_headline(headline, _searched_text(item)))  # noqa: S308
 
 
 @register.filter
