@@ -1,5 +1,6 @@
 """The agenda of one meeting: the questions due for its cycles' scales and phases, and the
-exhibits to look at together, i.e. what happened in its cycles since the last meeting.
+exhibits to look at together, i.e. what happened in its cycles since the last meeting (for a
+first meeting: since its cycles began).
 
 Entries are read only through `cycles.selectors.entries_visible_to` (and at least "This cycle"
 wide), so a viewer never sees on an agenda what they could not see in the cycle. A constant
@@ -49,6 +50,8 @@ class Agenda:
     structured: bool
     since: dt.datetime
     until: dt.datetime
+    first_meeting: bool = False  # `since` is then when the (earliest of the) cycles began
+    cycle_count: int = 0
     questions: list[Question] = field(default_factory=list)
     stories: list[Exhibit] = field(default_factory=list)
     experiments: list[Exhibit] = field(default_factory=list)
@@ -110,9 +113,18 @@ def agenda_for(*, workspace: Workspace, slot: Slot, viewer: User) -> Agenda:
     )
     cycle_ids = [cycle.pk for cycle in cycles]
     previous = previous_slot(slot)
-    since = previous.starts_at if previous is not None else session.created_at
+    if previous is not None:
+        since = previous.starts_at
+    else:  # a first meeting looks back over all its cycles have done
+        since = min((cycle.created_at for cycle in cycles), default=session.created_at)
     until = slot.starts_at
-    agenda = Agenda(structured=session.structured, since=since, until=until)
+    agenda = Agenda(
+        structured=session.structured,
+        since=since,
+        until=until,
+        first_meeting=previous is None,
+        cycle_count=len(cycles),
+    )
     slug = workspace.slug
     if session.structured:
         agenda.questions = questions_due(workspace=workspace, slot=slot, cycles=cycles)

@@ -3,6 +3,7 @@ may see them."""
 
 import datetime as dt
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from hls.tenancy.context import tenant_scope
@@ -221,3 +222,33 @@ def test_agenda_queries_do_not_grow_with_exhibits(world, django_assert_num_queri
     with tenant_scope(workspace_id=ws.pk), django_assert_num_queries(13):
         agenda = agenda_for(workspace=ws, slot=slot, viewer=world.facilitator.user)
     assert len(agenda.stories) == 11
+
+
+def test_a_first_meeting_looks_back_to_when_its_cycles_began(world):
+    ws = world.workspace
+    with tenant_scope(workspace_id=ws.pk):
+        first, second = _slots(world)[:2]
+        before_the_session = EntryFactory(
+            workspace=ws,
+            cycle=world.cycle,
+            author=world.pat.user,
+            visibility=ShareLevel.CYCLE,
+            text="Logged before anyone planned a meeting.",
+        )
+        began = world.session.created_at - dt.timedelta(days=30)
+        type(world.cycle).objects.filter(pk=world.cycle.pk).update(created_at=began)
+        type(before_the_session).objects.filter(pk=before_the_session.pk).update(
+            created_at=began + dt.timedelta(days=1)
+        )
+        one = agenda_for(workspace=ws, slot=first, viewer=world.facilitator.user)
+        two = agenda_for(workspace=ws, slot=second, viewer=world.facilitator.user)
+
+    assert one.first_meeting
+    assert one.since <= began
+    assert [x.text for x in one.stories] == ["Logged before anyone planned a meeting."]
+    first_page = render_to_string("stewardship/sessions/_agenda.html", {"agenda": one})
+    assert "What happened since the cycle" in first_page
+    assert "since the last meeting" not in first_page
+    assert not two.first_meeting
+    second_page = render_to_string("stewardship/sessions/_agenda.html", {"agenda": two})
+    assert "What happened since the last meeting" in second_page
