@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from hls.accounts import views as account_views
 from hls.accounts.forms import EmailAuthenticationForm
+from hls.styleguide import styleguide
 from hls.tenancy import views as tenancy_views
 
 workspace_patterns: list[URLPattern | URLResolver] = [
@@ -58,6 +59,7 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
     path("workspaces/new/", account_views.workspace_create, name="workspace-create"),
+    path("styleguide/", styleguide, name="styleguide"),  # DEBUG or staff only (docs/ui.md)
     path("calendar/", include("stewardship.notifications.feed_urls")),
     path("api/v1/", include("hls.api.urls")),
     path("w/<slug:workspace_slug>/", include(workspace_patterns)),
