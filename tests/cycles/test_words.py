@@ -1,5 +1,6 @@
-"""Quoted words read as written, not as typed: search headlines and excerpts carry no Markdown
-marks, and say with an ellipsis where they were cut (issue 13, finding 7)."""
+"""Words that read right (issue 13, finding 7): quoted words read as written, not as typed
+(search headlines and excerpts carry no Markdown marks, and say with an ellipsis where they were
+cut); the timeline's filter says what it filters by."""
 
 import pytest
 from hypothesis import given
@@ -77,3 +78,15 @@ def test_search_results_read_as_written(cast) -> None:
     assert f"{ELLIPSIS} " in body  # the entry's headline starts inside its text
     assert "- Go to the" not in body
     assert "Go to the <mark>allotment</mark> together" in body
+
+
+@pytest.mark.django_db
+def test_the_timeline_filter_says_what_it_filters_by(cast) -> None:
+    url = f"{W}/cycles/{cast.cycle.pk}/timeline/"
+    client = signed_in(cast.team)
+    closed = client.get(url).content.decode()
+    assert ">Filter by phase, kind, theme, person or date</summary>" in closed
+    assert 'name="kind"' in closed  # the controls are there, behind the summary
+    on = client.get(url, {"kind": "story"}).content.decode()
+    assert ">Filters (on)</summary>" in on
+    assert '<details class="filters" open>' in on
