@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from hls.conflicts import ConflictField, EditConflict
 from hls.renderers import ChipCheckboxSelectMultiple, ChipRadioSelect
@@ -91,6 +92,7 @@ def _forms() -> list[tuple[str, StyleGuideForm]]:
     return [("normal", normal), ("error", invalid), ("disabled", disabled)]
 
 
+@require_GET
 def styleguide(request: HttpRequest) -> HttpResponse:
     if not (settings.DEBUG or getattr(request.user, "is_staff", False)):
         raise Http404
