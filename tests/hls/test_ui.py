@@ -128,7 +128,8 @@ def test_every_field_renders_through_the_shared_template(name: str, field: forms
             label_at = html.index(f'<label for="{bound.id_for_label}">')
             assert label_at < html.index(f'id="{bound.id_for_label}"'), html
     marked_optional = "(optional)" in html
-    expected = not field.required and bound.widget_type != "checkbox"
+    needed_for = getattr(field, "needed_for", None)  # "(needed to start)" instead
+    expected = not field.required and bound.widget_type != "checkbox" and not needed_for
     assert marked_optional == expected, (
         f"{name}: optional marker {marked_optional}, expected {expected}"
     )
