@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cycles.experiments import selectors
-from cycles.experiments.services import TEXT_MAX, TITLE_MAX, ExperimentDesign
+from cycles.experiments.services import NEEDED_TO_START, TEXT_MAX, TITLE_MAX, ExperimentDesign
 from cycles.models import Cycle, Experiment
 from hls.accounts.models import User
 from hls.conflicts import RevisionField
@@ -116,6 +116,8 @@ class ExperimentForm(forms.Form):
         elif "initial" not in kwargs:
             kwargs["initial"] = {"owner": user.pk}
         super().__init__(*args, **kwargs)
+        for name in NEEDED_TO_START:  # may be empty while planned; never "(optional)"
+            self.fields[name].needed_for = _("needed to start")  # type: ignore[attr-defined]
         owner: UserChoiceField = self.fields["owner"]  # type: ignore[assignment]
         owner.queryset = selectors.owners_inside(workspace=workspace, cycle=cycle)
         people: forms.ModelMultipleChoiceField[Person] = self.fields["people"]  # type: ignore[assignment]

@@ -130,6 +130,10 @@ def _set_involved(
     )
 
 
+# What a planned experiment may lack but needs before it starts (forms mark these fields so).
+NEEDED_TO_START = ("prediction", "starts_on", "ends_on")
+
+
 def _start_problems(experiment: Experiment | ExperimentDesign) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not experiment.prediction.strip():

@@ -347,3 +347,30 @@ def test_portfolio_query_budget_is_constant(
         response = member_client.get(url)
     assert response.status_code == 200
     assert "Page 1 of 20" in response.content.decode()
+
+
+def test_fields_needed_to_start_say_so_and_the_owner_stays_chosen_after_an_error(
+    workspace, member, member_client, make_member
+) -> None:
+    """Not "(optional)" on what starting needs; a chosen owner survives a refused save."""
+    from cycles.experiments.services import NEEDED_TO_START, ExperimentDesign, _start_problems
+    from tests.factories import SystemMemberFactory
+
+    empty = ExperimentDesign(**{**FORM, "starts_on": None, "ends_on": None, "owner": None})
+    assert set(_start_problems(empty)) == set(NEEDED_TO_START)
+    cycle = cycle_for(workspace, member)
+    keeper = make_member(workspace, Role.PRACTITIONER, full_name="Kim Keeper")
+    with tenant_scope(workspace_id=workspace.pk):
+        SystemMemberFactory(workspace=workspace, system=cycle.system, user=keeper.user)
+    url = f"/w/riverside/cycles/{cycle.pk}/experiments/new/"
+    page = member_client.get(url).content.decode()
+    for label in ("What we expect to happen", "Starts on", "Ends on"):
+        assert re.search(rf">{label} <span class=\"optional\">\(needed to start\)</span>", page)
+    assert re.search(r">Why <span class=\"optional\">\(optional\)</span>", page)
+    for refused in (
+        {**FORM, "title": "", "owner": keeper.user.pk},  # the form's own check
+        {**FORM, "starts_on": "2030-06-01", "ends_on": "2030-05-01", "owner": keeper.user.pk},
+    ):
+        response = member_client.post(url, refused)
+        assert response.status_code == 400
+        assert f'<option value="{keeper.user.pk}" selected>' in response.content.decode()
