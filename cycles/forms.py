@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cycles.models import Cycle, Entry, Experiment, Phase, Theme
+from cycles.models import Cycle, Entry, Experiment, Phase, Theme, visibility_ceiling
 from cycles.trust import Trust
 from hls.accounts.models import User
 from hls.conflicts import RevisionField
@@ -99,6 +99,32 @@ class ChipRadioSelect(forms.RadioSelect):
         super().__init__(attrs={"class": "chip-input", **(attrs or {})})
 
 
+class PersonSelect(forms.Select):
+    """The person picker: each person carries how far they agreed to share (`data-ceiling`), so
+    the level list offers only that much before saving (static/js/capture.js)."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        person = getattr(option["value"], "instance", None)
+        if isinstance(person, Person):
+            option["attrs"]["data-ceiling"] = visibility_ceiling(person)
+        return option
+
+
+class LevelSelect(forms.Select):
+    """Who can see it: levels past `ceiling` (the chosen person's consent) are not offered. The
+    level already chosen stays, so a refused save shows what was chosen beside the error."""
+
+    ceiling: int = ShareLevel.WORKSPACE
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        value = str(option["value"])
+        if value.isdigit() and int(value) > self.ceiling and not option["selected"]:
+            option["attrs"].update({"disabled": True, "hidden": True})
+        return option
+
+
 class EntryForm(forms.Form):
     """One form for creating (with a cycle choice) and editing an entry (with the revision
     the edit started from)."""
@@ -134,6 +160,7 @@ class EntryForm(forms.Form):
         queryset=Person.objects.none(),
         required=False,
         empty_label=_("No one in particular"),
+        widget=PersonSelect,
     )
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"),
@@ -145,10 +172,11 @@ class EntryForm(forms.Form):
         label=_("Who can see it"),
         choices=ShareLevel.choices,
         coerce=int,
-        initial=ShareLevel.PRIVATE,
+        initial=ShareLevel.TEAM,
+        widget=LevelSelect,
         help_text=_(
-            "Private unless you choose otherwise. Widen one step at a time; "
-            "never further than the person agreed."
+            "Who sees it once you save: your team unless you choose otherwise (private is one "
+            "choice away). Never further than the person it is about agreed."
         ),
     )
     happened_on = forms.DateField(
@@ -193,6 +221,58 @@ class EntryForm(forms.Form):
             fields["experiment"].queryset = experiments  # type: ignore[attr-defined]
         fields["person"].queryset = people  # type: ignore[attr-defined]
         fields["themes"].queryset = themes  # type: ignore[attr-defined]
+        level = fields["visibility"]
+        if cycles is None:
+            level.help_text = _(
+                "Widen one step at a time (others may have seen it already); narrow any amount. "
+                "Never further than the person it is about agreed."
+            )
+        self.ceiling_person: Person | None = None
+        if not self.is_bound:
+            self._set_ceiling(self._initial_person())
+            chosen = self.initial.get("visibility", level.initial)
+            # A new entry starts no wider than the person agreed (an edit shows what it has).
+            creating = cycles is not None
+            if creating and self.ceiling_person is not None and str(chosen).isdigit():
+                self.initial["visibility"] = min(int(chosen), self.ceiling)
+
+    def _initial_person(self) -> Person | None:
+        value = self.initial.get("person")
+        if isinstance(value, Person) or value in (None, ""):
+            return value or None
+        people = self.fields["person"].queryset  # type: ignore[attr-defined]
+        found: Person | None = people.filter(pk=value).first() if str(value).isdigit() else None
+        return found
+
+    def _set_ceiling(self, person: Person | None) -> None:
+        self.ceiling_person = person
+        widget = self.fields["visibility"].widget
+        assert isinstance(widget, LevelSelect)
+        widget.ceiling = visibility_ceiling(person)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        self._set_ceiling(cleaned.get("person"))
+        return cleaned
+
+    @property
+    def ceiling(self) -> int:
+        """The widest level offered: the chosen person's consent (`visibility_ceiling`)."""
+        return visibility_ceiling(self.ceiling_person)
+
+    @property
+    def ceiling_label(self) -> str:
+        return str(ShareLevel(self.ceiling).label)
+
+    @property
+    def level_label(self) -> str:
+        """The level chosen now, for the "More" summary (who will see it, without opening)."""
+        value = str(self["visibility"].value())
+        return (
+            str(ShareLevel(int(value)).label)
+            if value.isdigit() and int(value) in ShareLevel.values
+            else ""
+        )
 
 
 class TimelineFilterForm(forms.Form):

@@ -359,27 +359,40 @@ def _entry_form_context(
     key_cycle: bool,
     form: EntryForm | None = None,
     draft_key: str = "",
+    from_page: bool = False,
 ) -> dict[str, Any]:
-    """The create form, with the author's unsent draft restored into it (if there is one)."""
+    """The create form, with the author's unsent draft restored into it (if there is one).
+    A new entry is seen by the team unless the author chooses otherwise (no wider than the
+    person's consent: EntryForm). `from_page`: the cycle is the page's the capture was opened
+    from, and stays chosen over a restored draft's (which the draft notice then names)."""
     workspace = request.workspace
     key = draft_key or _draft_key(cycle=cycle, experiment=experiment, key_cycle=key_cycle)
     draft = None
+    draft_cycle = None
     if form is None:
         initial: dict[str, Any] = {
             "cycle": cycle.pk if cycle else None,
             "experiment": experiment.pk if experiment else None,
-            "visibility": ShareLevel.PRIVATE,
+            "visibility": ShareLevel.TEAM,
             "kind": Entry.Kind.STORY,
         }
         draft = selectors.draft_for(workspace=workspace, user=request.user, key=key)
         if draft is not None:
             initial.update({k: v for k, v in draft.data.items() if v not in (None, "")})
-            if key_cycle and cycle is not None:
+            if (key_cycle or from_page) and cycle is not None:
+                drafted_in = _parse_int(str(initial.get("cycle") or ""))
+                if from_page and drafted_in is not None and drafted_in != cycle.pk:
+                    draft_cycle = (
+                        Cycle.objects.filter(workspace=workspace, pk=drafted_in)
+                        .select_related("system__scale")
+                        .first()
+                    )
                 initial["cycle"] = cycle.pk
         form = _entry_form(request, initial=initial)
     return {
         "entry_form": form,
         "draft": draft,
+        "draft_cycle": draft_cycle,
         "draft_key": key,
         "form_cycle": cycle,
         "form_experiment": experiment,
@@ -406,6 +419,9 @@ def entry_create(request: WorkspaceRequest) -> HttpResponse:
     cycle = experiment.cycle if experiment is not None else None
     if cycle is None and (cycle_id := _parse_int(source.get("cycle"))) is not None:
         cycle = Cycle.objects.filter(workspace=workspace, pk=cycle_id).first()
+    # "+ Log" opens for the page's cycle (base.html passes it); from a page without one, for
+    # the cycle the author last logged in (else one they take part in).
+    from_page = cycle is not None
     if cycle is None and request.method == "GET":
         cycle = selectors.most_recent_cycle(workspace=workspace, user=user)
     draft_key = source.get("draft_key", "")[:64]
@@ -439,7 +455,9 @@ def entry_create(request: WorkspaceRequest) -> HttpResponse:
             context["cycle"] = cycle
         return render(request, template, context, status=invalid_status(request))
 
-    context = _entry_form_context(request, cycle=cycle, experiment=experiment, key_cycle=False)
+    context = _entry_form_context(
+        request, cycle=cycle, experiment=experiment, key_cycle=False, from_page=from_page
+    )
     context["next"] = next_url or ""
     return render(request, "cycles/entry_capture.html", context)
 

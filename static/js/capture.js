@@ -103,10 +103,60 @@
     });
   }
 
+  // Who can see it: only the levels up to the chosen person's consent (each person option's
+  // data-ceiling) are offered, and the ceiling is said beside the list before saving. The
+  // server renders the same and refuses a level past it (cycles.services), so without this
+  // script a wrong choice comes back with the error beside the field and the text kept.
+  function setUpLevels(form) {
+    var note = form.querySelector("[data-ceiling-note]");
+    var person = form.querySelector("select[name=person]");
+    var level = form.querySelector("select[name=visibility]");
+    var summary = form.querySelector("[data-level-summary]");
+    if (!note || !person || !level || form.dataset.levelsReady) return;
+    form.dataset.levelsReady = "1";
+
+    function showLevel() {
+      var chosen = level.options[level.selectedIndex];
+      if (summary) summary.textContent = chosen ? "(" + chosen.text + ")" : "";
+    }
+
+    function applyCeiling() {
+      var option = person.options[person.selectedIndex];
+      var raw = option ? option.getAttribute("data-ceiling") : null;
+      var ceiling = raw === null ? Infinity : Number(raw);
+      var lowered = Number(level.value) > ceiling;
+      var label = "";
+      Array.prototype.forEach.call(level.options, function (item) {
+        var over = Number(item.value) > ceiling;
+        item.disabled = over;
+        item.hidden = over;
+        if (Number(item.value) === ceiling) label = item.text;
+      });
+      if (lowered) {
+        level.value = String(ceiling);
+        level.dispatchEvent(new Event("change", { bubbles: true })); // the draft keeps it too
+      }
+      if (raw === null) {
+        note.textContent = "";
+      } else {
+        var text = lowered ? note.dataset.loweredText : note.dataset.ceilingText;
+        note.textContent = text.replace("{person}", option.text).replace("{level}", label);
+      }
+      showLevel();
+    }
+
+    person.addEventListener("change", applyCeiling);
+    level.addEventListener("change", showLevel);
+  }
+
   function scan(root) {
     var forms = (root.querySelectorAll ? root : document).querySelectorAll("form[data-draft-url]");
     Array.prototype.forEach.call(forms, setUp);
-    if (root.matches && root.matches("form[data-draft-url]")) setUp(root);
+    Array.prototype.forEach.call(forms, setUpLevels);
+    if (root.matches && root.matches("form[data-draft-url]")) {
+      setUp(root);
+      setUpLevels(root);
+    }
   }
 
   function saveAll() {

@@ -11,7 +11,7 @@ pages and the API also call to refuse a form before it is shown). Views and view
 copy of them.
 
 Outputs of a meeting are written into the cycles through the cycles' own services only
-(`entry_create`/`entry_update`, `barrier_raise`, `experiment_create`), so their rules hold.
+(`entry_create`, `barrier_raise`, `experiment_create`), so their rules hold.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from cycles.barriers.services import barrier_raise
 from cycles.connections import cycles_above
 from cycles.experiments.services import ExperimentDesign, experiment_create
 from cycles.models import Cycle, Entry
-from cycles.services import entry_create, entry_update
+from cycles.services import entry_create
 from cycles.trust import trust_for
 from hls.accounts.models import User
 from hls.conflicts import lock_current, next_revision, require_current
@@ -740,22 +740,6 @@ _ENTRY_KINDS = {
 }
 
 
-def _widen(*, workspace: Workspace, entry: Entry, editor: User, to: int) -> Entry:
-    """Widen a new entry to the level the group chose, one step at a time, through the cycles'
-    own rule (entry_update keeps each earlier level as a revision)."""
-    while entry.visibility < to:
-        entry = entry_update(
-            workspace=workspace,
-            entry=entry,
-            editor=editor,
-            kind=entry.kind,
-            phase=entry.phase,
-            text=entry.text,
-            visibility=entry.visibility + 1,
-        )
-    return entry
-
-
 @transaction.atomic
 def output_add(
     *,
@@ -821,16 +805,14 @@ def output_add(
     else:
         if int(visibility) not in ShareLevel.values:
             raise ValidationError({"visibility": _("Choose who can see it from the list.")})
-        entry = entry_create(
+        # At the level the group chose, at once: a new entry (cycles.services.entry_create).
+        output.entry = entry_create(
             workspace=workspace,
             author=recorded_by,
             cycle=cycle,
             kind=_ENTRY_KINDS[SessionOutput.Kind(kind)],
             text=text,
-            visibility=min(int(visibility), ShareLevel.TEAM),
-        )
-        output.entry = _widen(
-            workspace=workspace, entry=entry, editor=recorded_by, to=int(visibility)
+            visibility=int(visibility),
         )
         if kind == SessionOutput.Kind.BARRIER and output.entry.is_shared_upward:
             above = cycles_above(workspace=workspace, cycle=cycle).order_by("name", "pk").first()

@@ -1,6 +1,8 @@
 """The cycles pages: what a user sees and what bad input does (errors beside the field, the
 typed text kept, 400/422)."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.utils.html import escape
@@ -241,6 +243,11 @@ def test_widening_beyond_consent_names_the_limit_and_keeps_the_text(world, autho
     assert "Jay has agreed to share as far as “Private (only me)” only" in body
     assert "Jay&#x27;s story about the hostel" in body
     assert '<details class="more" open>' in body
+    # The level chosen stays shown beside the error; the ceiling is said; wider is not offered.
+    level = body.split('name="visibility"')[1].split("</select>")[0]
+    assert f'<option value="{ShareLevel.TEAM}" selected>' in level
+    assert f'<option value="{ShareLevel.CYCLE}" disabled hidden>' in level
+    assert "Jay agreed to share as far as “Private (only me)”: wider is not offered." in body
 
 
 def test_htmx_inline_create_returns_the_new_entry_and_a_fresh_form(world, author) -> None:
@@ -524,9 +531,116 @@ def test_every_workspace_page_offers_quick_capture(world, admin, admin_client) -
         if "<html" not in body:
             continue  # a fragment for htmx (the notification badge), not a page
         assert "data-quick-capture" in body, url
-        assert f'href="{W}/log/?next=' in body, url
+        assert re.search(rf'href="{W}/log/\?(cycle=\d+&amp;)?next=', body), url
         checked += 1
     assert checked >= 8
+
+
+def test_quick_capture_opens_for_the_cycle_of_the_page(world, author) -> None:
+    """ "+ Log" on a cycle's pages carries that cycle, which the form then has chosen, even when
+    the author last logged in another; from a page without a cycle, the last one logged in."""
+    with _scope(world):
+        EntryFactory(workspace=world.workspace, cycle=world.cycle, author=world.author.user)
+    for url in (f"{W}/cycles/{world.upper.pk}/", f"{W}/cycles/{world.upper.pk}/timeline/"):
+        page = author.get(url).content.decode()
+        assert f'href="{W}/log/?cycle={world.upper.pk}&amp;next=' in page, url
+    page = author.get(f"{W}/log/", {"cycle": world.upper.pk}).content.decode()
+    assert f'<option value="{world.upper.pk}" selected>' in page
+    assert f'<option value="{world.cycle.pk}">' in page
+    today = author.get(f"{W}/").content.decode()
+    assert f'href="{W}/log/?next=' in today
+    page = author.get(f"{W}/log/").content.decode()
+    assert f'<option value="{world.cycle.pk}" selected>' in page
+
+
+def test_quick_capture_from_a_closed_cycle_chooses_none(world, author) -> None:
+    """A closed cycle takes no new steps: the form chooses no cycle rather than another one."""
+    with _scope(world):
+        EntryFactory(workspace=world.workspace, cycle=world.cycle, author=world.author.user)
+        Cycle.objects.filter(pk=world.upper.pk).update(status=Cycle.Status.CLOSED)
+    page = author.get(f"{W}/log/", {"cycle": world.upper.pk}).content.decode()
+    assert " selected>" not in page.split('id="id_cycle"')[1].split("</select>")[0]
+
+
+def test_a_draft_from_another_cycle_opens_in_the_pages_cycle_and_says_so(world, author) -> None:
+    with _scope(world):
+        EntryDraftFactory(
+            workspace=world.workspace,
+            author=world.author.user,
+            key="capture",
+            cycle=world.cycle,
+            data={"cycle": world.cycle.pk, "text": "Half a thought", "kind": "story"},
+        )
+    page = author.get(f"{W}/log/", {"cycle": world.upper.pk}).content.decode()
+    assert "Half a thought</textarea>" in page
+    assert f'<option value="{world.upper.pk}" selected>' in page
+    assert "You started it in “North team cycle”; it is now set to “Open Door cycle”" in page
+    same = author.get(f"{W}/log/", {"cycle": world.cycle.pk}).content.decode()
+    assert "You started it in" not in same
+
+
+def test_quick_capture_defaults_to_the_team_and_offers_every_level(world, author) -> None:
+    page = author.get(f"{W}/log/", {"cycle": world.cycle.pk}).content.decode()
+    level = page.split('name="visibility"')[1].split("</select>")[0]
+    assert f'<option value="{ShareLevel.TEAM}" selected>My team</option>' in level
+    assert "disabled" not in level
+    assert "(My team)" in page  # the "More" summary says who will see it, closed
+
+
+def test_a_new_entry_is_shared_upward_in_one_go(world, author) -> None:
+    with _scope(world):
+        person = PersonFactory(
+            workspace=world.workspace,
+            created_by=world.author.user,
+            alias="Jay",
+            consent_level=ShareLevel.SHARED_UPWARD,
+        )
+    response = author.post(
+        f"{W}/log/",
+        {
+            "cycle": world.cycle.pk,
+            "kind": "story",
+            "text": "Jay found the bus pass form on his own.",
+            "visibility": ShareLevel.SHARED_UPWARD,
+            "person": person.pk,
+        },
+        follow=True,
+    )
+    assert "visible to: Shared upward" in response.content.decode()
+    with _scope(world):
+        entry = Entry.objects.get()
+        assert entry.visibility == ShareLevel.SHARED_UPWARD
+        assert not EntryRevision.objects.exists()
+    manager = signed_in(world.manager).get(f"{W}/cycles/{world.cycle.pk}/timeline/")
+    assert "Jay found the bus pass form" in manager.content.decode()
+
+
+def test_the_level_list_offers_only_what_the_person_agreed(world, author) -> None:
+    """Each person in the picker carries their ceiling (the script offers only the levels up to
+    it); a form that comes back with the person chosen offers only those levels too, and says
+    the ceiling beside the list."""
+    with _scope(world):
+        person = PersonFactory(
+            workspace=world.workspace,
+            created_by=world.author.user,
+            alias="Jay",
+            consent_level=ShareLevel.CYCLE,
+        )
+    page = author.get(f"{W}/log/", {"cycle": world.cycle.pk}).content.decode()
+    assert f'<option value="{person.pk}" data-ceiling="{ShareLevel.CYCLE}">Jay</option>' in page
+    assert "data-ceiling-note" in page
+    response = author.post(
+        f"{W}/log/",
+        {"cycle": world.cycle.pk, "kind": "story", "text": " ", "person": person.pk,
+         "visibility": ShareLevel.CYCLE},
+    )  # fmt: skip
+    body = response.content.decode()
+    assert response.status_code == 400
+    level = body.split('name="visibility"')[1].split("</select>")[0]
+    assert f'<option value="{ShareLevel.CYCLE}" selected>' in level
+    assert f'<option value="{ShareLevel.SHARED_UPWARD}" disabled hidden>' in level
+    assert f'<option value="{ShareLevel.WORKSPACE}" disabled hidden>' in level
+    assert "Jay agreed to share as far as “This cycle”: wider is not offered." in body
 
 
 def test_viewers_do_not_get_the_log_button(world, make_member) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cycles.models import Cycle
-from cycles.services import cycle_create
+from cycles.services import cycle_create, entry_create
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Workspace
 from systems.models import ShareLevel
@@ -205,3 +205,122 @@ def test_drafts_survive_a_closed_tab(phone_page: Page, cycle: Cycle) -> None:
     expect(page.get_by_role("status").filter(has_text="Restored your unsent draft")).to_be_visible()
     expect(page.get_by_label("What happened?")).to_have_value(draft)
     assert_fits_phone(page)
+
+
+SAM = "Sam"
+DOORSTEP = "Sam showed us the letter that made him give up the allotment."
+QUICK = "The lift was broken again; Maya waited an hour."
+OTHER_CYCLE = "Keeping warm this winter"
+KEYBOARD_PX = 336  # a phone keyboard's height: the visible part of an 844px screen shrinks
+
+
+def assert_text_box_in_view(page: Page) -> None:
+    """The text field is wholly on screen and nothing (the sticky Save bar) lies over it."""
+    box = page.get_by_label("What happened?").bounding_box()
+    viewport = page.viewport_size
+    assert box is not None
+    assert viewport is not None
+    assert box["y"] >= 0, box
+    assert box["y"] + box["height"] <= viewport["height"], (box, viewport)
+    on_top = page.evaluate(
+        """() => {
+          const box = document.querySelector('textarea[name=text]').getBoundingClientRect();
+          const el = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+          return el && el.name;
+        }"""
+    )
+    assert on_top == "text", f"the text field is covered by {on_top!r}"
+    sticky = page.locator(".sticky-actions").bounding_box()
+    assert sticky is not None
+    assert box["y"] + box["height"] <= sticky["y"], (box, sticky)
+
+
+def test_phone_capture_opens_for_the_cycle_you_are_in_and_shares_in_one_go(
+    phone_page: Page, cycle: Cycle, workspace: Workspace, member: Membership
+) -> None:
+    """From a cycle's timeline, "+ Log" opens for that cycle (not the one Pat last logged in);
+    the text field is in view on a 390 by 844 screen, with the keyboard open too; choosing Sam
+    shows how far he agreed before saving, and the story is saved shared upward at once, on
+    that cycle's timeline. Then three taps from Today log a story for the team."""
+    user = member.user
+    with tenant_scope(workspace_id=workspace.pk):
+        other = cycle_create(
+            workspace=workspace,
+            created_by=user,
+            system=cycle.system,
+            name=OTHER_CYCLE,
+            purpose="Learn what keeps people warm.",
+        )
+        entry_create(
+            workspace=workspace, author=user, cycle=other, kind="story", text="Last logged here."
+        )
+        PersonFactory(
+            workspace=workspace,
+            system=cycle.system,
+            alias=SAM,
+            consent_level=ShareLevel.SHARED_UPWARD,
+        )
+    page = phone_page
+    page.goto("/")
+    sign_in(page, PAT)
+    expect(page.get_by_role("heading", name="Today, Pat Practitioner", level=1)).to_be_visible()
+    page.goto(f"/w/riverside/cycles/{cycle.pk}/timeline/")
+    expect(page.get_by_role("heading", name=f"Timeline: {CYCLE_NAME}", level=1)).to_be_visible()
+
+    page.get_by_role("link", name="+ Log").click()
+    expect(page.get_by_role("heading", name="Log a step", level=1)).to_be_visible()
+    expect(page.get_by_label("Cycle", exact=True)).to_have_value(str(cycle.pk))
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] < 120, header
+    assert_text_box_in_view(page)
+    check_page(page)
+    text_box = page.get_by_label("What happened?")
+    text_box.tap()
+    page.set_viewport_size({"width": 390, "height": 844 - KEYBOARD_PX})  # the keyboard opens
+    text_box.scroll_into_view_if_needed()  # as the phone brings the focused field into view
+    text_box.fill(DOORSTEP)
+    assert_text_box_in_view(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    more = page.get_by_text("More: person, themes, who can see it")
+    expect(more).to_contain_text("(My team)")  # who will see it, said before opening
+    more.click()
+    level = page.get_by_label("Who can see it")
+    expect(level).to_have_value(str(ShareLevel.TEAM))
+    page.get_by_label("About someone you work with").select_option(label=PERSON)  # agreed: team
+    ceiling = page.locator("[data-ceiling-note]")
+    expect(ceiling).to_have_text(
+        f"{PERSON} agreed to share as far as “My team”: wider is not offered."
+    )
+    expect(level.locator("option", has_text="This cycle")).to_be_disabled()
+    page.get_by_label("About someone you work with").select_option(label=SAM)
+    expect(ceiling).to_have_text(
+        f"{SAM} agreed to share as far as “Shared upward”: wider is not offered."
+    )
+    expect(level.locator("option", has_text="Shared upward")).to_be_enabled()
+    expect(level.locator("option", has_text="Whole workspace")).to_be_disabled()
+    level.select_option(label="Shared upward")
+    expect(more).to_contain_text("(Shared upward)")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page).to_have_url(re.compile(rf"/cycles/{cycle.pk}/timeline/$"))  # back where it began
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Saved: your story is in “{CYCLE_NAME}”, visible to: Shared upward."
+    )
+    story = page.locator("#timeline-list").get_by_role("listitem").filter(has_text=DOORSTEP)
+    expect(story).to_have_count(1)
+    expect(story).to_contain_text(f"about {SAM}")
+    expect(story).to_contain_text("Seen by: Shared upward")
+    check_page(page)
+
+    # Three taps from Today: "+ Log", type, Save, into the cycle Pat last logged in (this one).
+    page.goto("/w/riverside/")
+    expect(page.get_by_role("heading", name="Today, Pat Practitioner", level=1)).to_be_visible()
+    page.get_by_role("link", name="+ Log").click()  # 1
+    expect(page.get_by_label("Cycle", exact=True)).to_have_value(str(cycle.pk))
+    page.get_by_label("What happened?").fill(QUICK)  # 2
+    page.get_by_role("button", name="Save", exact=True).click()  # 3
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Saved: your story is in “{CYCLE_NAME}”, visible to: My team."
+    )

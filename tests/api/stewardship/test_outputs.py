@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cycles.models import Entry, Experiment
+from cycles.models import Entry, EntryRevision, Experiment
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
 from stewardship.models import SessionOutput
@@ -57,7 +57,8 @@ def test_add_an_insight_then_list_and_filter(world, api, session):
     with tenant_scope(workspace_id=world.workspace.pk):
         entry = Entry.objects.get(pk=made["entry"])
         assert entry.kind == "insight"
-        assert entry.visibility == 3  # widened one step at a time, as on the web
+        assert entry.visibility == 3  # at the level chosen, at once, as on the web
+        assert not EntryRevision.objects.filter(entry=entry).exists()  # no steps on the way
         assert entry.author_id == world.admin.user.pk
     experiment = api.post(
         URL, body(session, world, kind="experiment", text="Call before the letter"), format="json"
