@@ -1,8 +1,8 @@
 """Reads for cycles. `entries_visible_to` is the one rule for who sees which entry.
 
-An entry's visibility widens one step at a time (systems.models.ShareLevel), and is never wider
-than its person's consent. Who sees it, by its effective level (`Entry.objects.with_level()`,
-`Entry.effective_level`):
+An entry's visibility (systems.models.ShareLevel) is never wider than its person's consent: a
+new entry may start at any level up to it, an edit widens one step at a time (cycles.services).
+Who sees it, by its effective level (`Entry.objects.with_level()`, `Entry.effective_level`):
 - PRIVATE: its author only;
 - TEAM: also the team of the cycle's system (SystemMember);
 - CYCLE: also the members of the cycle (CycleMember);
