@@ -586,13 +586,17 @@ def questions_asked_by(*, workspace: Workspace, user: User) -> QuerySet[ContextQ
     )
 
 
-def cycles_with_patterns(*, workspace: Workspace, system_ids: frozenset[int]) -> QuerySet[Cycle]:
-    """The open cycles of these systems that have cycles below them (a system nested under
-    theirs, or a cycle linked to them as its parent): where a patterns page has something to
-    show. One query."""
+def cycles_with_patterns(
+    *, workspace: Workspace, system_ids: frozenset[int] | None = None
+) -> QuerySet[Cycle]:
+    """The open cycles of these systems (None: of every system) that have cycles below them (a
+    system nested under theirs, or a cycle linked to them as its parent): where a patterns page
+    has something to show. One query."""
+    cycles = Cycle.objects.filter(workspace=workspace)
+    if system_ids is not None:
+        cycles = cycles.filter(system_id__in=system_ids)
     return (
-        Cycle.objects.filter(workspace=workspace, system_id__in=system_ids)
-        .exclude(status=Cycle.Status.CLOSED)
+        cycles.exclude(status=Cycle.Status.CLOSED)
         .filter(
             Exists(System.objects.filter(workspace=workspace, parent_id=OuterRef("system_id")))
             | Exists(

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, path
 from cycles.patterns import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("patterns/", views.patterns_home, name="patterns-home"),
     path("cycles/<int:cycle_id>/patterns/", views.patterns, name="cycle-patterns"),
     path(
         "cycles/<int:cycle_id>/patterns/entries/",

@@ -26,6 +26,7 @@ from cycles.patterns.forms import AnswerForm, DrillDownForm, PatternFilterForm, 
 from cycles.patterns.selectors import PatternFilter
 from cycles.patterns.selectors import ShownCount as Count
 from cycles.selectors import CYCLE_NAMING, TIMELINE_ORDER
+from cycles.trust import request_trust
 from hls.forms import submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
@@ -96,6 +97,24 @@ def describe(f: PatternFilter) -> str:
 
 
 # The patterns view ---------------------------------------------------------------------------
+
+
+@workspace_view()
+def patterns_home(request: WorkspaceRequest) -> HttpResponse:
+    """The navigation's "Patterns": the patterns below the highest cycle the member holds (by
+    scale, then name) that has cycles below; with `?choose=1`, or holding none, a chooser of
+    every such cycle, the member's own first. Two queries."""
+    workspace = request.workspace
+    held = request_trust(request).systems
+    cycles = sorted(
+        selectors.cycles_with_patterns(workspace=workspace),
+        key=lambda c: (-c.system.scale.position, c.name.casefold(), c.pk),
+    )
+    yours = [c for c in cycles if c.system_id in held]
+    if yours and "choose" not in request.GET:
+        return redirect("cycle-patterns", workspace_slug=workspace.slug, cycle_id=yours[0].pk)
+    others = [c for c in cycles if c.system_id not in held]
+    return render(request, "cycles/patterns/choose.html", {"yours": yours, "others": others})
 
 
 @workspace_view()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -19,8 +20,10 @@ from cycles.patterns.selectors import ShownCount, ThemePattern
 register = template.Library()
 
 CHART_WIDTH = 240.0
-CHART_HEIGHT = 64.0
-PAD = 6.0
+CHART_HEIGHT = 88.0
+PAD = 10.0  # left and right: room for a count centred on the first and last point
+TOP = 14.0  # room for the count above the highest point
+BOTTOM = 14.0  # room for the first and last month's names under the axis
 
 
 @register.simple_tag
@@ -44,17 +47,19 @@ def shown_count(count: ShownCount, url: str) -> SafeString:
 def theme_trends(
     themes: tuple[ThemePattern, ...], months: list[Any], threshold: int
 ) -> dict[str, Any]:
-    """Small multiples, one line per theme on a shared scale, ordered by theme name. Counts
-    the summary suppresses are drawn as hollow marks inside a shaded "fewer than N" band, at
-    its middle, so the picture never shows what the table suppresses. No colour means good or
-    bad."""
+    """Small multiples, one line per theme on a shared scale, ordered by theme name, each
+    point with its count written above it and the first and last month named under the axis.
+    Counts the summary suppresses are drawn as hollow marks inside a shaded "fewer than N"
+    band, at its middle, and labelled "<N", so the picture never shows what the table
+    suppresses; a month with none has no mark and no number. No colour means good or bad."""
     peak = max([threshold, *(cell.n for theme in themes for cell in theme.cells)])
     inner_w = CHART_WIDTH - 2 * PAD
-    inner_h = CHART_HEIGHT - 2 * PAD
+    inner_h = CHART_HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(months) - 1, 1)
+    baseline = TOP + inner_h
 
     def y_of(value: float) -> float:
-        return round(PAD + inner_h - inner_h * value / peak, 2)
+        return round(baseline - inner_h * value / peak, 2)
 
     def svg(value: float) -> str:  # never localised ("12,5" would break the SVG)
         return f"{value:.2f}"
@@ -65,10 +70,13 @@ def theme_trends(
         points = []
         for index, cell in enumerate(theme.cells):
             shown = threshold / 2 if cell.suppressed else cell.n
+            y = y_of(shown)
             points.append(
                 {
                     "x": svg(PAD + step * index),
-                    "y": svg(y_of(shown)),
+                    "y": svg(y),
+                    "label_y": svg(y - 4),
+                    "label": f"<{threshold}" if cell.suppressed else str(cell.n),
                     "suppressed": cell.suppressed,
                     "zero": cell.n == 0,
                 }
@@ -86,8 +94,9 @@ def theme_trends(
         "width": svg(CHART_WIDTH),
         "height": svg(CHART_HEIGHT),
         "band_y": svg(band_top),
-        "band_h": svg(PAD + inner_h - band_top),
-        "baseline": svg(PAD + inner_h),
+        "band_h": svg(baseline - band_top),
+        "baseline": svg(baseline),
+        "month_y": svg(CHART_HEIGHT - 2),
         "pad": svg(PAD),
         "right": svg(CHART_WIDTH - PAD),
         "inner_w": svg(inner_w),
@@ -118,6 +127,17 @@ def timeline_questions(context: template.Context, cycle: Cycle) -> dict[str, Any
         "csrf_token": context.get("csrf_token"),
         "trust": context.get("trust"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def patterns_link(context: template.Context, cycle: Cycle) -> str:
+    """The cycle page's button to the patterns below it, for a cycle that has cycles below
+    (the same walk as the patterns page). One query."""
+    workspace = context["request"].workspace
+    if not selectors.below_ids(workspace=workspace, cycle=cycle):
+        return ""
+    url = reverse("cycle-patterns", args=[workspace.slug, cycle.pk])
+    return format_html('<a class="button secondary" href="{}">{}</a>', url, _("Patterns below"))
 
 
 @register.inclusion_tag("cycles/patterns/_panel.html", takes_context=True)

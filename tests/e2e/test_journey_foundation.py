@@ -49,9 +49,11 @@ def test_admin_invites_a_colleague_who_joins(
     check_accessibility(page)
 
     workspace_nav = page.get_by_role("navigation", name="Workspace")
+    workspace_nav.locator(".nav-bar summary", has_text="Workspace").click()  # the admin pages
     workspace_nav.get_by_role("link", name="Members").click()
     expect(page).to_have_url(re.compile(r"/w/riverside/members/$"))
     expect(page.get_by_role("heading", name="Members", level=1)).to_be_visible()
+    workspace_nav.locator(".nav-bar summary", has_text="Workspace").click()
     expect(workspace_nav.get_by_role("link", name="Members")).to_have_attribute(
         "aria-current", "page"
     )
@@ -140,15 +142,18 @@ def test_workspace_home_fits_a_phone_and_starts_with_a_skip_link(
     expect(skip).to_be_focused()
     expect(skip).to_be_in_viewport()
 
-    # Carrying on with Tab reaches the workspace navigation.
-    members = page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Members")
-    for _ in range(25):
-        page.keyboard.press("Tab")
-        if members.evaluate("link => link === document.activeElement"):
-            break
-    else:
-        pytest.fail("Tabbing from the top of the page never reached the Members link")
-    page.keyboard.press("Enter")
+    # Carrying on with Tab reaches the workspace navigation's menu button, which opens it.
+    workspace_nav = page.get_by_role("navigation", name="Workspace")
+    menu = workspace_nav.locator("summary", has_text="Menu")
+    members = workspace_nav.get_by_role("link", name="Members")
+    for target, name in ((menu, "the menu button"), (members, "the Members link")):
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            if target.evaluate("element => element === document.activeElement"):
+                break
+        else:
+            pytest.fail(f"Tabbing from the top of the page never reached {name}")
+        page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Members", level=1)).to_be_visible()
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -16,6 +16,8 @@ ROLES = ["admin", "steward", "manager", "practitioner", "learning_partner", "vie
 # view name, method → expected status for:
 #                                       admin steward manager practitioner partner viewer
 EXPECTED = {
+    # the navigation's Patterns: to the patterns below the cycle the member holds (team A)
+    ("patterns-home", "GET"): (302, 302, 302, 302, 302, 302),
     ("cycle-patterns", "GET"): (200, 200, 200, 200, 200, 200),
     ("cycle-pattern-entries", "GET"): (200, 200, 200, 200, 200, 200),
     ("cycle-pattern-experiments", "GET"): (200, 200, 200, 200, 200, 200),
@@ -53,6 +55,7 @@ def test_role_table(workspace, make_member, view, method, role, expected):
         )
     base = "/w/riverside/"
     url, data = {
+        "patterns-home": (f"{base}patterns/", {}),
         "cycle-patterns": (f"{base}cycles/{tree.place.pk}/patterns/", {}),
         "cycle-pattern-entries": (f"{base}cycles/{tree.place.pk}/patterns/entries/", {}),
         "cycle-pattern-experiments": (f"{base}cycles/{tree.place.pk}/patterns/experiments/", {}),

@@ -197,10 +197,15 @@ def _web_table(html: str) -> tuple[list[tuple[str, list]], list]:
     rows = []
     for row in body.split("<tr>")[1:]:
         name = re.search(r'<th scope="row">(.*?)</th>', row).group(1)
-        cells = re.findall(r"<td>(.*?)</td>", row)
-        rows.append((name, [_web_value(c) for c in cells if "Ask back" not in c]))
+        cells = [_web_value(c) for c in re.findall(r"<td>(.*?)</td>", row) if "Ask back" not in c]
+        rows.append((name, _oldest_first(cells)))
     foot_cells = [c for c in re.findall(r"<td>(.*?)</td>", foot) if c]
-    return rows, [_web_value(c) for c in foot_cells]
+    return rows, _oldest_first([_web_value(c) for c in foot_cells])
+
+
+def _oldest_first(cells: list) -> list:
+    """A row of the table (the newest month first, then the total) in the summary's order."""
+    return [*cells[-2::-1], cells[-1]]
 
 
 @pytest.fixture
