@@ -31,10 +31,13 @@
 
   function style() {
     var rules = [
-      { selector: "node", style: { label: "data(label)", "font-size": 12, "text-wrap": "wrap", "text-max-width": 110, "text-valign": "bottom", "text-margin-y": 4, color: "#1d2a33", width: 34, height: 34, "border-width": 2, "border-color": "#ffffff" } },
+      { selector: "node", style: { label: "data(label)", "font-size": 13, "text-wrap": "wrap", "text-max-width": 120, "text-valign": "bottom", "text-margin-y": 5, color: "#1d2a33", "text-background-color": "#ffffff", "text-background-opacity": 0.9, "text-background-padding": 2, "text-background-shape": "round-rectangle", width: 34, height: 34, "border-width": 2, "border-color": "#ffffff" } },
       { selector: "node[type = 'factor']", style: { shape: "round-rectangle", "background-color": "#ffbf47", "border-color": "#1d2a33", width: 46, height: 26 } },
       { selector: "node.picked", style: { "border-width": 5, "border-color": "#a4262c" } },
-      { selector: "edge", style: { width: 2, "line-color": "#4f5f6b", "curve-style": "bezier", label: "data(label)", "font-size": 12, "text-background-color": "#fbfaf7", "text-background-opacity": 1, "text-background-padding": 2 } },
+      { selector: "edge", style: { width: 2, "line-color": "#4f5f6b", "curve-style": "bezier", label: "data(label)", "font-size": 11, color: "#3a4750", "text-background-color": "#fbfaf7", "text-background-opacity": 1, "text-background-padding": 2, "text-rotation": "autorotate" } },
+      // Focus on a node's neighbourhood: the rest fades back, still there for context.
+      { selector: ".faded", style: { opacity: 0.15, "text-opacity": 0 } },
+      { selector: "node.focused", style: { "border-width": 5, "border-color": "#1d2a33" } },
       { selector: "edge[type = 'factor']", style: { "target-arrow-shape": "triangle", "target-arrow-color": "#4f5f6b" } },
       { selector: "edge[sign = '-']", style: { "line-style": "dashed", "line-color": "#a4262c", "target-arrow-color": "#a4262c" } },
     ];
@@ -45,7 +48,8 @@
   }
 
   function layout() {
-    return { name: "cose", animate: false, padding: 30, nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 90; } };
+    // Labels count as part of each node, so the layout keeps them apart (no overlapping names).
+    return { name: "cose", animate: false, padding: 40, nodeDimensionsIncludeLabels: true, randomize: false, nodeRepulsion: function () { return 16000; }, idealEdgeLength: function () { return 120; }, componentSpacing: 80 };
   }
 
   function setSelect(name, value) {
@@ -55,8 +59,55 @@
     return select;
   }
 
+  // Focus ------------------------------------------------------------------------------------
+
+  function say(message) {
+    var status = document.getElementById("map-focus-status");
+    if (status) { status.textContent = message; }
+  }
+
+  function focusOn(id) {
+    var select = document.getElementById("map-focus-select");
+    if (!cy) { return; }
+    cy.elements().removeClass("faded focused");
+    var node = id ? cy.getElementById(id) : null;
+    if (!node || node.empty()) {
+      if (select) { select.value = ""; }
+      say(text("all", "Showing the whole map."));
+      return;
+    }
+    var around = node.closedNeighborhood();
+    cy.elements().not(around).addClass("faded");
+    node.addClass("focused");
+    cy.animate({ fit: { eles: around, padding: 60 } }, { duration: 0 });
+    if (select) { select.value = id; }
+    var links = node.connectedEdges().length;
+    say(text("focused", "Showing {name} and what it is linked to ({count} links).")
+      .replace("{name}", node.data("label")).replace("{count}", String(links)));
+  }
+
+  function text(name, fallback) {
+    var box = document.getElementById("map-focus");
+    return (box && box.dataset[name]) || fallback;
+  }
+
+  function fillFocus(data) {
+    var select = document.getElementById("map-focus-select");
+    if (!select) { return; }
+    var current = select.value;
+    while (select.options.length > 1) { select.remove(1); }
+    data.actors.concat(data.factors).slice().sort(function (a, b) {
+      return a.name.localeCompare(b.name);
+    }).forEach(function (item) {
+      select.add(new Option(item.name, item.id));
+    });
+    select.value = current;
+    document.getElementById("map-focus").hidden = false;
+  }
+
   function onTap(event) {
     var node = event.target;
+    focusOn(node.id());
     picked.push(node.id());
     if (picked.length > 2) { picked = [node.id()]; }
     cy.nodes().removeClass("picked");
@@ -87,6 +138,13 @@
       maxZoom: 3,
     });
     cy.on("tap", "node", onTap);
+    cy.on("tap", function (event) { if (event.target === cy) { focusOn(""); } });
+    container.cy = cy; // for the browser tests, which check the drawing itself
+    fillFocus(readData());
+    var select = document.getElementById("map-focus-select");
+    if (select) { select.addEventListener("change", function () { focusOn(select.value); }); }
+    var whole = document.getElementById("map-focus-clear");
+    if (whole) { whole.addEventListener("click", function () { focusOn(""); }); }
   }
 
   function refresh() {
@@ -99,6 +157,9 @@
     cy.nodes().forEach(function (n) { if (positions[n.id()]) { n.position(positions[n.id()]); } });
     if (fresh.length) { cy.layout(layout()).run(); }
     picked = [];
+    var select = document.getElementById("map-focus-select");
+    fillFocus(readData());
+    focusOn(select ? select.value : "");
   }
 
   document.addEventListener("htmx:beforeSwap", function (event) {
