@@ -833,9 +833,9 @@ def output_add(
 @transaction.atomic
 def heard_answer(
     *, workspace: Workspace, slot: Slot, user: User, felt_heard: str, comment: str = ""
-) -> None:
+) -> Occurrence:
     """One anonymous answer per member participant: the receipt (who) and the answer (what) are
-    written apart, in one transaction, and nothing joins them."""
+    written apart, in one transaction, and nothing joins them. Returns the meeting answered for."""
     if felt_heard not in HeardAnswer.FeltHeard.values:
         raise ValidationError({"felt_heard": _("Choose yes, partly or no.")})
     if not SessionParticipant.objects.filter(
@@ -853,3 +853,4 @@ def heard_answer(
     HeardAnswer.objects.create(
         workspace=workspace, occurrence=occurrence, felt_heard=felt_heard, comment=comment.strip()
     )
+    return occurrence

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -524,17 +524,18 @@ def meeting_heard(request: WorkspaceRequest, session_id: int, slot: str) -> Http
     status = 200
     if request.method == "POST" and not answered:
         if form.is_valid():
-            try:
-                services.heard_answer(
+            answered_now = act(  # refused only if they answered meanwhile (another tab): news
+                request,
+                lambda: services.heard_answer(
                     workspace=workspace,
                     slot=found,
                     user=request.user,
                     felt_heard=form.cleaned_data["felt_heard"],
                     comment=form.cleaned_data["comment"],
-                )
-            except ValidationError as error:
-                messages.info(request, " ".join(error.messages))
-            else:
+                ),
+                level=messages.INFO,
+            )
+            if answered_now:
                 messages.success(request, _("Thank you. Your answer is anonymous."))
             return _meeting_url(session, found, request, "meeting-detail")
         status = invalid_status(request)
