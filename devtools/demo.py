@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from devtools.demo_cycles import seed_cycles_demo
+from devtools.demo_history import seed_history_demo
 from devtools.demo_today import seed_today_demo
 from hls.accounts.models import User
 from hls.tenancy.context import tenant_scope
@@ -122,6 +123,7 @@ def seed_demo() -> None:
     users = {person.email.split("@")[0]: _user(person) for person in PEOPLE}
     seed_cycles_demo(workspaces, users)
     seed_today_demo(workspaces, users)  # what each demo role finds on Today
+    seed_history_demo(workspaces, users)  # 18 months behind Eastbridge's patterns
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
