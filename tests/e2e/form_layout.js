@@ -1,6 +1,6 @@
 // The layout check of tests/e2e/test_form_layout.py: a list of what is out of place.
 () => {
-  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('main details').forEach(d => { d.open = true; });
   const problems = [];
   const box = el => el.getBoundingClientRect();
   const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
