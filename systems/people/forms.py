@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hls.conflicts import RevisionField
@@ -9,18 +10,19 @@ from systems.models import ShareLevel, System
 from systems.people import services
 from systems.people.selectors import person_scale_systems
 
-# How far something may travel, in plain words (systems.models.ShareLevel).
-CONSENT_LABELS = {
-    ShareLevel.PRIVATE: _("Only the people who work with them"),
-    ShareLevel.TEAM: _("Their team"),
-    ShareLevel.CYCLE: _("Everyone in the cycle"),
-    ShareLevel.SHARED_UPWARD: _("The cycles above too (shared upward)"),
-    ShareLevel.WORKSPACE: _("The whole workspace"),
+# Consent uses the same names as the level list of an entry (systems.models.ShareLevel), one
+# wording everywhere; recording it, each name says what it means for stories about the person.
+CONSENT_MEANS = {
+    ShareLevel.PRIVATE: _("only whoever logs it"),
+    ShareLevel.TEAM: _("the team of whoever logs it"),
+    ShareLevel.CYCLE: _("everyone in the cycle"),
+    ShareLevel.SHARED_UPWARD: _("the cycles above too"),
+    ShareLevel.WORKSPACE: _("everyone in the workspace"),
 }
 
 
 def consent_label(level: int) -> str:
-    return str(CONSENT_LABELS[ShareLevel(level)])
+    return str(ShareLevel(level).label)
 
 
 class PersonForm(forms.Form):
@@ -103,9 +105,12 @@ class IdentityForm(forms.Form):
 
 class ConsentForm(forms.Form):
     level = forms.TypedChoiceField(
-        label=_("What they share may go as far as"),
+        label=_("They agreed to share as far as"),
         coerce=int,
-        choices=[(level.value, label) for level, label in CONSENT_LABELS.items()],
+        choices=[
+            (level.value, format_lazy("{}: {}", level.label, means))
+            for level, means in CONSENT_MEANS.items()
+        ],
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Choose how far what they share may go."),

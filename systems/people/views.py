@@ -174,8 +174,8 @@ def person_consent(request: WorkspaceRequest, person_id: int) -> HttpResponse:
     if consent is not None:
         messages.success(
             request,
-            _("Consent recorded. What they share may now go as far as: %(level)s.")
-            % {"level": consent_label(person.consent_level)},
+            _("Consent recorded. %(person)s agreed to share as far as “%(level)s”.")
+            % {"person": person, "level": consent_label(person.consent_level)},
         )
         return redirect("person-detail", workspace_slug=workspace.slug, person_id=person.pk)
     return _detail_page(request, person, consent_form=form, status=invalid_status(request))

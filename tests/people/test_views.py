@@ -270,9 +270,10 @@ def test_record_consent_and_see_its_history(workspace, person, team_client) -> N
         follow=True,
     )
     content = response.content.decode()
-    assert "may now go as far as: Only the people who work with them" in content
+    assert f"{person} agreed to share as far as “Private (only me)”." in content
+    assert f"{person} agreed to share as far as “<strong>Private (only me)</strong>”" in content
     assert content.index("Asked us to keep it close.") < content.index("Said yes at home.")
-    assert "The cycles above too (shared upward)" in content
+    assert "Shared upward" in content  # the earlier consent, in the history
     with tenant_scope(workspace_id=workspace.pk):
         person.refresh_from_db()
     assert person.consent_level == ShareLevel.PRIVATE

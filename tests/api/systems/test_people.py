@@ -81,7 +81,7 @@ def test_records_never_hold_identity(api, workspace, person, identity) -> None:
         assert NAME.encode() not in response.content
         assert b"07700" not in response.content
         assert b"1984" not in response.content
-    assert one.json()["consent"] == {"level": 1, "label": "Their team"}
+    assert one.json()["consent"] == {"level": 1, "label": "My team"}
     assert not set(IDENTITY_WORDS) & set(one.json())
     assert _identity_views(workspace) == []
 
@@ -218,9 +218,9 @@ def test_record_consent_and_read_its_history(api, workspace, person, stranger) -
     recorded = api.post(url, {"level": 2, "note": "Agreed at the drop-in."}, format="json")
 
     assert recorded.status_code == 201, recorded.content
-    assert recorded.json()["label"] == "Everyone in the cycle"
+    assert recorded.json()["label"] == "This cycle"
     record = api.get(f"{URL}{person.pk}/").json()
-    assert record["consent"] == {"level": 2, "label": "Everyone in the cycle"}
+    assert record["consent"] == {"level": 2, "label": "This cycle"}
     assert record["updated_at"] > before  # a sync sees the change
     assert [row["level"] for row in api.get(url).json()] == [2]
     with tenant_scope(workspace_id=workspace.pk):
