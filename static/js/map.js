@@ -4,7 +4,11 @@
   "use strict";
 
   var ACTOR_SHAPES = { person: "ellipse", group: "round-rectangle", organisation: "hexagon", service: "diamond" };
-  var ACTOR_COLOURS = { person: "#1b5e7a", group: "#2d6a3e", organisation: "#6b3d8f", service: "#8a4b08" };
+  // Colours come from the design tokens (static/css/app.css :root), as the map's key does.
+  function token(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  }
+  var ACTOR_COLOURS = { person: "--accent", group: "--ok", organisation: "--map-organisation", service: "--map-service" };
   var cy = null;
   var picked = [];
 
@@ -42,7 +46,7 @@
       { selector: "edge[sign = '-']", style: { "line-style": "dashed", "line-color": "#a4262c", "target-arrow-color": "#a4262c" } },
     ];
     Object.keys(ACTOR_SHAPES).forEach(function (kind) {
-      rules.push({ selector: "node[kind = '" + kind + "']", style: { shape: ACTOR_SHAPES[kind], "background-color": ACTOR_COLOURS[kind] } });
+      rules.push({ selector: "node[kind = '" + kind + "']", style: { shape: ACTOR_SHAPES[kind], "background-color": token(ACTOR_COLOURS[kind]) } });
     });
     return rules;
   }
@@ -50,6 +54,39 @@
   function layout() {
     // Labels count as part of each node, so the layout keeps them apart (no overlapping names).
     return { name: "cose", animate: false, padding: 40, nodeDimensionsIncludeLabels: true, randomize: false, nodeRepulsion: function () { return 16000; }, idealEdgeLength: function () { return 120; }, componentSpacing: 80 };
+  }
+
+  // The layout keeps nodes apart but not always their names: push apart any two whose boxes
+  // (with their labels) still overlap, along the shorter way, until none do.
+  function separate() {
+    var nodes = cy.nodes();
+    for (var round = 0; round < 60; round++) {
+      var moved = false;
+      for (var i = 0; i < nodes.length; i++) {
+        for (var j = i + 1; j < nodes.length; j++) {
+          var a = nodes[i].boundingBox({ includeEdges: false });
+          var b = nodes[j].boundingBox({ includeEdges: false });
+          var dx = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+          var dy = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+          if (dx <= 0 || dy <= 0) { continue; }
+          var pa = nodes[i].position(), pb = nodes[j].position();
+          var shift = { x: 0, y: 0 };
+          if (dx < dy) { shift.x = (dx / 2 + 4) * (pa.x <= pb.x ? 1 : -1); }
+          else { shift.y = (dy / 2 + 4) * (pa.y <= pb.y ? 1 : -1); }
+          nodes[i].position({ x: pa.x - shift.x, y: pa.y - shift.y });
+          nodes[j].position({ x: pb.x + shift.x, y: pb.y + shift.y });
+          moved = true;
+        }
+      }
+      if (!moved) { break; }
+    }
+    cy.fit(undefined, 40);
+  }
+
+  function arrange() {
+    var running = cy.layout(layout());
+    running.one("layoutstop", separate);
+    running.run();
   }
 
   function setSelect(name, value) {
@@ -133,10 +170,10 @@
       container: container,
       elements: elements(readData()),
       style: style(),
-      layout: layout(),
       minZoom: 0.2,
       maxZoom: 3,
     });
+    arrange();
     cy.on("tap", "node", onTap);
     cy.on("tap", function (event) { if (event.target === cy) { focusOn(""); } });
     container.cy = cy; // for the browser tests, which check the drawing itself
@@ -155,7 +192,7 @@
     cy.add(elements(readData()));
     var fresh = cy.nodes().filter(function (n) { return !positions[n.id()]; });
     cy.nodes().forEach(function (n) { if (positions[n.id()]) { n.position(positions[n.id()]); } });
-    if (fresh.length) { cy.layout(layout()).run(); }
+    if (fresh.length) { arrange(); }
     picked = [];
     var select = document.getElementById("map-focus-select");
     fillFocus(readData());
