@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Cycle, Entry, Experiment, Phase, Theme, visibility_ceiling
 from cycles.trust import Trust
+from hls import renderers
 from hls.accounts.models import User
 from hls.conflicts import RevisionField
 from systems.forms import KeepNameMixin
@@ -92,7 +93,7 @@ class CycleMemberForm(forms.Form):
         field.label_from_instance = _display_name  # type: ignore[method-assign,assignment]
 
 
-class ChipRadioSelect(forms.RadioSelect):
+class ChipRadioSelect(renderers.ChipRadioSelect):
     """Radio buttons shown as big tap targets (see .chips in app.css)."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
@@ -166,7 +167,7 @@ class EntryForm(forms.Form):
         label=_("Themes"),
         queryset=Theme.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=renderers.ChipCheckboxSelectMultiple,
     )
     visibility = forms.TypedChoiceField(
         label=_("Who can see it"),
