@@ -141,3 +141,14 @@ def page(new_page: NewPage) -> Page:
 @pytest.fixture
 def phone_page(new_page: NewPage) -> Page:
     return new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+def follow_nav(page: Page, name: str) -> None:
+    """Follow the workspace navigation's link `name` as a person would at this screen size: on a
+    phone the links sit behind the "Menu" button, so it is opened first (templates/
+    workspace_nav.html)."""
+    nav = page.get_by_role("navigation", name="Workspace")
+    menu = nav.locator("summary", has_text="Menu")
+    if menu.is_visible():
+        menu.click()
+    nav.get_by_role("link", name=name, exact=True).click()

@@ -19,7 +19,7 @@ from hls.tenancy.models import Membership, Role, Workspace
 from systems.models import Scale, ShareLevel, System
 from systems.services import SystemInput, scales_ensure_defaults, system_create
 from tests.e2e.accessibility import check_accessibility
-from tests.e2e.conftest import NewPage
+from tests.e2e.conftest import NewPage, follow_nav
 from tests.e2e.test_journey_cycles import assert_fits_phone, check_page
 from tests.e2e.test_journey_foundation import sign_in
 
@@ -152,9 +152,7 @@ def sign_in_and_open_cycle(page: Page, email: str, name: str, cycle_name: str) -
     page.goto("/")
     sign_in(page, email)
     expect(page.get_by_role("heading", name=f"Today, {name}", level=1)).to_be_visible()
-    page.get_by_role("navigation", name="Workspace").get_by_role(
-        "link", name="Cycles", exact=True
-    ).click()
+    follow_nav(page, "Cycles")
     page.get_by_role("link", name=cycle_name, exact=True).click()
     expect(page.get_by_role("heading", name=cycle_name, level=1)).to_be_visible()
 

@@ -15,6 +15,7 @@ from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Workspace
 from systems.models import ShareLevel
 from tests.e2e.accessibility import check_accessibility
+from tests.e2e.conftest import follow_nav
 from tests.e2e.test_journey_foundation import sign_in
 from tests.factories import PersonFactory, ScaleFactory, SystemFactory, SystemMemberFactory
 
@@ -110,9 +111,7 @@ def test_practitioner_logs_a_story_runs_an_experiment_and_finds_both(
     )
 
     # ... and it is on the cycle's timeline, newest first.
-    page.get_by_role("navigation", name="Workspace").get_by_role(
-        "link", name="Cycles", exact=True
-    ).click()
+    follow_nav(page, "Cycles")
     page.get_by_role("link", name=CYCLE_NAME).click()
     page.get_by_role("link", name="Timeline").click()
     expect(page.get_by_role("heading", name=f"Timeline: {CYCLE_NAME}", level=1)).to_be_visible()

@@ -82,6 +82,14 @@ def test_on_a_phone_a_menu_button_opens_the_navigation(new_page: NewPage, cast: 
     for name in ("Today", "Cycles", "Patterns", "Members"):
         expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
     check_accessibility(page)
+    page.keyboard.press("Escape")  # closes as a menu does, focus back on its button
+    expect(nav.locator("details.nav-menu")).not_to_have_attribute("open", "")
+    expect(menu).to_be_focused()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", level=1).click()  # a click outside closes it too
+    expect(nav.locator("details.nav-menu")).not_to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    menu.click()
 
     # One tap from the menu to the patterns below the manager's cycle.
     nav.get_by_role("link", name="Patterns", exact=True).click()
