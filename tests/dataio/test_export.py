@@ -145,7 +145,7 @@ def test_export_matches_the_database_without_identity_or_hidden_entries(
     assert people[0]["reference"] == "P-7K3Q"
     assert set(people[0]) == {
         "id", "reference", "alias", "what_matters", "strengths", "system", "system_id",
-        "consent_level", "created_at",
+        "consent_level", "consent_note", "created_at",
     }  # fmt: skip
     with tenant_scope(workspace_id=w.workspace.pk):
         actions = set(AuditEvent.objects.values_list("action", flat=True))

@@ -279,10 +279,13 @@ def test_people_import_keeps_references_and_records_consent(
 
 
 def test_consent_level_without_a_note_is_the_services_error(world):
-    run = check(world, upload(world, "people", csv_bytes("alias,consent_level", "Sammy,team")))
+    """Any level but where everyone starts (team) is a consent to record: it needs its note."""
+    run = check(world, upload(world, "people", csv_bytes("alias,consent_level", "Sammy,cycle")))
     [problem] = run.problems
     assert (problem["line"], problem["column"]) == (2, "")  # consent_note is not mapped
     assert "how consent was given" in problem["reason"]
+    starting = check(world, upload(world, "people", csv_bytes("alias,consent_level", "Sam,team")))
+    assert starting.problems == []
 
 
 def test_failure_at_row_80_of_100_changes_nothing(
