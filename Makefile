@@ -3,6 +3,7 @@
 #   make test   lint, then the tests (unit/integration in parallel, then the e2e browser journeys)
 #   make test-fast  the inner loop: no lint, no browser, no real processes
 #   make test-live  only the tests that start real processes (CI: on the machine's servers too)
+#   make bench  seed synthetic workspaces and measure every page (PROFILE=small|large)
 
 SHELL := /bin/bash
 # Let Python keep its bytecode caches even where the environment turns them off: each process
@@ -20,7 +21,7 @@ PYTEST_ARGS ?= -n 2 -m "not e2e"
 # made the draft autosave miss its 10 s wait); E2E_ARGS= skips them.
 E2E_ARGS ?= -m e2e
 
-.PHONY: install run test test-fast test-live lint clean-data
+.PHONY: install run test test-fast test-live lint clean-data bench
 
 install: $(STAMP)
 
@@ -65,6 +66,13 @@ test-live: install
 
 clean-data:
 	rm -rf .data
+
+# Seed (or re-use) a bench database hls_bench_$(PROFILE) beside the dev one, run gunicorn and a
+# Celery worker on it and measure every page with locust (docs/performance.md). Figures are
+# printed and written to .bench/$(PROFILE).json. PROFILE=large: 1,000,000 entries.
+PROFILE ?= small
+bench: install
+	$(PY) -m devtools.devstack exec -- $(PY) -m devtools.bench --profile $(PROFILE)
 
 # Vendored front-end libraries (static/vendor/README.md): fetch the pinned version from the npm
 # registry and check it. To update: change CYTOSCAPE_VERSION, run `make vendor CYTOSCAPE_SHA256=`
