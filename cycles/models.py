@@ -180,9 +180,19 @@ class Experiment(WorkspaceOwned):
     ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What search matches (cycles.selectors.search), stored so a search reads the GIN index
+    # instead of computing the vector of every experiment.
+    search = models.GeneratedField(
+        expression=SearchVector(
+            "title", "what_we_will_try", "why", "prediction", "learnt", config="english"
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [GinIndex(fields=["search"], name="cycles_experiment_search")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)
@@ -308,6 +318,20 @@ class Entry(WorkspaceOwned):
                 name="cycles_entry_happened",
             ),
             GinIndex(fields=["search"], name="cycles_entry_search"),
+            # Patterns (cycles.patterns.selectors.entry_counts): the entries of the cycles
+            # below in a date range, read from the index alone.
+            models.Index(
+                fields=["workspace", "cycle", "happened_on"],
+                include=["kind", "visibility", "person"],
+                condition=Q(deleted_at__isnull=True),
+                name="cycles_entry_patterns",
+            ),
+            # The API's list: its cursor order per workspace (hls.api.base.ApiPagination).
+            models.Index(
+                fields=["workspace", "updated_at", "id"],
+                condition=Q(deleted_at__isnull=True),
+                name="cycles_entry_updated",
+            ),
         ]
 
     def __str__(self) -> str:

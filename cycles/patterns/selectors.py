@@ -3,10 +3,11 @@
 The patterns of a cycle are made of the entries of every cycle below it (any depth,
 `cycles.connections.cycle_ids_below`) that are shared upward (`Entry.objects.shared_upward()`:
 their visibility capped by the person's consent) and not deleted. Counts are aggregated in
-PostgreSQL (GROUP BY over `cycle_id IN (...)` and `happened_on`, served by the
-`cycles_entry_happened` index); every function costs a constant number of queries whatever the
-size of the data. `patterns_summary` is the one read model of the numbers, small counts
-suppressed and totals withheld once, for the web page and the API alike.
+PostgreSQL in one read of the entries per page (`entry_counts`: `cycle_id IN (...)` and a range
+on the plain `happened_on` column, served by the covering `cycles_entry_patterns` index); every
+function costs a constant number of queries whatever the size of the data. `patterns_summary`
+is the one read model of the numbers, small counts suppressed and totals withheld once, for the
+web page and the API alike.
 
 Lists of entries (drill-downs, stories, barriers) only ever show what the viewer may see
 (`entries_visible_to`): numbers count what was shared upward, lists show what you may read.
@@ -26,8 +27,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cycles.connections import cycle_ids_below
@@ -162,8 +164,8 @@ def scoped_cycle_ids(
 def _filtered(entries: EntryQuerySet, cycle_ids: set[int], f: PatternFilter) -> EntryQuerySet:
     entries = entries.shared_upward().filter(
         cycle_id__in=cycle_ids,
-        happened_on__gte=f.date_from,
-        happened_on__lte=f.date_to,
+        happened_on__gte=f.date_from,  # a range on the plain column (index-friendly)
+        happened_on__lt=f.date_to + _dt.timedelta(days=1),
     )
     if f.scale is not None:
         entries = entries.filter(cycle__system__scale=f.scale)
@@ -209,51 +211,83 @@ class ThemeRow:
         return sum(self.by_month.values())
 
 
+@dataclass(frozen=True)
+class EntryCounts:
+    """What the numbers of a patterns page take from the entries, read in one query
+    (`entry_counts`): shared-upward entries per theme and month (an entry counts once under
+    each of its themes), per month whatever their themes, and per kind over the period."""
+
+    by_theme_month: dict[tuple[int, _dt.date], int]
+    by_month: dict[_dt.date, int]
+    by_kind: dict[str, int]
+
+
+# One read of the entries behind the numbers: the filtered entries (the ORM's SQL, so the
+# rule of what counts stays `shared_entries`) are materialised once, then grouped twice, by
+# month and kind and, joined to their themes, by theme and month.
+_COUNTS_SQL = """
+WITH counted AS MATERIALIZED ({entries})
+SELECT NULL::bigint AS theme_id, date_trunc('month', counted.happened_on::timestamp)::date,
+       counted.kind, count(*)
+  FROM counted
+ GROUP BY 2, 3
+UNION ALL
+SELECT et.theme_id, date_trunc('month', counted.happened_on::timestamp)::date, NULL, count(*)
+  FROM counted
+  JOIN cycles_entrytheme et ON et.entry_id = counted.id AND et.workspace_id = %s{theme}
+ GROUP BY 1, 2
+"""
+
+
+def entry_counts(*, workspace: Workspace, cycle_ids: set[int], f: PatternFilter) -> EntryCounts:
+    """The entry numbers of the patterns of `cycle_ids` for the filter (the theme filter keeps
+    entries with that theme and counts only that theme). One query, one read of the entries,
+    over the `cycles_entry_patterns` index (workspace, cycle, date range)."""
+    entries = (
+        shared_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
+        .order_by()
+        .values("id", "happened_on", "kind")
+    )
+    try:
+        entries_sql, entries_params = entries.query.sql_with_params()
+    except EmptyResultSet:  # no cycles below: nothing to count, as the ORM would (no query)
+        return EntryCounts({}, {}, {})
+    params = [*entries_params, workspace.pk]
+    theme = ""
+    if f.theme is not None:
+        theme = " AND et.theme_id = %s"
+        params.append(f.theme.pk)
+    by_theme_month: dict[tuple[int, _dt.date], int] = {}
+    by_month: dict[_dt.date, int] = defaultdict(int)
+    by_kind: dict[str, int] = defaultdict(int)
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_SQL.format(entries=entries_sql, theme=theme), params)
+        for theme_id, month, kind, n in cursor.fetchall():
+            if theme_id is None:
+                by_month[month] += n
+                by_kind[kind] += n
+            else:
+                by_theme_month[(theme_id, month)] = n
+    return EntryCounts(by_theme_month, dict(by_month), dict(by_kind))
+
+
 def theme_month_counts(
     *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
 ) -> dict[tuple[int, _dt.date], int]:
     """(theme id, first day of month) -> number of shared-upward entries. One query."""
-    entries = shared_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
-    rows = (
-        EntryTheme.objects.filter(workspace=workspace, entry__in=entries.values("pk"))
-        .annotate(month=TruncMonth("entry__happened_on"))
-        .order_by()
-        .values("theme_id", "month")
-        .annotate(n=Count("pk"))
-    )
-    if f.theme is not None:
-        rows = rows.filter(theme=f.theme)
-    return {(row["theme_id"], _as_date(row["month"])): row["n"] for row in rows}
-
-
-def _as_date(value: _dt.datetime | _dt.date) -> _dt.date:
-    if isinstance(value, _dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
+    return entry_counts(workspace=workspace, cycle_ids=cycle_ids, f=f).by_theme_month
 
 
 def theme_rows(*, workspace: Workspace, counts: dict[tuple[int, _dt.date], int]) -> list[ThemeRow]:
     """The themes that have counts, by name (never by a number). One query."""
     theme_ids = {theme_id for theme_id, _month in counts}
+    if not theme_ids:
+        return []
     themes = Theme.objects.filter(workspace=workspace, pk__in=theme_ids).order_by("name", "pk")
     by_theme: dict[int, dict[_dt.date, int]] = defaultdict(dict)
     for (theme_id, month), n in counts.items():
         by_theme[theme_id][month] = n
     return [ThemeRow(t.pk, t.name, t.kind, dict(by_theme[t.pk])) for t in themes]
-
-
-def month_totals(
-    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
-) -> dict[_dt.date, int]:
-    """Shared-upward entries per month, whatever their themes. One query."""
-    rows = (
-        shared_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
-        .annotate(month=TruncMonth("happened_on"))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("pk"))
-    )
-    return {_as_date(row["month"]): row["n"] for row in rows}
 
 
 def experiment_portfolio(
@@ -323,12 +357,6 @@ def barriers_raised(
         )
         .order_by(*TIMELINE_ORDER)[:LIST_LIMIT]
     )
-
-
-def kind_count(*, workspace: Workspace, cycle_ids: set[int], f: PatternFilter, kind: str) -> int:
-    return shared_entries(
-        workspace=workspace, cycle_ids=cycle_ids, f=PatternFilter(**{**f.__dict__, "kind": kind})
-    ).count()
 
 
 # The read model of the numbers --------------------------------------------------------------
@@ -441,17 +469,18 @@ def patterns_summary(
     *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
 ) -> PatternsSummary:
     """The numbers of the patterns of `cycle_ids` (the cycles below, narrowed by
-    `scoped_cycle_ids`) for the filter, as they may be shown. At most six queries, whatever
-    the size of the data."""
-    counts = theme_month_counts(workspace=workspace, cycle_ids=cycle_ids, f=f)
+    `scoped_cycle_ids`) for the filter, as they may be shown. At most three queries
+    (`entry_counts`, the themes' names when some have counts, the experiment portfolio),
+    whatever the size of the data."""
+    counts = entry_counts(workspace=workspace, cycle_ids=cycle_ids, f=f)
     return summarise(
         threshold=workspace.small_count_threshold,
         months=month_starts(f.date_from, f.date_to),
-        rows=theme_rows(workspace=workspace, counts=counts),
-        totals=month_totals(workspace=workspace, cycle_ids=cycle_ids, f=f),
+        rows=theme_rows(workspace=workspace, counts=counts.by_theme_month),
+        totals=counts.by_month,
         portfolio=experiment_portfolio(workspace=workspace, cycle_ids=cycle_ids, f=f),
-        stories=kind_count(workspace=workspace, cycle_ids=cycle_ids, f=f, kind=Entry.Kind.STORY),
-        barriers=kind_count(workspace=workspace, cycle_ids=cycle_ids, f=f, kind=Entry.Kind.BARRIER),
+        stories=counts.by_kind.get(Entry.Kind.STORY, 0),
+        barriers=counts.by_kind.get(Entry.Kind.BARRIER, 0),
     )
 
 
