@@ -20,9 +20,11 @@ from typing import Any
 import nh3
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -31,6 +33,7 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
@@ -57,21 +60,28 @@ from systems.selectors import systems_below, systems_worked_in
 
 
 def entries_visible_to(*, workspace: Workspace, user: User) -> EntryQuerySet:
+    """The rule above in one comparison: the user's own entries, and those whose effective
+    level reaches the narrowest level the user may read in the entry's cycle (`required`, by
+    cycle id, so no join: a list in an index's order reads only its page)."""
+    cycles = Cycle.objects.filter(workspace=workspace)
     team_systems = SystemMember.objects.filter(workspace=workspace, user=user).values("system_id")
+    team_cycles = cycles.filter(system_id__in=team_systems).values("pk")
     my_cycles = CycleMember.objects.filter(workspace=workspace, user=user).values("cycle_id")
     above = systems_below(
         workspace=workspace, system_ids=systems_worked_in(workspace=workspace, user=user)
     )
+    cycles_above = cycles.filter(system_id__in=above).values("pk")
+    required = Case(  # the first that applies is the narrowest
+        When(cycle_id__in=team_cycles, then=Value(ShareLevel.TEAM)),
+        When(cycle_id__in=my_cycles, then=Value(ShareLevel.CYCLE)),
+        When(cycle_id__in=cycles_above, then=Value(ShareLevel.SHARED_UPWARD)),
+        default=Value(ShareLevel.WORKSPACE),
+        output_field=IntegerField(),
+    )
     return (
         Entry.objects.filter(workspace=workspace, deleted_at__isnull=True)
         .with_level()
-        .filter(
-            Q(author=user)
-            | Q(level__gte=ShareLevel.TEAM, cycle__system_id__in=team_systems)
-            | Q(level__gte=ShareLevel.CYCLE, cycle_id__in=my_cycles)
-            | Q(level__gte=ShareLevel.SHARED_UPWARD, cycle__system_id__in=above)
-            | Q(level__gte=Value(ShareLevel.WORKSPACE))
-        )
+        .filter(Q(author=user) | Q(level__gte=required))
     )
 
 
