@@ -89,6 +89,12 @@ def _same_migrations(meta: dict[str, Any]) -> bool:
     return all(now.get(path) == digest for path, digest in meta.get("migrations", {}).items())
 
 
+def stack_log(name: str) -> Any:
+    """A log file under .bench/ for a server's output (its errors, if a page fails)."""
+    OUT.mkdir(exist_ok=True)
+    return (OUT / name).open("w")
+
+
 class Bench:
     def __init__(self, profile_name: str, duration: float) -> None:
         from devtools.bench.seed import PROFILES
@@ -244,7 +250,8 @@ class Bench:
             "--bind", f"127.0.0.1:{port}", "--workers", str(WEB_WORKERS),
             "--log-level", "warning",
         ]  # fmt: skip
-        proc = subprocess.Popen(argv, cwd=REPO, env=env)  # noqa: S603
+        logfile = stack_log(f"web-{self.profile.name}-{role}.log")
+        proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=logfile, stderr=logfile)  # noqa: S603
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -259,6 +266,7 @@ class Bench:
         finally:
             proc.terminate()
             proc.wait(20)
+            logfile.close()
 
     @contextmanager
     def celery(self) -> Any:
@@ -266,12 +274,14 @@ class Bench:
             sys.executable, "-m", "celery", "-A", "hls", "worker", "--concurrency", "1",
             "-l", "warning", "--without-heartbeat", "--without-gossip", "--without-mingle",
         ]  # fmt: skip
-        proc = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=subprocess.DEVNULL)  # noqa: S603
+        logfile = stack_log(f"celery-{self.profile.name}.log")
+        proc = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=logfile, stderr=logfile)  # noqa: S603
         try:
             yield proc
         finally:
             proc.terminate()
             proc.wait(30)
+            logfile.close()
 
     @contextmanager
     def sample_memory(self, web: subprocess.Popen[bytes], worker: subprocess.Popen[bytes]) -> Any:
@@ -446,7 +456,10 @@ class Bench:
             row["status"] = response.status_code
             row["queries"] = int(response.headers.get("X-Bench-Queries", "-1"))
             if response.status_code >= 400:
-                log(f"{step['name']}: {step['path']} answered {response.status_code}")
+                log(
+                    f"{step['name']}: {step['path']} answered {response.status_code} "
+                    f"(the server's log is in {OUT}/)"
+                )
 
     def load(self, url: str, plan_file: Path, users: int, label: str) -> None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -694,6 +707,40 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def markdown(result: dict[str, Any]) -> str:
+    """The figures as the Markdown table docs/performance.md shows."""
+
+    def cell(row: dict[str, Any], run: str, key: str) -> str:
+        value = row.get(run, {}).get(key)
+        return "-" if value is None else f"{value:g}"
+
+    lines = [
+        "| page | status | queries | p50 c1 | p95 c1 | p50 c8 | p95 c8 | r/s c8 | floor | "
+        "page/floor | RLS on/off |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in result["pages"]:
+        lines.append(
+            f"| {row['page']} | {row.get('status', '-')} | {row.get('queries', '-')} | "
+            f"{cell(row, 'c1', 'p50_ms')} | {cell(row, 'c1', 'p95_ms')} | "
+            f"{cell(row, 'c8', 'p50_ms')} | {cell(row, 'c8', 'p95_ms')} | "
+            f"{cell(row, 'c8', 'rps')} | {row.get('floor_ms', '-')} | "
+            f"{row.get('floor_ratio', '-')} | {row.get('rls_ratio', '-')} |"
+        )
+    rss, rows = result["peak_rss_mb"], result["rows_in_database"]
+    lines += [
+        "",
+        f"Times in ms. {result['web_workers']} gunicorn workers, {result['duration_s']} s per "
+        f"load run. Peak memory: web worker {rss['web']} MB, Celery worker {rss['celery']} MB. "
+        f"Report assembled again in {result['report_ready_after_s']} s. Seeded in "
+        f"{result['seed_seconds']} s: {rows['cycles_entry']:,} entries, "
+        f"{rows['systems_person']:,} people, {rows['cycles_experiment']:,} experiments, "
+        f"{rows['cycles_cycle']:,} cycles in {rows['tenancy_workspace']} workspaces. "
+        f"Whole run {result['total_seconds']} s.",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.bench")
     parser.add_argument("--profile", default="small", choices=["small", "large"])
@@ -703,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(args.profile, duration)
     result = bench.run()
     print(table(result))
+    (OUT / f"{args.profile}.md").write_text(markdown(result) + "\n")
     log(f"written to {OUT / (args.profile + '.json')}")
     missing = [row["page"] for row in result["pages"] if "c1" not in row or "c8" not in row]
     failed = [row["page"] for row in result["pages"] if row.get("status", 500) >= 400]
