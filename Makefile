@@ -69,10 +69,14 @@ clean-data:
 
 # Seed (or re-use) a bench database hls_bench_$(PROFILE) beside the dev one, run gunicorn and a
 # Celery worker on it and measure every page with locust (docs/performance.md). Figures are
-# printed and written to .bench/$(PROFILE).json. PROFILE=large: 1,000,000 entries.
+# printed and written to .bench/$(PROFILE).json. PROFILE=large: 1,000,000 entries. Then the
+# reminder fan-out: REMINDERS due at once, two workers, an SMTP sink, once with a worker killed
+# (.bench/fanout-$(PROFILE).json); it fails on any duplicate or loss.
 PROFILE ?= small
+REMINDERS ?= $(if $(filter large,$(PROFILE)),100000,200)
 bench: install
 	$(PY) -m devtools.devstack exec -- $(PY) -m devtools.bench --profile $(PROFILE)
+	$(PY) -m devtools.devstack exec -- $(PY) -m devtools.bench.fanout --profile $(PROFILE) --reminders $(REMINDERS)
 
 # Vendored front-end libraries (static/vendor/README.md): fetch the pinned version from the npm
 # registry and check it. To update: change CYTOSCAPE_VERSION, run `make vendor CYTOSCAPE_SHA256=`

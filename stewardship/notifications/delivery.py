@@ -26,7 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -460,10 +461,17 @@ def build_email(row: Reminder, message: Message, *, to: str) -> EmailMultiAltern
 # Delivering one reminder ----------------------------------------------------------------------
 
 
-def _send(row: Reminder, now: dt.datetime) -> None:
-    """The in-app notification and the email, or neither (a savepoint)."""
+def _send(
+    row: Reminder,
+    now: dt.datetime,
+    *,
+    preference: NotificationPreference | None,
+    mail: BaseEmailBackend | None = None,
+) -> None:
+    """The in-app notification and the email, or neither (a savepoint). `mail`: a connection
+    kept open for a whole run (one SMTP session for many messages); closed on a failure, so
+    the next message opens a fresh one."""
     recipient: User | None = row.recipient
-    preference = _preference(row) if recipient is not None else None
     tz_name = preference.timezone if preference is not None else (
         row.session.timezone if row.session is not None else "Europe/London"
     )  # fmt: skip
@@ -482,14 +490,21 @@ def _send(row: Reminder, now: dt.datetime) -> None:
         address = recipient.email if recipient is not None else row.email
         email_on = preference is None or preference.email_enabled
         if address and email_on:
-            build_email(row, message, to=address).send()
+            outgoing = build_email(row, message, to=address)
+            outgoing.connection = mail  # None: a connection of its own
+            try:
+                outgoing.send()
+            except Exception:
+                if mail is not None:
+                    mail.close()
+                raise
 
 
 def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2**attempts, 360))
 
 
-def deliver(row: Reminder, *, now: dt.datetime) -> str:
+def deliver(row: Reminder, *, now: dt.datetime, mail: BaseEmailBackend | None = None) -> str:
     """Deliver a locked pending row (inside its workspace's scope). Returns what happened."""
     if row.status != Reminder.Status.PENDING:
         return "skipped"
@@ -497,6 +512,7 @@ def deliver(row: Reminder, *, now: dt.datetime) -> str:
         row.status = Reminder.Status.CANCELLED
         row.save(update_fields=["status", "updated_at"])
         return "cancelled"
+    preference = None
     if row.recipient_id is not None:
         preference = _preference(row)
         later = quiet_until(preference, now)
@@ -513,7 +529,7 @@ def deliver(row: Reminder, *, now: dt.datetime) -> str:
             row.save(update_fields=["status", "due_at", "updated_at"])
             return "held"
     try:
-        _send(row, now)
+        _send(row, now, preference=preference, mail=mail)
     except Exception:
         logger.exception("reminder %s: sending failed, will retry", row.pk)
         row.attempts += 1
@@ -527,7 +543,9 @@ def deliver(row: Reminder, *, now: dt.datetime) -> str:
     return "sent"
 
 
-def deliver_next(*, now: dt.datetime | None = None) -> str | None:
+def deliver_next(
+    *, now: dt.datetime | None = None, mail: BaseEmailBackend | None = None
+) -> str | None:
     """Take the next due pending reminder of any workspace and deliver it, in one transaction.
     None when nothing is due."""
     now = now or timezone.now()
@@ -551,7 +569,7 @@ def deliver_next(*, now: dt.datetime | None = None) -> str | None:
                 )
                 .get(pk=row.pk)
             )  # fmt: skip
-            return deliver(row, now=now)
+            return deliver(row, now=now, mail=mail)
 
 
 def dispatch(*, seconds: float = RUN_SECONDS, limit: int = RUN_MAX) -> int:
@@ -559,13 +577,14 @@ def dispatch(*, seconds: float = RUN_SECONDS, limit: int = RUN_MAX) -> int:
     Returns how many were sent."""
     started = time.monotonic()
     sent = 0
-    for _i in range(limit):
-        outcome = deliver_next()
-        if outcome is None:
-            break
-        sent += outcome == "sent"
-        if time.monotonic() - started > seconds:
-            break
+    with get_connection() as mail:  # one SMTP session for the run, not one per message
+        for _i in range(limit):
+            outcome = deliver_next(mail=mail)
+            if outcome is None:
+                break
+            sent += outcome == "sent"
+            if time.monotonic() - started > seconds:
+                break
     return sent
 
 

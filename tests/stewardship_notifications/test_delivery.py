@@ -6,6 +6,7 @@ from email.mime.base import MIMEBase
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -243,6 +244,40 @@ def test_a_failed_send_is_retried_later_not_lost(world, monkeypatch):
         assert not Notification.objects.filter(reminder_id=row.pk).exists()  # rolled back
     monkeypatch.undo()
     assert _run(now=failed.due_at) == ["sent"]
+
+
+class OneSessionBackend(LocmemBackend):
+    """Counts mail connections made and closed; the first send fails when told to."""
+
+    made = 0
+    closed = 0
+    fail_first = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        type(self).made += 1
+
+    def close(self):
+        type(self).closed += 1
+
+    def send_messages(self, messages):
+        if type(self).fail_first:
+            type(self).fail_first = False
+            raise OSError("the connection dropped")
+        return super().send_messages(messages)
+
+
+def test_a_run_sends_through_one_connection_and_a_dropped_one_is_opened_again(world, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.OneSessionBackend"
+    OneSessionBackend.made = OneSessionBackend.closed = 0
+    OneSessionBackend.fail_first = True
+    changed(world, "created")  # four invitations due now
+    assert delivery.dispatch() == 3  # the first failed: it is retried later, the rest went out
+    assert OneSessionBackend.made == 1  # one connection for the whole run
+    assert OneSessionBackend.closed >= 2  # closed after the failure (reopened), and at the end
+    assert len(mail.outbox) == 3
+    invitations = rows(world.workspace, kind=K.SESSION_INVITATION)
+    assert sorted(r.status for r in invitations) == [S.PENDING, S.SENT, S.SENT, S.SENT]
 
 
 def test_quiet_hours_helper_in_another_zone():
