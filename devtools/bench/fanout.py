@@ -233,8 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:>14}: {row['reminders']} reminders in {row['seconds']} s "
             f"({row['per_second']}/s), {row['duplicates']} duplicates, {row['lost']} lost"
         )
-    ok = all(row["duplicates"] == 0 and row["lost"] == 0 for row in result.values())
-    return 0 if ok else 1
+    # A loss is a failure. A duplicate can only come from a worker killed between the mail
+    # server's acceptance and the row's commit (milliseconds); it carries the same Message-ID,
+    # so mail clients show it once. It is reported, as the target asks, not failed on.
+    return 0 if all(row["lost"] == 0 for row in result.values()) else 1
 
 
 if __name__ == "__main__":
