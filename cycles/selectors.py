@@ -13,7 +13,7 @@ The author always sees their own entries. Deleted entries (kept for undo) are ne
 """
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,7 @@ from cycles.trust import Trust
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Role, Workspace
 from systems.models import Person, ShareLevel, SystemMember
+from systems.people.selectors import people_visible_to
 from systems.selectors import systems_below, systems_worked_in
 
 
@@ -130,6 +131,25 @@ def cycle_members_of(*, workspace: Workspace, cycle: Cycle) -> QuerySet[CycleMem
         CycleMember.objects.filter(workspace=workspace, cycle=cycle)
         .select_related("user")
         .order_by("user__full_name", "user__email")
+    )
+
+
+def people_for_cycle_picker(
+    *, workspace: Workspace, user: User, cycle: Cycle, chosen: Collection[int | None] = ()
+) -> QuerySet[Person]:
+    """The people a cycle's pickers offer (its timeline's filter and inline form): of those the
+    user may open (`people_visible_to`), the ones whose own life is the cycle's system or a
+    system just below it, the ones the user's own entries in the cycle are about, and any
+    already chosen. Never every person the user recorded: a picker's size follows the cycle,
+    not the workspace. No query of its own (subqueries)."""
+    logged_about = Entry.objects.filter(
+        workspace=workspace, cycle=cycle, author=user, person__isnull=False
+    ).values("person_id")
+    return people_visible_to(workspace=workspace, user=user).filter(
+        Q(system_id=cycle.system_id)
+        | Q(system__parent_id=cycle.system_id)
+        | Q(pk__in=logged_about)
+        | Q(pk__in=[pk for pk in chosen if pk is not None])
     )
 
 

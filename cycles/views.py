@@ -267,7 +267,9 @@ def cycle_member_remove(request: WorkspaceRequest, cycle_member_id: int) -> Http
 def cycle_timeline(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     workspace, user = request.workspace, request.user
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
-    people = people_visible_to(workspace=workspace, user=user)
+    people = selectors.people_for_cycle_picker(
+        workspace=workspace, user=user, cycle=cycle, chosen=[_parse_int(request.GET.get("person"))]
+    )
     themes = selectors.themes_for_picker(workspace=workspace)
     filter_form = TimelineFilterForm(
         request.GET or None, themes=themes, people=people, auto_id="filter_%s"
@@ -321,7 +323,11 @@ def cycle_timeline(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
             workspace=workspace, user=user, entry_id=int(deleted_id)
         )
     if context["can_log"]:
-        context.update(_entry_form_context(request, cycle=cycle, experiment=None, key_cycle=True))
+        context.update(
+            _entry_form_context(
+                request, cycle=cycle, experiment=None, key_cycle=True, cycle_people=True
+            )
+        )
     return render(request, "cycles/timeline.html", context, status=status)
 
 
@@ -337,14 +343,25 @@ def _draft_key(*, cycle: Cycle | None, experiment: Experiment | None, key_cycle:
 
 
 def _entry_form(
-    request: WorkspaceRequest, data: Any = None, initial: dict[str, Any] | None = None
+    request: WorkspaceRequest,
+    data: Any = None,
+    initial: dict[str, Any] | None = None,
+    people_of: Cycle | None = None,
 ) -> EntryForm:
+    """`people_of`: offer the people of that cycle's picker (`people_for_cycle_picker`, with the
+    draft's person), not everyone the user may open (what a post is checked against)."""
     workspace = request.workspace
+    people = people_visible_to(workspace=workspace, user=request.user)
+    if people_of is not None:
+        chosen = _parse_int(str((initial or {}).get("person") or ""))
+        people = selectors.people_for_cycle_picker(
+            workspace=workspace, user=request.user, cycle=people_of, chosen=[chosen]
+        )
     return EntryForm(
         data,
         initial=initial,
         cycles=selectors.cycles_for_picker(workspace=workspace),
-        people=people_visible_to(workspace=workspace, user=request.user),
+        people=people,
         themes=selectors.themes_for_picker(workspace=workspace),
         experiments=Experiment.objects.filter(workspace=workspace),
         trust=request_trust(request),
@@ -360,11 +377,13 @@ def _entry_form_context(
     form: EntryForm | None = None,
     draft_key: str = "",
     from_page: bool = False,
+    cycle_people: bool = False,
 ) -> dict[str, Any]:
     """The create form, with the author's unsent draft restored into it (if there is one).
     A new entry is seen by the team unless the author chooses otherwise (no wider than the
     person's consent: EntryForm). `from_page`: the cycle is the page's the capture was opened
-    from, and stays chosen over a restored draft's (which the draft notice then names)."""
+    from, and stays chosen over a restored draft's (which the draft notice then names).
+    `cycle_people`: the person picker offers the cycle's people (a timeline's inline form)."""
     workspace = request.workspace
     key = draft_key or _draft_key(cycle=cycle, experiment=experiment, key_cycle=key_cycle)
     draft = None
@@ -388,7 +407,9 @@ def _entry_form_context(
                         .first()
                     )
                 initial["cycle"] = cycle.pk
-        form = _entry_form(request, initial=initial)
+        form = _entry_form(
+            request, initial=initial, people_of=cycle if cycle_people and cycle else None
+        )
     return {
         "entry_form": form,
         "draft": draft,
