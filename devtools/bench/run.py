@@ -212,6 +212,7 @@ class Bench:
             )
         from cycles.models import Cycle
 
+        teams = w["teams"][:: len(w["orgs"])]  # team k belongs to organisation k % orgs
         with tenant_scope(workspace_id=w["workspace_id"], user_id=w["steward"]):
             today = dt.date.today()
             report = report_create(
@@ -220,7 +221,8 @@ class Bench:
                 title="Bench report",
                 period_start=today - dt.timedelta(days=365),
                 period_end=today,
-                cycles=[Cycle.objects.get(pk=w["places"][0])],
+                # an organisation and its teams, where the entries are
+                cycles=list(Cycle.objects.filter(pk__in=[w["orgs"][0], *teams])),
             )
         return {"api_key": secret, "report": report.pk}
 
