@@ -47,13 +47,20 @@ def _first(items: Any) -> tuple[list[Any], bool]:
     return found[:LIMIT], len(found) > LIMIT
 
 
-def today_experiments(request: Any) -> notices.TodaySection | None:
-    """My running experiments: check in on them; past their end date, decide."""
-    items, more = _first(experiments_to_tend(workspace=request.workspace, user=request.user))
+def _listed(template: str, found: Any, order: int) -> notices.TodaySection | None:
+    """A section of one list (its first LIMIT items, and whether there are more), or None."""
+    items, more = _first(found)
     if not items:
         return None
-    return notices.TodaySection(
-        "cycles/today_experiments.html", {"items": items, "more": more}, ORDER_EXPERIMENTS
+    return notices.TodaySection(template, {"items": items, "more": more}, order)
+
+
+def today_experiments(request: Any) -> notices.TodaySection | None:
+    """My running experiments: check in on them; past their end date, decide."""
+    return _listed(
+        "cycles/today_experiments.html",
+        experiments_to_tend(workspace=request.workspace, user=request.user),
+        ORDER_EXPERIMENTS,
     )
 
 
@@ -63,13 +70,10 @@ def today_questions_back(request: Any) -> notices.TodaySection | None:
     systems = request_trust(request).systems
     if not systems or not can(request.membership, "entries.create"):
         return None
-    items, more = _first(
-        questions_waiting_in(workspace=request.workspace, user=request.user, system_ids=systems)
-    )
-    if not items:
-        return None
-    return notices.TodaySection(
-        "cycles/today_questions_back.html", {"items": items, "more": more}, ORDER_QUESTIONS_BACK
+    return _listed(
+        "cycles/today_questions_back.html",
+        questions_waiting_in(workspace=request.workspace, user=request.user, system_ids=systems),
+        ORDER_QUESTIONS_BACK,
     )
 
 
@@ -114,11 +118,10 @@ def today_asked(request: Any) -> notices.TodaySection | None:
     """The questions I sent back to context, with each cycle's answers."""
     if not may_ask_back(request.membership):
         return None
-    items, more = _first(questions_asked_by(workspace=request.workspace, user=request.user))
-    if not items:
-        return None
-    return notices.TodaySection(
-        "cycles/today_asked.html", {"items": items, "more": more}, ORDER_ASKED
+    return _listed(
+        "cycles/today_asked.html",
+        questions_asked_by(workspace=request.workspace, user=request.user),
+        ORDER_ASKED,
     )
 
 
