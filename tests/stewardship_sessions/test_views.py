@@ -144,14 +144,19 @@ def test_the_lighter_rhythm_is_offered_and_applied(world):
     assert world.session.rrule == "FREQ=WEEKLY;INTERVAL=4;COUNT=5"
 
 
-def test_felt_heard_page_once_only(world):
+def _meeting_two_hours_ago(world) -> str:
+    """The session moved to have met two hours ago; that meeting's key."""
     with tenant_scope(workspace_id=world.workspace.pk):
         start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=2)
         Session.objects.filter(pk=world.session.pk).update(starts_at=start)
         world.session.refresh_from_db()
-        key = session_slots(world.session, after=start, before=start + dt.timedelta(minutes=1))[
+        return session_slots(world.session, after=start, before=start + dt.timedelta(minutes=1))[
             0
         ].key
+
+
+def test_felt_heard_page_once_only(world):
+    key = _meeting_two_hours_ago(world)
     client = signed_in(world.pat)
     url = f"/w/riverside/sessions/{world.session.pk}/meetings/{key}/heard/"
     assert client.post(url, {"felt_heard": "yes"}).status_code == 302
@@ -171,13 +176,7 @@ def test_felt_heard_answered_meanwhile_in_another_tab_is_news_not_a_fault(world,
     from stewardship.models import HeardAnswer
     from stewardship.sessions import selectors
 
-    with tenant_scope(workspace_id=world.workspace.pk):
-        start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=2)
-        Session.objects.filter(pk=world.session.pk).update(starts_at=start)
-        world.session.refresh_from_db()
-        key = session_slots(world.session, after=start, before=start + dt.timedelta(minutes=1))[
-            0
-        ].key
+    key = _meeting_two_hours_ago(world)
     client = signed_in(world.pat)
     url = f"/w/riverside/sessions/{world.session.pk}/meetings/{key}/heard/"
     assert client.post(url, {"felt_heard": "yes"}).status_code == 302
