@@ -13,7 +13,7 @@ The author always sees their own entries. Deleted entries (kept for undo) are ne
 """
 
 import datetime as _dt
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -339,6 +339,20 @@ EXPERIMENT_CANDIDATES = (
 )
 
 
+def _searched_parts(field: Callable[[str], Any], text: Callable[[str], Any]) -> list[Any]:
+    """An experiment's searched text, one part per line (each field's Markdown starts on a line
+    of its own): the title, then what we try, the prediction and what was learnt."""
+    return [
+        field("title"), text(".\n"), field("what_we_will_try"), text("\n"),
+        field("prediction"), text("\n"), field("learnt"),
+    ]  # fmt: skip
+
+
+def experiment_searched_text(experiment: Experiment) -> str:
+    """The text a search result's headline for `experiment` was cut from (`search`)."""
+    return "".join(_searched_parts(lambda name: getattr(experiment, name), str))
+
+
 def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
     """Ranked full-text search over what the user may see: entries (by the visibility rule),
     and the workspace's experiments and cycles."""
@@ -364,16 +378,7 @@ def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
         .annotate(
             rank=SearchRank(F("search"), query),
             headline=SearchHeadline(
-                Concat(  # one line each (their Markdown starts on a line of its own)
-                    "title",
-                    Value(".\n"),
-                    "what_we_will_try",
-                    Value("\n"),
-                    "prediction",
-                    Value("\n"),
-                    "learnt",
-                    output_field=TextField(),
-                ),
+                Concat(*_searched_parts(F, Value), output_field=TextField()),
                 query,
                 max_words=35,
                 min_words=15,

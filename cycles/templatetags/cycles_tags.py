@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Cycle, Entry, Experiment, Phase
+from cycles.selectors import experiment_searched_text
 from hls.markdown import excerpt as plain_excerpt
 from hls.markdown import plain_headline, to_html
 from hls.tenancy.models import Membership
@@ -35,7 +36,7 @@ def excerpt(text: str, words: int = 40) -> str:
 def _searched_text(item: Entry | Experiment | Cycle) -> str:
     """The text a search result's headline was cut from (cycles.selectors.search)."""
     if isinstance(item, Experiment):
-        return f"{item.title}.\n{item.what_we_will_try}\n{item.prediction}\n{item.learnt}"
+        return experiment_searched_text(item)
     if isinstance(item, Cycle):
         return item.purpose
     return item.text
