@@ -29,8 +29,11 @@ WARNING = b"contains the recorded name of the person"
 @pytest.fixture
 def life(workspace, make_member):
     """Maria's own life under the North team; Tess works in it, the admin above it."""
-    tess = make_member(workspace, Role.PRACTITIONER, email="tess@riverside.test")
-    above = make_member(workspace, Role.ADMIN, email="above@riverside.test")
+    # Fixed names: a generated one ("Marian ...") could put "Maria" on every page.
+    tess = make_member(
+        workspace, Role.PRACTITIONER, email="tess@riverside.test", full_name="Tess Walker"
+    )
+    above = make_member(workspace, Role.ADMIN, email="above@riverside.test", full_name="Abe Hill")
     with tenant_scope(workspace_id=workspace.pk):
         team_scale = ScaleFactory(workspace=workspace, name="Team", position=1)
         scale = ScaleFactory(workspace=workspace, name="A person's life", is_person_scale=True)
