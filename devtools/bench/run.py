@@ -781,9 +781,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.bench")
     parser.add_argument("--profile", default="small", choices=["small", "large"])
     parser.add_argument("--duration", type=int, default=None, help="seconds per load run")
+    parser.add_argument(
+        "--seed-only", action="store_true", help="make (or re-use) the seeded database, no load"
+    )
     args = parser.parse_args(argv)
     duration = args.duration or (6 if args.profile == "small" else 120)
     bench = Bench(args.profile, duration)
+    if args.seed_only:
+        bench.prepare()
+        log(f"{bench.db_name} is ready")
+        return 0
     result = bench.run()
     print(table(result))
     (OUT / f"{args.profile}.md").write_text(markdown(result) + "\n")
