@@ -185,9 +185,12 @@ class EntryViewSet(
     filterset_class = EntryFilter
 
     def scoped_queryset(self) -> QuerySet[Entry]:
-        return selectors.entries_visible_to(
-            workspace=self.workspace, user=self.user
-        ).prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name", "pk")))
+        # The cycle comes with each entry: whether its author is named depends on it.
+        return (
+            selectors.entries_visible_to(workspace=self.workspace, user=self.user)
+            .select_related("cycle")
+            .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name", "pk")))
+        )
 
     def create_object(self, data: dict[str, Any]) -> Entry:
         entry = services.entry_create(
