@@ -123,6 +123,7 @@ class Bench:
         }
         self.rows: dict[str, dict[str, Any]] = {}
         self.peak_rss: dict[str, int] = {"web": 0, "celery": 0}
+        self.total_rps: dict[str, float] = {}  # all pages together, per load run
 
     # -- database -----------------------------------------------------------------------------
 
@@ -485,6 +486,7 @@ class Bench:
             with open(f"{prefix}_stats.csv", newline="") as stats:
                 for line in csv.DictReader(stats):
                     if line["Name"] == "Aggregated":
+                        self.total_rps[label] = round(float(line["Requests/s"]), 1)
                         continue
                     row = self.rows.setdefault(line["Name"], {"page": line["Name"]})
                     row[label] = {
@@ -703,6 +705,7 @@ class Bench:
             "rows_in_database": counts,
             "pages": list(self.rows.values()),
             "peak_rss_mb": {k: round(v / 2**20, 1) for k, v in self.peak_rss.items()},
+            "total_rps": self.total_rps,
             "report_ready_after_s": report_wait,
             "total_seconds": round(time.monotonic() - started, 1),
         }
@@ -738,7 +741,9 @@ def table(result: dict[str, Any]) -> str:
     lines.append(
         f"(ms; q = SQL statements per request; {result['web_workers']} gunicorn workers; "
         f"peak RSS web {rss['web']} MB, Celery {rss['celery']} MB; report ready after "
-        f"{result['report_ready_after_s']} s)"
+        f"{result['report_ready_after_s']} s; all pages together "
+        f"{result['total_rps'].get('c8', '-')} requests/s at concurrency 8, each page's r/s "
+        "being its share)"
     )
     return "\n".join(lines)
 
@@ -767,7 +772,10 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [
         "",
         f"Times in ms. {result['web_workers']} gunicorn workers, {result['duration_s']} s per "
-        f"load run. Peak memory: web worker {rss['web']} MB, Celery worker {rss['celery']} MB. "
+        f"load run. At concurrency 8 all pages together answered "
+        f"{result['total_rps'].get('c8', '-')} requests a second; a page's r/s is its share "
+        f"(each simulated user goes round all {len(result['pages'])} pages). "
+        f"Peak memory: web worker {rss['web']} MB, Celery worker {rss['celery']} MB. "
         f"Report assembled again in {result['report_ready_after_s']} s. Seeded in "
         f"{result['seed_seconds']} s: {rows['cycles_entry']:,} entries, "
         f"{rows['systems_person']:,} people, {rows['cycles_experiment']:,} experiments, "
