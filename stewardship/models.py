@@ -162,6 +162,9 @@ class Question(WorkspaceOwned):
     what_information = models.TextField(_("what information helps?"), blank=True)
     what_space = models.TextField(_("in what space?"), blank=True)
     source = models.CharField(_("source"), max_length=240, blank=True)
+    # The starter question it came from (`seed.Seed.key`), kept through edits, so the bank
+    # can offer the starters it does not have yet; blank for a workspace's own questions.
+    starter = models.CharField(max_length=16, blank=True, editable=False)
     active = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -169,6 +172,13 @@ class Question(WorkspaceOwned):
 
     class Meta:
         ordering = ["mode", "phase", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "starter"],
+                condition=~models.Q(starter=""),
+                name="stewardship_question_one_per_starter",
+            )
+        ]
 
 
 class QuestionRevision(WorkspaceOwned):

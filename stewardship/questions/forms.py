@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cycles.models import Phase
 from hls.conflicts import RevisionField
 from stewardship.models import Question
+from stewardship.questions.seed import SCALE_NAMES, Seed
 from systems.models import Scale
 
 TEXTAREA = forms.Textarea(attrs={"rows": 2})
@@ -105,3 +106,29 @@ class FilterForm(forms.Form):
         field.choices = [("", _("Any")), ("any", _("Questions for any scale"))] + [
             (str(s.pk), s.name) for s in scales
         ]
+
+
+def _starter_label(seed: Seed) -> str:
+    scale = SCALE_NAMES[seed.scale][0] if seed.scale else _("Any scale")
+    phase = Phase(seed.phase).label if seed.phase else _("Any phase")
+    return f"{seed.text} ({Question.Mode(seed.mode).label} · {scale} · {phase})"
+
+
+class StartersForm(forms.Form):
+    """Which of the starter questions the bank does not have yet to add (all, at first)."""
+
+    starters = forms.MultipleChoiceField(
+        label=_("Starter questions to add"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one question to add."),
+            "invalid_choice": _("The bank already has some of these questions. Choose again."),
+        },
+    )
+
+    def __init__(self, *args: Any, starters: list[Seed], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["starters"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(seed.key, _starter_label(seed)) for seed in starters]
+        field.initial = [seed.key for seed in starters]

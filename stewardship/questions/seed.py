@@ -12,6 +12,7 @@ discusses it, what information helps, in what space).
 
 from __future__ import annotations
 
+import hashlib
 from typing import NamedTuple
 
 SOURCE = (
@@ -39,6 +40,12 @@ class Seed(NamedTuple):
     who_discusses: str
     what_information: str
     what_space: str
+
+    @property
+    def key(self) -> str:
+        """Which starter question a bank question came from (`Question.starter`): its kind and
+        first wording. Rewording a starter here makes it a new one, offered to every bank."""
+        return hashlib.sha1(f"{self.mode}\n{self.text}".encode()).hexdigest()[:12]  # noqa: S324
 
 
 L, M, G = "learning", "managing", "governing"
@@ -351,5 +358,144 @@ QUESTIONS: list[Seed] = [
         "Member organisations, stewards and people with lived experience.",
         "The charter and how decisions have been made so far.",
         "A governance meeting open to those affected.",
+    ),
+    # Managing and governing at every scale (added with the method guides) ---------------------
+    Seed(
+        "person", "", M,
+        "When will we stop to make sense of what we notice with this person, and who joins us?",
+        "The reflection happens when we said it would, and the person takes part if they wish.",
+        "The practitioner, the person, and a colleague or supervisor.",
+        "What the person has told us, and what we noticed since we last reflected.",
+        "Supervision, or a short conversation with the person.",
+    ),
+    Seed(
+        "person", "", G,
+        "Is the person's own view shaping this cycle, and what would tell us it is not?",
+        "The person recognises their words in what we wrote and in what we decided.",
+        "The person and the practitioner, with the manager when something needs to change.",
+        "The person's own account next to ours.",
+        "A review conversation held with the person, not about them.",
+    ),
+    Seed(
+        "team", "", M,
+        "How much time do we give to learning together, and what will we stop doing to make room "
+        "for it?",
+        "The time is in everyone's diary and the stop-doing list is kept, not just written.",
+        "The team and its manager.",
+        "How we spend a typical week, and what we do only because it has always been done.",
+        "A team meeting given over to planning how we learn.",
+    ),
+    Seed(
+        "team", "co_design", M,
+        "Who needs to be alongside us to design this well, and how will we make it safe for them "
+        "to say what they think?",
+        "People who use the service and colleagues from other teams shape the design, and we "
+        "can show where.",
+        "The team with people who use the service and partners the design touches.",
+        "What we learnt while understanding the system, in the words of those who told us.",
+        "A co-design workshop at a time and place that suits those invited.",
+    ),
+    Seed(
+        "team", "experiment", M,
+        "How do we make it safe to try something that may not work, and to say so when it "
+        "does not?",
+        "Experiments that stopped are talked about as openly as those that carried on.",
+        "The team and its manager.",
+        "Our running experiments, their predictions and what surprised us.",
+        "A regular experiment check-in.",
+    ),
+    Seed(
+        "team", "", G,
+        "Are we learning the way we agreed to, and are the lessons changing what we do?",
+        "We can name something we do differently because of what we learnt, and when it "
+        "started.",
+        "The team, and whoever it gives an account to.",
+        "The cycle's timeline, ended experiments and what we embedded.",
+        "A periodic review of the cycle.",
+    ),
+    Seed(
+        "team", "embed", G,
+        "What does the organisation need to change so that what we learnt can last, and who "
+        "will ask for it?",
+        "A barrier we raised is answered, or we know who is working on it.",
+        "The team and the managers of the cycle above.",
+        "Barriers raised, their answers, and what we embedded.",
+        "A conversation with the cycle above, in its sense-making session.",
+    ),
+    Seed(
+        "organisation", "", M,
+        "Which of our reports, targets or processes get in the way of teams learning, and what "
+        "could we take away?",
+        "Teams tell us a burden has gone, and their time for learning grows.",
+        "Managers with the teams, and whoever owns the process.",
+        "Barriers raised by teams, and the time spent on reporting.",
+        "A management meeting that teams are invited to.",
+    ),
+    Seed(
+        "organisation", "experiment", M,
+        "How will teams get room to adapt what they do without asking permission for every "
+        "change?",
+        "Teams start small experiments within agreed limits and tell us what they learnt.",
+        "Managers and team leads.",
+        "The safe-to-fail limits we have agreed, and how often teams needed more.",
+        "Supervision and team reflection.",
+    ),
+    Seed(
+        "place", "", M,
+        "Who else shapes outcomes here, and how will we work with them?",
+        "Organisations outside the partnership take part in sessions and say it was worth it.",
+        "Stewards with community organisations and people with lived experience.",
+        "The system map and the participation register.",
+        "Open sessions held in community spaces.",
+    ),
+    Seed(
+        "place", "embed", M,
+        "How will we grow curiosity about what one part of the place learnt in the others?",
+        "Cycles adapt each other's designs because they asked to, not because they were told.",
+        "Stewards and the cycles that learnt something worth sharing.",
+        "Ended experiments and designs adapted between cycles.",
+        "A learning exchange between cycles.",
+    ),
+    Seed(
+        "country", "", M,
+        "How do we build enough trust with places for them to tell us what is not working?",
+        "Places bring us their failures and barriers, not only their successes.",
+        "National bodies with stewards from several places.",
+        "Barriers raised by places and how we answered them.",
+        "A cross-place learning exchange, hosted in turn by places.",
+    ),
+    Seed(
+        "country", "", M,
+        "What do places need from us to learn well: money, time, permission, or rules taken "
+        "away?",
+        "Funding and guidance give places time for learning, not more to report.",
+        "National bodies, funders and places together.",
+        "What places say about funding terms and reporting burdens.",
+        "A national forum that places help to set the agenda for.",
+    ),
+    Seed(
+        "country", "", G,
+        "Who stewards learning across the country, and to whom do they answer?",
+        "The steward roles are written down, and places know how to raise a concern about them.",
+        "National bodies and representatives of places.",
+        "The steward roles and the country cycle's charter.",
+        "The country cycle's governance meeting.",
+    ),
+    Seed(
+        "country", "", G,
+        "How do places take part in deciding what good learning practice looks like nationally?",
+        "Places can point to a national decision they shaped.",
+        "National bodies with places and people with lived experience.",
+        "How national decisions about learning have been made so far.",
+        "A governance meeting open to places.",
+    ),
+    Seed(
+        "country", "embed", G,
+        "Which national rules, funding terms or reporting requirements stop places learning, and "
+        "how will we change them?",
+        "A barrier raised by places is answered by a change in a rule, not only a reply.",
+        "National bodies, with the places that raised the barrier.",
+        "Barriers raised from places, and what was done about each.",
+        "The country cycle's sense-making session.",
     ),
 ]  # fmt: skip

@@ -6,6 +6,7 @@ and raises its version. Questions are never deleted: they are deactivated.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from hls.accounts.models import User
 from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Workspace
 from stewardship.models import Question, QuestionRevision
-from stewardship.questions.seed import QUESTIONS, SCALE_NAMES, SOURCE
+from stewardship.questions.seed import QUESTIONS, SCALE_NAMES, SOURCE, Seed
 from systems.models import Scale
 
 EDITABLE = (
@@ -203,18 +204,36 @@ def _scale_for(key: str | None, scales: list[Scale]) -> Scale | None:
     return match
 
 
+def starters_not_in_bank(*, workspace: Workspace) -> list[Seed]:
+    """The starter questions the bank has never had (an edited or switched-off starter is still
+    had). The bank takes them when a steward chooses to: nothing is pushed into it."""
+    had = set(
+        Question.objects.filter(workspace=workspace)
+        .exclude(starter="")
+        .values_list("starter", flat=True)
+    )
+    return [seed for seed in QUESTIONS if seed.key not in had]
+
+
 @transaction.atomic
-def question_bank_seed(*, workspace: Workspace) -> int:
-    """Give the workspace the starter questions, once: nothing happens if it has any question.
-    Scale keys are matched to the workspace's scales by name (case-insensitive); a key that
-    matches none makes the question one for any scale. Returns how many were added."""
-    if Question.objects.filter(workspace=workspace).exists():
-        return 0
+def question_bank_add_starters(*, workspace: Workspace, keys: Collection[str]) -> int:
+    """Add the chosen starter questions the bank does not have yet. Scale keys are matched to
+    the workspace's scales by name (case-insensitive); a key that matches none makes the
+    question one for any scale. Returns how many were added."""
+    Workspace.objects.select_for_update().filter(pk=workspace.pk).first()  # one adder at a time
+    missing = {seed.key: seed for seed in starters_not_in_bank(workspace=workspace)}
+    if not keys:
+        raise ValidationError({"starters": _("Choose at least one question to add.")})
+    if set(keys) - set(missing):
+        raise ValidationError(
+            {"starters": _("The bank already has some of these questions. Choose again.")}
+        )
     scales = list(Scale.objects.filter(workspace=workspace))
     Question.objects.bulk_create(
         [
             Question(
                 workspace=workspace,
+                starter=seed.key,
                 scale=_scale_for(seed.scale, scales),
                 phase=seed.phase,
                 mode=seed.mode,
@@ -226,9 +245,18 @@ def question_bank_seed(*, workspace: Workspace) -> int:
                 source=SOURCE,
             )
             for seed in QUESTIONS
+            if seed.key in keys
         ]
     )
-    return len(QUESTIONS)
+    return len(set(keys))
+
+
+def question_bank_seed(*, workspace: Workspace) -> int:
+    """Give an empty bank every starter question, once: nothing happens if it has any
+    question. Returns how many were added."""
+    if Question.objects.filter(workspace=workspace).exists():
+        return 0
+    return question_bank_add_starters(workspace=workspace, keys=[q.key for q in QUESTIONS])
 
 
 def starter_questions(notice: notices.Notice) -> int:

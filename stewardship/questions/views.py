@@ -1,6 +1,6 @@
 """The question bank: the filtered list everyone reads, adding and editing (each edit keeps a
-revision), a question's history, switching a question off and on, and loading the starter
-questions into an empty bank. Thin: parse, call one service, render or redirect."""
+revision), a question's history, switching a question off and on, and choosing starter
+questions the bank does not have yet. Thin: parse, call one service, render or redirect."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hls.conflicts import EditConflict, rebind
@@ -16,7 +17,7 @@ from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from stewardship.questions import selectors, services
 from stewardship.questions.access import access_question
-from stewardship.questions.forms import FilterForm, QuestionForm
+from stewardship.questions.forms import FilterForm, QuestionForm, StartersForm
 from systems.models import Scale
 
 MANAGE = "questions.manage"
@@ -48,6 +49,7 @@ def question_list(request: WorkspaceRequest) -> HttpResponse:
             "filtered": bool(request.GET),
             "questions": rows,
             "empty_bank": not rows and selectors.bank_is_empty(workspace=workspace),
+            "new_starters": len(services.starters_not_in_bank(workspace=workspace)),
         },
         status=200 if not form.errors else invalid_status(request),
     )
@@ -149,14 +151,35 @@ def question_toggle(request: WorkspaceRequest, bank_question_id: int) -> HttpRes
     return redirect("question-list", request.workspace.slug)
 
 
-@require_POST
 @workspace_view(MANAGE)
 def question_seed(request: WorkspaceRequest) -> HttpResponse:
-    added = services.question_bank_seed(workspace=request.workspace)
-    if added:
-        messages.success(
-            request, _("%(n)d starter questions added. Edit them to fit your work.") % {"n": added}
+    """The starter questions the bank does not have yet (new ones arrive with new versions of
+    the guides): a steward reads them and adds the ones they choose."""
+    workspace = request.workspace
+    starters = services.starters_not_in_bank(workspace=workspace)
+    # (none ticked posts nothing at all, which is still an answer to check)
+    form = StartersForm(request.POST if request.method == "POST" else None, starters=starters)
+    if request.method == "POST":
+        added = submit(
+            form,
+            lambda data: services.question_bank_add_starters(
+                workspace=workspace, keys=data["starters"]
+            ),
         )
-    else:
-        messages.info(request, _("The bank already has questions, so nothing was added."))
-    return redirect("question-list", request.workspace.slug)
+        if added is not None:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d starter question added. Edit it to fit your work.",
+                    "%(n)d starter questions added. Edit them to fit your work.",
+                    added,
+                )
+                % {"n": added},
+            )
+            return redirect("question-list", workspace.slug)
+    return render(
+        request,
+        "stewardship/questions/starters.html",
+        {"form": form, "starters": starters},
+        status=invalid_status(request) if form.errors else 200,
+    )

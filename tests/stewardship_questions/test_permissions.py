@@ -5,6 +5,7 @@ import pytest
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
 from stewardship.models import Question, QuestionRevision
+from stewardship.questions.seed import QUESTIONS
 from tests.conftest import signed_in
 from tests.factories import QuestionFactory
 from tests.workspace_urls import workspace_urls
@@ -21,6 +22,7 @@ EXPECTED = {
     ("question-edit", "POST"): (302, 302, 302, 403, 302, 403),
     ("question-history", "GET"): (200, 200, 200, 200, 200, 200),
     ("question-toggle", "POST"): (302, 302, 302, 403, 302, 403),
+    ("question-seed", "GET"): (200, 200, 200, 403, 200, 403),
     ("question-seed", "POST"): (302, 302, 302, 403, 302, 403),
 }
 
@@ -62,7 +64,7 @@ def test_role_may_or_may_not(view, method, role, expected, workspace, make_membe
         "question-edit": (f"{base}{question.pk}/edit/", {"text": "After?", "mode": "learning"}),
         "question-history": (f"{base}{question.pk}/history/", {}),
         "question-toggle": (f"{base}{question.pk}/toggle/", {}),
-        "question-seed": (f"{base}starter/", {}),
+        "question-seed": (f"{base}starter/", {"starters": [QUESTIONS[0].key]}),
     }[view]
     client = signed_in(actor)
     before = _state(workspace)

@@ -1,7 +1,11 @@
 """The question bank's services: revisions on every edit, switching off, and the seed."""
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from hls.tenancy.context import tenant_scope
 from stewardship.models import Question, QuestionRevision
@@ -75,7 +79,8 @@ def test_toggle_switches_off_and_on_without_deleting(scoped):
 
 
 def test_the_seed_is_in_range_attributed_and_keyed():
-    assert 25 <= len(QUESTIONS) <= 40
+    assert 40 <= len(QUESTIONS) <= 70
+    assert len({q.key for q in QUESTIONS}) == len(QUESTIONS)
     assert "CC BY-NC" in SOURCE
     assert "Human Learning Systems" in SOURCE
     modes = {q.mode for q in QUESTIONS}
@@ -115,3 +120,64 @@ def test_a_new_workspace_gets_the_starter_questions_with_its_default_scales(scop
     assert Question.objects.count() == len(QUESTIONS)
     assert Question.objects.filter(scale__name="Team").exists()
     assert Question.objects.filter(scale__name="A person's life").exists()
+
+
+SCALES = ["person", "team", "organisation", "place", "country"]
+PHASES = ["understand", "co_design", "experiment", "embed"]
+
+
+@pytest.mark.parametrize("mode", ["managing", "governing"])
+def test_managing_and_governing_at_every_scale_and_phase(mode):
+    """Managing and governing run through every phase at every scale (issue 15): each scale has
+    questions of its own of both kinds, and every scale and phase is offered some."""
+    for scale in SCALES:
+        assert any(q.scale == scale and q.mode == mode for q in QUESTIONS), (scale, mode)
+        for phase in PHASES:
+            assert any(
+                q.scale in (None, scale) and q.phase in ("", phase) and q.mode == mode
+                for q in QUESTIONS
+            ), (scale, phase, mode)
+
+
+def test_starters_not_in_bank_survive_edits_and_switching_off(scoped):
+    first, second = QUESTIONS[:2]
+    assert services.question_bank_add_starters(workspace=scoped, keys=[first.key]) == 1
+    question = Question.objects.get()
+    assert question.starter == first.key
+    services.question_update(
+        workspace=scoped, question=question, user=None, text="Our own wording?"
+    )
+    services.question_set_active(workspace=scoped, question=question, active=False)
+    missing = services.starters_not_in_bank(workspace=scoped)
+    assert first not in missing
+    assert second in missing
+    assert len(missing) == len(QUESTIONS) - 1
+
+
+def test_adding_starters_refuses_none_and_those_already_had(scoped):
+    key = QUESTIONS[0].key
+    with pytest.raises(ValidationError) as error:
+        services.question_bank_add_starters(workspace=scoped, keys=[])
+    assert "starters" in error.value.message_dict
+    services.question_bank_add_starters(workspace=scoped, keys=[key])
+    for keys in ([key], ["unknown"]):
+        with pytest.raises(ValidationError):
+            services.question_bank_add_starters(workspace=scoped, keys=keys)
+    assert Question.objects.count() == 1
+
+
+def test_the_migration_keys_loaded_starters_by_their_first_wording(scoped):
+    """Banks loaded before starters were keyed: a starter is known by its first wording, an
+    edited one by its oldest revision's, so neither is offered again."""
+    migration = importlib.import_module("stewardship.migrations.0006_question_starter")
+    edited, kept = QUESTIONS[:2]
+    services.question_bank_seed(workspace=scoped)
+    Question.objects.update(starter="")
+    question = Question.objects.get(text=edited.text)
+    services.question_update(workspace=scoped, question=question, user=None, text="Reworded?")
+    own = services.question_create(workspace=scoped, text="Our own?")
+    migration.backfill(None, SimpleNamespace(connection=connection))
+    assert Question.objects.get(pk=question.pk).starter == edited.key
+    assert Question.objects.get(text=kept.text).starter == kept.key
+    assert Question.objects.get(pk=own.pk).starter == ""
+    assert services.starters_not_in_bank(workspace=scoped) == []
