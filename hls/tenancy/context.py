@@ -59,6 +59,13 @@ def all_workspaces(reason: str) -> AbstractContextManager[None]:
     return _scope("", "", "on")
 
 
+def narrow_to_workspace(workspace_id: int) -> None:
+    """Inside an `all_workspaces` block: from now on the transaction sees only this workspace's
+    rows, as in `tenant_scope(workspace_id=...)`, until the block ends (one statement; no
+    savepoint). For the scheduler, once it has locked a row and knows its workspace."""
+    _set(str(workspace_id), "", "")
+
+
 def scope_to_workspace(workspace_id: int) -> None:
     """Inside a `tenant_scope` block: from now on the transaction sees this workspace's rows."""
     with connection.cursor() as cursor:

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from cycles.models import BarrierRoute, Cycle, Experiment
 from cycles.trust import trust_for
 from hls.accounts.models import User
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import all_workspaces, narrow_to_workspace, tenant_scope
 from hls.tenancy.models import Membership, Workspace
 from stewardship.models import (
     Notification,
@@ -321,14 +321,18 @@ def _barrier_message(row: Reminder, route: BarrierRoute) -> Message:
 # Is it still wanted? --------------------------------------------------------------------------
 
 
+def _is_member(row: Reminder, user_id: int) -> bool:
+    """The recipient is (still) a member of the workspace: read with the row when
+    `deliver_next` loaded it (`recipient_is_member`, in the same statement), else asked."""
+    known: bool | None = getattr(row, "recipient_is_member", None)
+    if known is not None:
+        return known
+    return Membership.objects.filter(workspace_id=row.workspace_id, user_id=user_id).exists()
+
+
 def still_wanted(row: Reminder) -> bool:
     """Checked at delivery time, under the row lock: the world may have moved since planning."""
-    if (
-        row.recipient_id is not None
-        and not Membership.objects.filter(
-            workspace_id=row.workspace_id, user_id=row.recipient_id
-        ).exists()
-    ):
+    if row.recipient_id is not None and not _is_member(row, row.recipient_id):
         return False
     if row.kind in SESSION_KINDS:
         session = row.session
@@ -468,36 +472,37 @@ def _send(
     preference: NotificationPreference | None,
     mail: BaseEmailBackend | None = None,
 ) -> None:
-    """The in-app notification and the email, or neither (a savepoint). `mail`: a connection
-    kept open for a whole run (one SMTP session for many messages); closed on a failure, so
-    the next message opens a fresh one."""
+    """The email, then the in-app notification. Nothing is written before the email is
+    accepted, so a failed send leaves nothing to undo (no savepoint); a failure after it rolls
+    the whole transaction back and the row stays pending (the duplicate window of the module
+    docstring). `mail`: a connection kept open for a whole run (one SMTP session for many
+    messages); closed on a failure, so the next message opens a fresh one."""
     recipient: User | None = row.recipient
     tz_name = preference.timezone if preference is not None else (
         row.session.timezone if row.session is not None else "Europe/London"
     )  # fmt: skip
     message = compose(row, tz_name=tz_name)
-    with transaction.atomic():
-        if recipient is not None:
-            Notification.objects.create(
-                workspace_id=row.workspace_id,
-                user=recipient,
-                reminder=row,
-                kind=row.kind,
-                title=message.title[:200],
-                body="\n\n".join(message.paragraphs),
-                url=message.path,
-            )
-        address = recipient.email if recipient is not None else row.email
-        email_on = preference is None or preference.email_enabled
-        if address and email_on:
-            outgoing = build_email(row, message, to=address)
-            outgoing.connection = mail  # None: a connection of its own
-            try:
-                outgoing.send()
-            except Exception:
-                if mail is not None:
-                    mail.close()
-                raise
+    address = recipient.email if recipient is not None else row.email
+    email_on = preference is None or preference.email_enabled
+    if address and email_on:
+        outgoing = build_email(row, message, to=address)
+        outgoing.connection = mail  # None: a connection of its own
+        try:
+            outgoing.send()
+        except Exception:
+            if mail is not None:
+                mail.close()
+            raise
+    if recipient is not None:
+        Notification.objects.create(
+            workspace_id=row.workspace_id,
+            user=recipient,
+            reminder=row,
+            kind=row.kind,
+            title=message.title[:200],
+            body="\n\n".join(message.paragraphs),
+            url=message.path,
+        )
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -543,6 +548,21 @@ def deliver(row: Reminder, *, now: dt.datetime, mail: BaseEmailBackend | None = 
     return "sent"
 
 
+def _related(kind: str) -> tuple[str, ...]:
+    """What a reminder of this kind reads to be checked and composed (and only that: a join
+    fewer is a cheaper plan, run once per reminder)."""
+    if kind in SESSION_KINDS:
+        return ("workspace", "recipient", "session")
+    if kind in (Kind.EXPERIMENT_CHECK_IN, Kind.EXPERIMENT_END):
+        return ("workspace", "recipient", "experiment")
+    if kind == Kind.STEWARD_REVIEW:
+        return ("workspace", "recipient", "steward_role__cycle")
+    return (
+        "workspace", "recipient",
+        "barrier_route__from_cycle__system__scale", "barrier_route__to_cycle__system__scale",
+    )  # fmt: skip
+
+
 def deliver_next(
     *, now: dt.datetime | None = None, mail: BaseEmailBackend | None = None
 ) -> str | None:
@@ -550,42 +570,65 @@ def deliver_next(
     None when nothing is due."""
     now = now or timezone.now()
     with all_workspaces("reminder delivery: lock the next due reminder"):
-        row = (
+        claimed = (
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=Reminder.Status.PENDING, due_at__lte=now)
             .order_by("due_at", "pk")
+            .values_list("pk", "workspace_id", "kind")
             .first()
         )
-        if row is None:
+        if claimed is None:
             return None
-        # The work runs in the row's own workspace (a savepoint in the same transaction, so
-        # the lock is held until the commit below).
-        with tenant_scope(workspace_id=row.workspace_id):
-            row = (
-                Reminder.objects.select_related(
-                    "workspace", "recipient", "session", "experiment", "steward_role__cycle",
-                    "barrier_route__from_cycle__system__scale",
-                "barrier_route__to_cycle__system__scale",
+        pk, workspace_id, kind = claimed
+        # The work runs in the row's own workspace, in the same transaction (the lock is held
+        # until the commit): from here on, the transaction sees that workspace's rows only.
+        narrow_to_workspace(workspace_id)
+        row = (
+            Reminder.objects.select_related(*_related(kind))
+            .annotate(
+                recipient_is_member=Exists(
+                    Membership.objects.filter(
+                        workspace_id=OuterRef("workspace_id"), user_id=OuterRef("recipient_id")
+                    )
                 )
-                .get(pk=row.pk)
-            )  # fmt: skip
-            return deliver(row, now=now, mail=mail)
+            )
+            .get(pk=pk)
+        )
+        return deliver(row, now=now, mail=mail)
 
 
-def dispatch(*, seconds: float = RUN_SECONDS, limit: int = RUN_MAX) -> int:
-    """Deliver what is due, one short transaction each, until none is left (or time is up).
-    Returns how many were sent."""
+def dispatch_run(*, seconds: float = RUN_SECONDS, limit: int = RUN_MAX) -> tuple[int, bool]:
+    """Deliver what is due, one short transaction each, until none is left or the run's rows or
+    time are used up. Returns how many were sent, and whether it stopped with some still due
+    (its caller then queues the next run at once, rather than leaving them to beat's next
+    minute)."""
     started = time.monotonic()
     sent = 0
     with get_connection() as mail:  # one SMTP session for the run, not one per message
         for _i in range(limit):
             outcome = deliver_next(mail=mail)
             if outcome is None:
-                break
+                return sent, False
             sent += outcome == "sent"
             if time.monotonic() - started > seconds:
                 break
-    return sent
+    return sent, True
+
+
+def dispatch(*, seconds: float = RUN_SECONDS, limit: int = RUN_MAX) -> int:
+    """Deliver what is due (see `dispatch_run`). Returns how many were sent."""
+    return dispatch_run(seconds=seconds, limit=limit)[0]
+
+
+def backlog(*, more_than: int, now: dt.datetime | None = None) -> bool:
+    """Whether more than `more_than` pending reminders are due (an index range, not a count)."""
+    now = now or timezone.now()
+    with all_workspaces("reminder delivery: is there a backlog for more than one worker"):
+        return (
+            Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now)
+            .order_by("due_at", "pk")[more_than : more_than + 1]
+            .exists()
+        )
 
 
 # The daily digest -----------------------------------------------------------------------------

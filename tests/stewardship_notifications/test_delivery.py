@@ -301,3 +301,33 @@ def test_quiet_hours_helper_in_another_zone():
     assert delivery.quiet_until(london_pref, january_night) == dt.datetime(
         2025, 1, 16, 6, 30, tzinfo=dt.UTC
     )
+
+
+def test_a_backlog_brings_a_helper_and_each_run_queues_the_next_until_none_is_due(
+    world, monkeypatch
+):
+    from stewardship.notifications import tasks
+
+    published = []
+    monkeypatch.setattr(delivery, "RUN_MAX", 2)
+    monkeypatch.setattr(tasks, "publish", lambda task, *args: published.append(args))
+    changed(world, "created")  # four invitations due now: more than one run of two takes
+    assert tasks.dispatch_due() == 2
+    assert published == [(True,), (True,)]  # a helper at once, then the next run
+    published.clear()
+    assert tasks.dispatch_due(True) == 2  # a helper asks for no more helpers
+    assert published == [(True,)]  # it used up its run: the next may find more
+    published.clear()
+    assert tasks.dispatch_due(True) == 0
+    assert published == []  # none was due: the chain ends
+    assert len(mail.outbox) == 4
+
+
+def test_one_reminder_costs_a_fixed_number_of_statements(world, django_assert_num_queries):
+    _only_pat_due(world)
+    # Eight: the scope, the lock, the workspace's scope, the row with what it needs and whether
+    # its recipient is still a member, the meeting slot, the preference, the in-app
+    # notification, the row marked sent. Four more only because the test's own transaction
+    # is around it (a savepoint, and its scope read and given back).
+    with django_assert_num_queries(8 + 4):
+        assert delivery.deliver_next() == "sent"
