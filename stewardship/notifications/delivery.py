@@ -278,11 +278,13 @@ def _barrier_message(row: Reminder, route: BarrierRoute) -> Message:
             _("Read and answer it"),
         )  # fmt: skip
     ids = [row.payload[k] for k in ("raised", "answered", "passed") if row.payload.get(k)]
-    routes = {
-        r.pk: r
-        for r in BarrierRoute.objects.filter(workspace_id=row.workspace_id, pk__in=ids)
-        .select_related("to_cycle__system__scale")
-    }  # fmt: skip
+    routes: dict[int, BarrierRoute] = {}
+    if ids:  # (none: not even the query's building, which costs a few ms a reminder)
+        routes = {
+            r.pk: r
+            for r in BarrierRoute.objects.filter(workspace_id=row.workspace_id, pk__in=ids)
+            .select_related("to_cycle__system__scale")
+        }  # fmt: skip
 
     def level(key: str) -> str:
         found = routes.get(row.payload.get(key) or 0)
