@@ -474,11 +474,12 @@ def _send(
     preference: NotificationPreference | None,
     mail: BaseEmailBackend | None = None,
 ) -> None:
-    """The email, then the in-app notification. Nothing is written before the email is
-    accepted, so a failed send leaves nothing to undo (no savepoint); a failure after it rolls
-    the whole transaction back and the row stays pending (the duplicate window of the module
-    docstring). `mail`: a connection kept open for a whole run (one SMTP session for many
-    messages); closed on a failure, so the next message opens a fresh one."""
+    """The in-app notification and the email, or neither. The email is sent last, so only the
+    row's update and the commit stand between the mail server's acceptance and the commit (the
+    duplicate window of the module docstring); a failed send deletes the notification it wrote
+    (no savepoint around it: two statements a reminder fewer). `mail`: a connection kept open
+    for a whole run (one SMTP session for many messages); closed on a failure, so the next
+    message opens a fresh one."""
     recipient: User | None = row.recipient
     tz_name = preference.timezone if preference is not None else (
         row.session.timezone if row.session is not None else "Europe/London"
@@ -486,17 +487,10 @@ def _send(
     message = compose(row, tz_name=tz_name)
     address = recipient.email if recipient is not None else row.email
     email_on = preference is None or preference.email_enabled
-    if address and email_on:
-        outgoing = build_email(row, message, to=address)
-        outgoing.connection = mail  # None: a connection of its own
-        try:
-            outgoing.send()
-        except Exception:
-            if mail is not None:
-                mail.close()
-            raise
+    outgoing = build_email(row, message, to=address) if address and email_on else None
+    notification = None
     if recipient is not None:
-        Notification.objects.create(
+        notification = Notification.objects.create(
             workspace_id=row.workspace_id,
             user=recipient,
             reminder=row,
@@ -505,6 +499,16 @@ def _send(
             body="\n\n".join(message.paragraphs),
             url=message.path,
         )
+    if outgoing is not None:
+        outgoing.connection = mail  # None: a connection of its own
+        try:
+            outgoing.send()
+        except Exception:
+            if mail is not None:
+                mail.close()
+            if notification is not None:
+                Notification.objects.filter(pk=notification.pk).delete()
+            raise
 
 
 def _backoff(attempts: int) -> dt.timedelta:
