@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import nh3
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -327,16 +330,37 @@ def _only_marks(html: str) -> str:
     return nh3.clean(html, tags={"mark"}, attributes={}, strip_comments=True)
 
 
-# The ids of the current workspace's entries (experiments) that match, found through the GIN
-# index by a function that may read only ids and vectors (cycles/migrations/0012): under
-# row-level security `@@` (not leakproof) cannot use the index. The rows are then read as
-# always, under the workspace policy (and the visibility rule), and matched again.
+# The ids of the current workspace's entries (experiments) that match, newest first and at
+# most SEARCH_CANDIDATES of them, found through the GIN index (or, for a common word, the
+# primary key walked backwards) by a function that may read only ids and vectors
+# (cycles/migrations/0012, 0014): under row-level security `@@` (not leakproof) cannot use the
+# index. The rows are then read as always, under the workspace policy (and the visibility rule),
+# and matched again. `= ANY(ARRAY(...))` makes the candidates the plan's starting point (read by
+# primary key), whatever the planner guesses of a function's rows.
+SEARCH_CANDIDATES = 2000
 ENTRY_CANDIDATES = (
-    "SELECT cycles_entry_ids_matching(websearch_to_tsquery('english'::regconfig, %s))"
+    "ARRAY(SELECT cycles_entry_ids_matching(websearch_to_tsquery('english'::regconfig, %s), %s))"
 )
 EXPERIMENT_CANDIDATES = (
-    "SELECT cycles_experiment_ids_matching(websearch_to_tsquery('english'::regconfig, %s))"
+    "ARRAY(SELECT cycles_experiment_ids_matching("
+    "websearch_to_tsquery('english'::regconfig, %s), %s))"
 )
+
+
+def _pk_in_array(array: Any) -> Func:
+    """The row's id is in `array`: `id = ANY(array)`. Unlike `IN (subquery)`, the planner reads
+    these rows by primary key, whatever it guesses of the subquery's size."""
+    return Func(
+        F("pk"),
+        array,
+        arg_joiner=" = ANY(",
+        template="%(expressions)s)",
+        output_field=BooleanField(),
+    )
+
+
+def _is_candidate(sql: str, q: str) -> Func:
+    return _pk_in_array(RawSQL(sql, [q, SEARCH_CANDIDATES]))  # noqa: S611 - q bound
 
 
 def _searched_parts(field: Callable[[str], Any], text: Callable[[str], Any]) -> list[Any]:
@@ -355,25 +379,48 @@ def experiment_searched_text(experiment: Experiment) -> str:
 
 def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
     """Ranked full-text search over what the user may see: entries (by the visibility rule),
-    and the workspace's experiments and cycles."""
+    and the workspace's experiments and cycles. Entries and experiments are ranked among the
+    newest SEARCH_CANDIDATES that match in the workspace (all of them, unless the word is
+    common): a page of results never ranks or headlines every match of a common word."""
     q = q.strip()
     if not q:
         return SearchResults([], [], [])
     query = SearchQuery(q, config="english", search_type="websearch")
     headline: dict[str, Any] = {"start_sel": "<mark>", "stop_sel": "</mark>", "config": "english"}
+    # The page of each is chosen first (ranked, with no joins), then read with what it shows
+    # and headlined: only a page of rows is joined and headlined.
+    visible = entries_visible_to(workspace=workspace, user=user)
+    entry_order = ("-rank", "-created_at", "-pk")
     entries = list(
-        entries_visible_to(workspace=workspace, user=user)
-        .filter(pk__in=RawSQL(ENTRY_CANDIDATES, [q]), search=query)  # noqa: S611 - q bound
+        visible.filter(
+            _pk_in_array(
+                ArraySubquery(
+                    visible.filter(_is_candidate(ENTRY_CANDIDATES, q), search=query)
+                    .annotate(rank=SearchRank(F("search"), query))
+                    .order_by(*entry_order)
+                    .values("pk")[:SEARCH_LIMIT]
+                )
+            )
+        )
         .select_related(*CYCLE_NAMING, "author")
         .annotate(
             rank=SearchRank(F("search"), query),
             headline=SearchHeadline("text", query, max_words=35, min_words=15, **headline),
         )
-        .order_by("-rank", "-created_at", "-pk")[:SEARCH_LIMIT]
+        .order_by(*entry_order)
     )
+    in_workspace = Experiment.objects.filter(workspace=workspace)
     experiments = list(
-        Experiment.objects.filter(workspace=workspace)
-        .filter(pk__in=RawSQL(EXPERIMENT_CANDIDATES, [q]), search=query)  # noqa: S611 - q bound
+        in_workspace.filter(
+            _pk_in_array(
+                ArraySubquery(
+                    in_workspace.filter(_is_candidate(EXPERIMENT_CANDIDATES, q), search=query)
+                    .annotate(rank=SearchRank(F("search"), query))
+                    .order_by("-rank", "-pk")
+                    .values("pk")[:SEARCH_LIMIT]
+                )
+            )
+        )
         .select_related(*CYCLE_NAMING, "owner")
         .annotate(
             rank=SearchRank(F("search"), query),
@@ -385,7 +432,7 @@ def search(*, workspace: Workspace, user: User, q: str) -> SearchResults:
                 **headline,
             ),
         )
-        .order_by("-rank", "-pk")[:SEARCH_LIMIT]
+        .order_by("-rank", "-pk")
     )
     cycle_vector = SearchVector("name", "purpose", "learning_questions", config="english")
     cycles = list(

@@ -522,10 +522,16 @@ class Bench:
         with self.connect() as conn:
             # Under row-level security '@@' cannot use the search index (it is not leakproof);
             # where the schema has the index-keeping function (cycles migration 0012), the best
-            # SQL takes its candidates from it, as the page does.
-            if conn.execute(
-                "SELECT 1 FROM pg_proc WHERE proname = 'cycles_entry_ids_matching'"
-            ).fetchone():
+            # SQL takes its candidates from it, as the page does: since 0014, the newest 2,000
+            # (cycles.selectors.SEARCH_CANDIDATES), read by primary key.
+            nargs = conn.execute(
+                "SELECT max(pronargs) FROM pg_proc WHERE proname = 'cycles_entry_ids_matching'"
+            ).fetchone()
+            if nargs and nargs[0] == 2:
+                matching += (
+                    f" AND e.id = ANY(ARRAY(SELECT cycles_entry_ids_matching({tsquery}, 2000)))"
+                )
+            elif nargs and nargs[0] == 1:
                 matching += f" AND e.id IN (SELECT cycles_entry_ids_matching({tsquery}))"
         queries = {
             "timeline": f"""

@@ -125,3 +125,45 @@ def test_experiment_search_reads_its_stored_vector(cast):
         assert _index_scans("cycles_experiment_search") > before
     assert [experiment.pk for experiment in results.experiments] == [found.pk]
     assert "<mark>" in results.experiments[0].headline
+
+
+def test_the_candidates_are_the_newest_first_and_bounded(cast):
+    """A common word matches a large part of a workspace: the function gives its newest
+    matches first, at most `newest` of them (all when it is not given)."""
+    with tenant_scope(workspace_id=cast.workspace.pk):
+        ids = [
+            EntryFactory(workspace=cast.workspace, cycle=cast.cycle, text=f"Kingfisher {n}").pk
+            for n in range(3)
+        ]
+        EntryFactory(workspace=cast.workspace, cycle=cast.cycle, text="Nothing of the sort")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT * FROM cycles_entry_ids_matching(websearch_to_tsquery('english', %s), 2)",
+                ["kingfisher"],
+            )
+            assert [row[0] for row in cursor.fetchall()] == sorted(ids, reverse=True)[:2]
+            cursor.execute(
+                "SELECT * FROM cycles_entry_ids_matching(websearch_to_tsquery('english', %s))",
+                ["kingfisher"],
+            )
+            assert sorted(row[0] for row in cursor.fetchall()) == sorted(ids)
+
+
+def test_search_ranks_the_newest_matches_only(cast, monkeypatch):
+    """Search ranks the newest SEARCH_CANDIDATES matches, never all of a common word's: an
+    older entry, however well it ranks, gives way to newer ones; each shown passes the rule."""
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 2)
+    with tenant_scope(workspace_id=cast.workspace.pk):
+        older, *newer = (
+            EntryFactory(
+                workspace=cast.workspace, cycle=cast.cycle, author=cast.author.user, text=text
+            )
+            for text in ("Kingfisher, kingfisher", "A kingfisher and more", "One kingfisher")
+        )
+        for n in range(3):
+            ExperimentFactory(workspace=cast.workspace, cycle=cast.cycle, title=f"Kingfisher {n}")
+        found = selectors.search(workspace=cast.workspace, user=cast.author.user, q="kingfisher")
+    assert {entry.pk for entry in found.entries} == {entry.pk for entry in newer}
+    assert older.pk not in {entry.pk for entry in found.entries}
+    assert len(found.experiments) == 2
+    assert all("<mark>" in entry.headline for entry in found.entries)
