@@ -371,6 +371,34 @@ class EntryTheme(WorkspaceOwned):
         ]
 
 
+class EntryRollup(WorkspaceOwned):
+    """Monthly roll-up of what patterns count (cycles.patterns.selectors.entry_counts): the
+    entries of a cycle that happened in a month, are not deleted and are shared upward after
+    the consent cap (`EntryQuerySet.shared_upward`), per kind, once whatever their themes
+    (`theme` empty) and once under each of their themes. Kept by the database itself: statement
+    triggers on entries, their themes and people's consent recompute the touched (cycle, month)
+    buckets from the entries in the same transaction (cycles migration 0013); never written
+    by the application."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()  # the first day of the month
+    kind = models.CharField(max_length=16, choices=Entry.Kind.choices)
+    theme = models.ForeignKey(
+        Theme, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "cycle", "month", "kind", "theme"],
+                include=["n"],
+                nulls_distinct=False,
+                name="cycles_entryrollup_uniq",
+            )
+        ]
+
+
 class EntryRevision(WorkspaceOwned):
     """An entry as it was before an edit."""
 

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from django.utils import timezone
 
@@ -276,6 +278,18 @@ class EntryThemeFactory(factory.django.DjangoModelFactory):
 
     entry = factory.SubFactory(EntryFactory, workspace=factory.SelfAttribute("..workspace"))
     theme = factory.SubFactory(ThemeFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+class EntryRollupFactory(factory.django.DjangoModelFactory):
+    """A roll-up row as such (the triggers of cycles migration 0013 keep the real ones)."""
+
+    class Meta:
+        model = "cycles.EntryRollup"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=factory.SelfAttribute("..workspace"))
+    month = datetime.date(2025, 1, 1)
+    kind = "story"
+    n = 1
 
 
 class EntryRevisionFactory(factory.django.DjangoModelFactory):

@@ -25,7 +25,8 @@ from __future__ import annotations
 import datetime as _dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -43,6 +44,7 @@ from cycles.models import (
     CycleMember,
     Entry,
     EntryQuerySet,
+    EntryRollup,
     EntryTheme,
     Experiment,
     Theme,
@@ -224,51 +226,174 @@ class EntryCounts:
 
 # One read of the entries behind the numbers: the filtered entries (the ORM's SQL, so the
 # rule of what counts stays `shared_entries`) are materialised once, then grouped twice, by
-# month and kind and, joined to their themes, by theme and month.
+# month and kind and, joined to their themes, by theme and month. `{sign}` is 1, or -1 for
+# days taken away from a whole month of the roll-ups.
 _COUNTS_SQL = """
 WITH counted AS MATERIALIZED ({entries})
 SELECT NULL::bigint AS theme_id, date_trunc('month', counted.happened_on::timestamp)::date,
-       counted.kind, count(*)
+       counted.kind, {sign} * count(*)
   FROM counted
  GROUP BY 2, 3
 UNION ALL
-SELECT et.theme_id, date_trunc('month', counted.happened_on::timestamp)::date, NULL, count(*)
+SELECT et.theme_id, date_trunc('month', counted.happened_on::timestamp)::date, NULL,
+       {sign} * count(*)
   FROM counted
   JOIN cycles_entrytheme et ON et.entry_id = counted.id AND et.workspace_id = %s{theme}
  GROUP BY 1, 2
 """
 
+# The whole months, from the roll-ups (cycles.models.EntryRollup), in the rows `_COUNTS_SQL`
+# gives, in one pass over them: per month and kind (the rows with no theme) and per theme and
+# month (summed over the kinds). With a theme filter only that theme's rows are read, and
+# give both.
+_ROLLUP_SQL = """
+SELECT rolled.theme_id, rolled.month, CASE WHEN rolled.theme_id IS NULL THEN rolled.kind END,
+       sum(rolled.n)
+  FROM ({rollups}) rolled
+ GROUP BY 1, 2, 3
+"""
+_ROLLUP_THEME_SQL = """
+SELECT rolled.theme_id, rolled.month, rolled.kind, sum(rolled.n)
+  FROM ({rollups}) rolled
+ GROUP BY GROUPING SETS ((rolled.month, rolled.kind), (rolled.theme_id, rolled.month))
+"""
 
-def entry_counts(*, workspace: Workspace, cycle_ids: set[int], f: PatternFilter) -> EntryCounts:
-    """The entry numbers of the patterns of `cycle_ids` for the filter (the theme filter keeps
-    entries with that theme and counts only that theme). One query, one read of the entries,
-    over the `cycles_entry_patterns` index (workspace, cycle, date range)."""
+
+@dataclass(frozen=True)
+class CountPlan:
+    """Where the counts of a period come from: the roll-ups of its whole months, plus or minus
+    the entries of some days (`(first day, day after the last, sign)`)."""
+
+    months: tuple[_dt.date, ...]
+    days: tuple[tuple[_dt.date, _dt.date, int], ...]
+
+
+def count_plan(f: PatternFilter, today: _dt.date | None = None) -> CountPlan:
+    """The roll-ups for every whole month of the period. A month the period starts or ends in
+    is counted from its entries on the days the period keeps, or, when the days it leaves out
+    are fewer, from its roll-up minus the entries of those days (days still to come cost
+    nothing: the current month of the default period is its roll-up minus nothing)."""
+    today = today or timezone.localdate()
+    end = f.date_to + _dt.timedelta(days=1)
+    months: list[_dt.date] = []
+    days: list[tuple[_dt.date, _dt.date, int]] = []
+    for month in month_starts(f.date_from, f.date_to):
+        first, after = _month_bounds(month)
+        keep = (max(first, f.date_from), min(after, end))
+        if keep == (first, after):
+            months.append(month)
+            continue
+        left_out = [(a, b) for a, b in ((first, keep[0]), (keep[1], after)) if a < b]
+
+        def cost(a: _dt.date, b: _dt.date) -> int:
+            return max(0, (min(b, today + _dt.timedelta(days=1)) - a).days)
+
+        if sum(cost(a, b) for a, b in left_out) < cost(*keep):
+            months.append(month)
+            days.extend((a, b, -1) for a, b in left_out)
+        else:
+            days.append((*keep, 1))
+    return CountPlan(tuple(months), tuple(days))
+
+
+def _entry_counts_sql(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter, sign: int
+) -> tuple[str, list[Any]]:
     entries = (
         shared_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
         .order_by()
         .values("id", "happened_on", "kind")
     )
-    try:
-        entries_sql, entries_params = entries.query.sql_with_params()
-    except EmptyResultSet:  # no cycles below: nothing to count, as the ORM would (no query)
-        return EntryCounts({}, {}, {})
+    entries_sql, entries_params = entries.query.sql_with_params()
     params = [*entries_params, workspace.pk]
     theme = ""
     if f.theme is not None:
         theme = " AND et.theme_id = %s"
         params.append(f.theme.pk)
-    by_theme_month: dict[tuple[int, _dt.date], int] = {}
+    return _COUNTS_SQL.format(entries=entries_sql, theme=theme, sign=int(sign)), params
+
+
+def _rollup_counts_sql(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter, months: Iterable[_dt.date]
+) -> tuple[str, list[Any]]:
+    rollups = EntryRollup.objects.filter(
+        workspace=workspace, cycle_id__in=cycle_ids, month__in=list(months)
+    )
+    if f.scale is not None:  # the same cycles as `_filtered`
+        rollups = rollups.filter(cycle__system__scale=f.scale)
+    if f.theme is not None:  # the entries with that theme, counted under it only
+        rollups = rollups.filter(theme=f.theme)
+    sql, params = (
+        rollups.order_by().values("theme_id", "month", "kind", "n").query.sql_with_params()
+    )
+    template = _ROLLUP_SQL if f.theme is None else _ROLLUP_THEME_SQL
+    return template.format(rollups=sql), list(params)
+
+
+def _counts(rows: Iterable[tuple[int | None, _dt.date, str | None, int]]) -> EntryCounts:
+    by_theme_month: dict[tuple[int, _dt.date], int] = defaultdict(int)
     by_month: dict[_dt.date, int] = defaultdict(int)
     by_kind: dict[str, int] = defaultdict(int)
+    for theme_id, month, kind, n in rows:
+        if theme_id is None:
+            assert kind is not None
+            by_month[month] += n
+            by_kind[kind] += n
+        else:
+            by_theme_month[(theme_id, month)] += n
+
+    def counted(numbers: dict[Any, int]) -> dict[Any, int]:
+        return {key: n for key, n in numbers.items() if n}
+
+    return EntryCounts(counted(by_theme_month), counted(by_month), counted(by_kind))
+
+
+def entry_counts_from_entries(
+    *, workspace: Workspace, cycle_ids: set[int], f: PatternFilter
+) -> EntryCounts:
+    """`entry_counts` read from the entries alone (a drill-down's month or kind; and the
+    oracle the roll-ups are tested against). One query."""
+    try:
+        sql, params = _entry_counts_sql(workspace=workspace, cycle_ids=cycle_ids, f=f, sign=1)
+    except EmptyResultSet:  # no cycles below: nothing to count, as the ORM would (no query)
+        return EntryCounts({}, {}, {})
     with connection.cursor() as cursor:
-        cursor.execute(_COUNTS_SQL.format(entries=entries_sql, theme=theme), params)
-        for theme_id, month, kind, n in cursor.fetchall():
-            if theme_id is None:
-                by_month[month] += n
-                by_kind[kind] += n
-            else:
-                by_theme_month[(theme_id, month)] = n
-    return EntryCounts(by_theme_month, dict(by_month), dict(by_kind))
+        cursor.execute(sql, params)
+        return _counts(cursor.fetchall())
+
+
+def entry_counts(*, workspace: Workspace, cycle_ids: set[int], f: PatternFilter) -> EntryCounts:
+    """The entry numbers of the patterns of `cycle_ids` for the filter (the theme filter keeps
+    entries with that theme and counts only that theme). One query: the monthly roll-ups
+    (`EntryRollup`) of the period's whole months, and the entries of the days a month the
+    period starts or ends in adds or takes away (`count_plan`), over the
+    `cycles_entry_patterns` index (workspace, cycle, date range)."""
+    if not cycle_ids:  # nothing to count, as the ORM would (no query)
+        return EntryCounts({}, {}, {})
+    if f.month is not None or f.kind:
+        return entry_counts_from_entries(workspace=workspace, cycle_ids=cycle_ids, f=f)
+    plan = count_plan(f)
+    parts: list[str] = []
+    params: list[Any] = []
+    if plan.months:
+        sql, part_params = _rollup_counts_sql(
+            workspace=workspace, cycle_ids=cycle_ids, f=f, months=plan.months
+        )
+        parts.append(sql)
+        params.extend(part_params)
+    for first, after, sign in plan.days:
+        days = replace(f, date_from=first, date_to=after - _dt.timedelta(days=1))
+        sql, part_params = _entry_counts_sql(
+            workspace=workspace, cycle_ids=cycle_ids, f=days, sign=sign
+        )
+        parts.append(sql)
+        params.extend(part_params)
+    if not parts:  # an empty period
+        return EntryCounts({}, {}, {})
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS part" for part in parts)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _counts(cursor.fetchall())
 
 
 def theme_month_counts(

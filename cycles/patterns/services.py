@@ -7,12 +7,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cycles.connections import cycle_ids_below
-from cycles.models import ContextAnswer, ContextQuestion, ContextQuestionTarget, Cycle
+from cycles.models import (
+    ContextAnswer,
+    ContextQuestion,
+    ContextQuestionTarget,
+    Cycle,
+    EntryRollup,
+)
 from hls.accounts.models import User
 from hls.audit.services import audit_record
 from hls.tenancy.models import Workspace
@@ -97,3 +103,13 @@ def context_answer_create(
         cycle_id=target.cycle_id,
     )
     return answer
+
+
+@transaction.atomic
+def rollups_rebuild(*, workspace: Workspace) -> int:
+    """Count the workspace's monthly roll-ups again from its entries (the database function of
+    cycles migration 0013, which the triggers use for the buckets a write touched). Returns how
+    many rows it has."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cycles_entryrollup_rebuild(%s)", [workspace.pk])
+    return EntryRollup.objects.filter(workspace=workspace).count()

@@ -1,8 +1,9 @@
-"""The numbers of a patterns page read the entries once, with an index-friendly date range
-(issue 14): one query for every entry count (themes by month, month totals, stories,
-barriers), on a range of the plain `happened_on` column that the `cycles_entry_patterns` index
-serves. The numbers themselves are checked
-against brute force in test_aggregation_property.py and test_summary_property.py."""
+"""The numbers of a patterns page cost one query (issue 14): every entry count (themes by month,
+month totals, stories, barriers) of the period's whole months comes from the monthly roll-ups
+(cycles.models.EntryRollup), and the days of a month the period starts or ends in from the
+entries, on a range of the plain `happened_on` column that the `cycles_entry_patterns` index
+serves. The numbers themselves are checked against brute force in test_aggregation_property.py,
+test_summary_property.py and test_rollup_property.py."""
 
 import datetime as dt
 import re
@@ -20,9 +21,22 @@ from tests.factories import EntryFactory, EntryThemeFactory, ThemeFactory
 pytestmark = pytest.mark.django_db
 
 SCANS_OF_ENTRIES = re.compile(r"\bon cycles_entry\b")
+SCANS_OF_ROLLUPS = re.compile(r"\bon cycles_entryrollup\b")
 
 
-def test_every_entry_count_comes_from_one_read_over_the_index(cast):
+def _counted(cast, f):
+    ids = selectors.below_ids(workspace=cast.workspace, cycle=cast.upper)
+    with CaptureQueriesContext(connection) as captured:
+        counts = selectors.entry_counts(workspace=cast.workspace, cycle_ids=ids, f=f)
+    assert len(captured.captured_queries) == 1
+    sql = captured.captured_queries[0]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return counts, sql, plan
+
+
+def test_every_entry_count_comes_from_one_query_whole_months_from_the_rollups(cast):
     day = dt.date(2025, 3, 14)
     with tenant_scope(workspace_id=cast.workspace.pk):
         letters = ThemeFactory(workspace=cast.workspace, name="Fear of letters")
@@ -35,24 +49,34 @@ def test_every_entry_count_comes_from_one_read_over_the_index(cast):
                 visibility=ShareLevel.SHARED_UPWARD,
             )
             EntryThemeFactory(workspace=cast.workspace, entry=entry, theme=letters)
-        f = PatternFilter(date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 3, 31))
-        ids = selectors.below_ids(workspace=cast.workspace, cycle=cast.upper)
-        with CaptureQueriesContext(connection) as captured:
-            counts = selectors.entry_counts(workspace=cast.workspace, cycle_ids=ids, f=f)
-        assert len(captured.captured_queries) == 1
-        sql = captured.captured_queries[0]["sql"]
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN " + sql)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+        whole = _counted(
+            cast, PatternFilter(date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 3, 31))
+        )
+        # March ends the period on the 20th: its roll-up less the entries of the 21st to 31st.
+        less = _counted(
+            cast, PatternFilter(date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 3, 20))
+        )
+        # ... on the 14th: the entries of the 1st to the 14th.
+        days = _counted(cast, PatternFilter(date_from=dt.date(2025, 1, 1), date_to=day))
     march = dt.date(2025, 3, 1)
-    assert counts.by_theme_month == {(letters.pk, march): 4}
-    assert counts.by_month == {march: 4}
-    assert counts.by_kind == {"story": 2, "barrier": 1, "idea": 1}
+    for counts, _sql, _plan in (whole, less, days):
+        assert counts.by_theme_month == {(letters.pk, march): 4}
+        assert counts.by_month == {march: 4}
+        assert counts.by_kind == {"story": 2, "barrier": 1, "idea": 1}
+    counts, sql, plan = whole
+    assert len(SCANS_OF_ENTRIES.findall(plan)) == 0, plan
+    assert len(SCANS_OF_ROLLUPS.findall(plan)) == 1, plan
+    # A month's days are a range on the plain column (what the index serves), never a
+    # function of the logged time: the last day is kept, the next is not.
+    counts, sql, plan = less
     assert len(SCANS_OF_ENTRIES.findall(plan)) == 1, plan
-    # The period is a range on the plain column (what the index serves), never a function of
-    # the logged time: the last day is kept, the next is not.
-    assert """"cycles_entry"."happened_on" >= '2025-01-01'""" in sql
+    assert len(SCANS_OF_ROLLUPS.findall(plan)) == 1, plan
+    assert """"cycles_entry"."happened_on" >= '2025-03-21'""" in sql
     assert """"cycles_entry"."happened_on" < '2025-04-01'""" in sql
+    counts, sql, plan = days
+    assert len(SCANS_OF_ENTRIES.findall(plan)) == 1, plan
+    assert """"cycles_entry"."happened_on" >= '2025-03-01'""" in sql
+    assert """"cycles_entry"."happened_on" < '2025-03-15'""" in sql
     assert "created_at" not in sql
 
 
