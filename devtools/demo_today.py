@@ -3,6 +3,8 @@
 - Eastbridge: Jo's lift in a second experiment whose end date has passed (time to decide), a
   question the council's cycle sends back to Jo's team, a half-typed story kept as a draft, and
   a team sense-making session in two days with Jo, Dev and Sam invited.
+  Jo's team says what time it gives to learning and what it stopped doing to make room (one
+  thing started again, with why).
 - Northmoor: a learning report in draft for the steward, beside the published one.
 
 Each step goes through the services where they accept it; what the services refuse on
@@ -13,6 +15,7 @@ Idempotent: a step that finds its row already there does nothing.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -22,7 +25,8 @@ from cycles.patterns.services import context_question_send
 from hls.accounts.models import User
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
-from stewardship.models import LearningReport, Session
+from stewardship.burden.services import learning_time_set, stop_doing_add, stop_doing_resume
+from stewardship.models import LearningReport, LearningTime, Session
 from stewardship.reports.services import report_create
 from stewardship.sessions.services import session_create
 
@@ -98,6 +102,35 @@ def _eastbridge(workspace: Workspace, users: dict[str, User]) -> None:
             reminder_leads=[1440],
             members=[jo, users["housing"]],
         )
+    _burden(workspace, team, jo)
+
+
+def _burden(workspace: Workspace, team: Cycle, jo: User) -> None:
+    """Jo's team's time for learning and what it stopped doing to make room."""
+    if LearningTime.objects.filter(workspace=workspace, cycle=team).exists():
+        return
+    today = timezone.localdate()
+    learning_time_set(
+        workspace=workspace, cycle=team, user=jo, hours=Decimal("1.5"), per="week",
+        how="The first hour of Tuesday's team meeting, and half an hour on Friday to write up.",
+    )  # fmt: skip
+    stop_doing_add(
+        workspace=workspace, cycle=team, user=jo,
+        what="Copying every call note into the arrears spreadsheet",
+        frees="About an hour a week each, now spent on the calls themselves.",
+        since=today - datetime.timedelta(weeks=10),
+    )  # fmt: skip
+    slide = stop_doing_add(
+        workspace=workspace, cycle=team, user=jo,
+        what="The monthly slide of letters sent, for the committee",
+        frees="Half a day a month for the team leader.",
+        since=today - datetime.timedelta(weeks=16),
+    )  # fmt: skip
+    stop_doing_resume(
+        workspace=workspace, item=slide, user=jo,
+        why="The committee still wanted it. It now carries two stories from the calls, and the "
+        "committee asks about those first.",
+    )  # fmt: skip
 
 
 def _northmoor(workspace: Workspace, users: dict[str, User]) -> None:

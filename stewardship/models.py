@@ -631,3 +631,51 @@ class ReportExport(WorkspaceOwned):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+
+# --- Burden ledger: the time a cycle gives to learning and what it stopped to make room -------
+
+
+class LearningTime(WorkspaceOwned):
+    """The time a cycle commits to learning together (one per cycle). Only those inside the
+    cycle change it; it is shown beside the cycle's sessions so the cost of learning is seen."""
+
+    class Per(models.TextChoices):
+        WEEK = "week", _("a week")
+        MONTH = "month", _("a month")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    per = models.CharField(_("per"), max_length=5, choices=Per.choices, default=Per.WEEK)
+    how = models.TextField(_("how we make the time"), blank=True)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
+    updated_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "cycle"], name="stewardship_time_once")
+        ]
+
+
+class StopDoing(WorkspaceOwned):
+    """Something a cycle stopped doing to make time for learning. Never deleted: when it starts
+    again, why is kept, as learning."""
+
+    class Status(models.TextChoices):
+        STOPPED = "stopped", _("Stopped")
+        RESUMED = "resumed", _("Started again")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(_("what we stop doing"), max_length=300)
+    frees = models.TextField(_("what it frees"), blank=True)
+    since = models.DateField(_("since"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.STOPPED)
+    resumed_why = models.TextField(_("why it started again"), blank=True)
+    resumed_on = models.DateField(null=True, blank=True)
+    added_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-since", "-pk"]
+        indexes = [models.Index(fields=["workspace", "cycle"], name="stewardship_stop_cycle")]

@@ -7,4 +7,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stewardship.sessions.urls")),
     path("", include("stewardship.notifications.urls")),
     path("", include("stewardship.reports.urls")),
+    path("", include("stewardship.burden.urls")),
 ]

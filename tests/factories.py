@@ -721,3 +721,21 @@ class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
     subscription = factory.SubFactory(WebhookSubscriptionFactory, workspace=_WS)
     event = "report.published"
     payload = factory.LazyFunction(lambda: {"type": "report.published"})
+
+
+class LearningTimeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.LearningTime"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    hours = 2
+    per = "week"
+
+
+class StopDoingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.StopDoing"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    what = factory.Sequence(lambda n: f"A report nobody reads {n}")
+    since = factory.LazyFunction(timezone.localdate)

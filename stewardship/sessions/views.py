@@ -21,6 +21,7 @@ from hls.forms import act, submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
+from stewardship.burden import selectors as burden
 from stewardship.models import OccurrenceQuestion, Session, SessionOutput, SessionParticipant
 from stewardship.sessions import selectors, services
 from stewardship.sessions.access import access_session, access_slot
@@ -127,6 +128,9 @@ def session_detail(request: WorkspaceRequest, session_id: int) -> HttpResponse:
             "may_change": may_change,
             "offer": offer,
             "offer_rule": describe_rule(offer.rule) if offer else "",
+            "learning_times": burden.times_for(
+                workspace=workspace, cycles=list(session.cycles.all())
+            ),
         },
     )
 

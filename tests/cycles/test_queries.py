@@ -95,8 +95,9 @@ def test_cycle_detail_query_budget(world, n, django_assert_num_queries) -> None:
     _fill(world, n)
     client = signed_in(world.manager)
     # 16 for the cycle itself, 1 for the viewer's trust (whether they may steer it), 9 for the
-    # connected-cycles panels (links, patterns and the button to them, barriers).
-    with django_assert_num_queries(26):
+    # connected-cycles panels (links, patterns and the button to them, barriers), 2 for the time
+    # for learning (the time given, what was stopped).
+    with django_assert_num_queries(28):
         assert client.get(f"/w/riverside/cycles/{world.cycle.pk}/").status_code == 200
 
 

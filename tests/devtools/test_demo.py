@@ -9,6 +9,7 @@ from devtools.demo import DEMO_PASSWORD
 from hls.accounts.models import User
 from hls.tenancy.context import all_workspaces, tenant_scope
 from hls.tenancy.models import Workspace
+from stewardship.models import LearningTime, StopDoing
 
 
 def _counts() -> dict[str, int]:
@@ -100,3 +101,14 @@ def test_demo_northmoor_alliance_has_a_place_cycle_sessions_and_a_published_repo
         report = LearningReport.objects.get(status=LearningReport.Status.PUBLISHED)
         assert report.assembly == LearningReport.Assembly.READY
         assert report.content["sessions"]
+
+
+def test_demo_team_says_its_time_for_learning_and_what_it_stopped(db) -> None:
+    call_command("seed_demo")
+    eastbridge = Workspace.objects.get(slug="eastbridge")
+    with tenant_scope(workspace_id=eastbridge.pk):
+        time = LearningTime.objects.get()
+        assert time.cycle.name.startswith("Learning with people")
+        statuses = sorted(StopDoing.objects.values_list("status", flat=True))
+        assert statuses == ["resumed", "stopped"]
+        assert StopDoing.objects.get(status="resumed").resumed_why

@@ -24,6 +24,7 @@ from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from stewardship.models import (
     Charter,
+    LearningTime,
     Occurrence,
     PlaceSetup,
     Principle,
@@ -403,6 +404,25 @@ def barrier_answer(workspace: Workspace, make_member: MakeMember) -> Case:
     )
 
 
+def learning_time_how(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two people inside a cycle change how it makes time for learning (its burden ledger)."""
+    ann = make_member(workspace, Role.PRACTITIONER, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.PRACTITIONER, email="ben@riverside.test", full_name="Ben")
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace)
+        for who in (ann, ben):
+            CycleMemberFactory(workspace=workspace, cycle=cycle, user=who.user)
+        LearningTime.objects.create(workspace=workspace, cycle=cycle, hours=2, per="week")
+    return Case(
+        url=f"/w/{workspace.slug}/cycles/{cycle.pk}/learning-time/",
+        field="how",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: LearningTime.objects.get(cycle=cycle).how),
+        saved_by="Ann",
+    )
+
+
 CASES = [
     meeting_notes,
     session_description,
@@ -421,6 +441,7 @@ CASES = [
     person_what_matters,
     question_wording,
     barrier_answer,
+    learning_time_how,
 ]
 
 
