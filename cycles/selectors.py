@@ -58,7 +58,7 @@ from cycles.models import (
 from cycles.trust import Trust
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Role, Workspace
-from systems.models import Person, ShareLevel, SystemMember
+from systems.models import Person, ShareLevel, System, SystemMember
 from systems.people.selectors import people_visible_to
 from systems.selectors import systems_below, systems_worked_in
 
@@ -144,14 +144,24 @@ def people_for_cycle_picker(
     user may open (`people_visible_to`), the ones whose own life is the cycle's system or a
     system just below it, the ones the user's own entries in the cycle are about, and any
     already chosen. Never every person the user recorded: a picker's size follows the cycle,
-    not the workspace. No query of its own (subqueries)."""
-    logged_about = Entry.objects.filter(
-        workspace=workspace, cycle=cycle, author=user, person__isnull=False
-    ).values("person_id")
+    not the workspace. No query of its own (subqueries). The candidates are found first (each
+    `= ANY(ARRAY(...))`, read by index), then checked against `people_visible_to`: with the
+    joined system in the OR, every person of the workspace was read and tested (50 ms at
+    100,000 people, twice on a timeline)."""
+    logged_about = (
+        Entry.objects.filter(workspace=workspace, cycle=cycle, author=user, person__isnull=False)
+        .order_by()
+        .values("person_id")
+    )
+    systems = (
+        System.objects.filter(workspace=workspace)
+        .filter(Q(pk=cycle.system_id) | Q(parent_id=cycle.system_id))
+        .order_by()
+        .values("pk")
+    )
     return people_visible_to(workspace=workspace, user=user).filter(
-        Q(system_id=cycle.system_id)
-        | Q(system__parent_id=cycle.system_id)
-        | Q(pk__in=logged_about)
+        Q(_in_array("system_id", ArraySubquery(systems)))
+        | Q(_in_array("pk", ArraySubquery(logged_about)))
         | Q(pk__in=[pk for pk in chosen if pk is not None])
     )
 
@@ -297,6 +307,64 @@ def timeline_shifts(
     ]
 
 
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of a timeline (`?page=N`, TIMELINE_PAGE_SIZE entries), without counting the
+    cycle's entries: one row more than the page says whether older ones follow, and one row
+    before it (from the second page on) is the newer page's oldest entry, `up_to`, where this
+    page's phase shifts stop. The page shows "Newer" and "Older", not "Page N of M" (the count
+    of a big cycle's visible entries cost more than the page itself)."""
+
+    number: int
+    entries: list[Entry]
+    has_next: bool
+    up_to: TimelineKey | None
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def timeline_page(entries: QuerySet[Entry], page: str | None) -> TimelinePage:
+    """Page `page` of `entries` (in TIMELINE_ORDER), read in one query (and its prefetch). As
+    Django's `Paginator.get_page`: not a number gives the first page; a page past the end (or
+    under 1) the last one, which only then needs a count."""
+    try:
+        number = int(page or 1)
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1:
+        found = _timeline_page(entries, number)
+        if found is not None:
+            return found
+    last = max(-(-entries.order_by().count() // TIMELINE_PAGE_SIZE), 1)
+    return _timeline_page(entries, last) or TimelinePage(last, [], False, None)
+
+
+def _timeline_page(entries: QuerySet[Entry], number: int) -> TimelinePage | None:
+    """Page `number`, or None if it is past the end (the first page always exists)."""
+    size = TIMELINE_PAGE_SIZE
+    start = (number - 1) * size
+    rows = list(entries[max(start - 1, 0) : start + size + 1])
+    boundary = rows.pop(0) if start and rows else None
+    if not rows and number > 1:
+        return None
+    return TimelinePage(
+        number=number,
+        entries=rows[:size],
+        has_next=len(rows) > size,
+        up_to=entry_timeline_key(boundary) if boundary is not None else None,
+    )
+
+
 def entry_revisions(*, workspace: Workspace, entry: Entry) -> QuerySet[EntryRevision]:
     return EntryRevision.objects.filter(workspace=workspace, entry=entry).select_related(
         "edited_by"
@@ -350,8 +418,13 @@ EXPERIMENT_CANDIDATES = (
 def _pk_in_array(array: Any) -> Func:
     """The row's id is in `array`: `id = ANY(array)`. Unlike `IN (subquery)`, the planner reads
     these rows by primary key, whatever it guesses of the subquery's size."""
+    return _in_array("pk", array)
+
+
+def _in_array(field: str, array: Any) -> Func:
+    """`field = ANY(array)`: an index condition (an ARRAY subquery is computed once, first)."""
     return Func(
-        F("pk"),
+        F(field),
         array,
         arg_joiner=" = ANY(",
         template="%(expressions)s)",

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -284,17 +283,16 @@ def cycle_timeline(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     entries = selectors.timeline_entries(
         workspace=workspace, user=user, cycle=cycle, filters=filters
     )
-    paginator = Paginator(entries, selectors.TIMELINE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    items = list(page.object_list)
-    newer_than = selectors.entry_timeline_key(items[-1]) if items and page.has_next() else None
-    up_to = None
-    if page.has_previous():
-        boundary = entries[page.start_index() - 2 : page.start_index() - 1]
-        up_to = next(iter(boundary.values_list("happened_on", "created_at")), None)
+    page = selectors.timeline_page(entries, request.GET.get("page"))
+    items = page.entries
+    newer_than = selectors.entry_timeline_key(items[-1]) if items and page.has_next else None
     shifts = (
         selectors.timeline_shifts(
-            workspace=workspace, cycle=cycle, filters=filters, newer_than=newer_than, up_to=up_to
+            workspace=workspace,
+            cycle=cycle,
+            filters=filters,
+            newer_than=newer_than,
+            up_to=page.up_to,
         )
         if status == 200
         else []

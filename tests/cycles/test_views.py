@@ -471,12 +471,39 @@ def test_timeline_shows_phase_shifts_and_paginates(world, author) -> None:
         )
     first = author.get(f"{W}/cycles/{world.cycle.pk}/timeline/").content.decode()
     assert first.count('class="entry"') == 30
-    assert "Page 1 of 2" in first
+    assert ">Older</a>" in first
+    assert "page=2" in first
+    assert ">Newer</a>" not in first
     second = author.get(f"{W}/cycles/{world.cycle.pk}/timeline/", {"page": 2}).content.decode()
     assert second.count('class="entry"') == 5
+    assert ">Newer</a>" in second
+    assert ">Older</a>" not in second
     # the shift was made before the entries: it shows once, at the end of the last page
     assert "We heard enough" in second
     assert "We heard enough" not in first
+
+
+def test_timeline_pages_without_counting(world, author) -> None:
+    """ "Newer" / "Older" (no "of M"): a page number past the end shows the last page, as
+    links saved before entries were deleted did; not a number, the first; filters are kept."""
+    with _scope(world):
+        EntryFactory.create_batch(
+            65, workspace=world.workspace, cycle=world.cycle, author=world.author.user
+        )
+    url = f"{W}/cycles/{world.cycle.pk}/timeline/"
+    middle = author.get(url, {"page": 2, "kind": "story"}).content.decode()
+    assert middle.count('class="entry"') == 30
+    assert "kind=story&amp;page=1" in middle
+    assert "kind=story&amp;page=3" in middle
+    for page in ("9", "0"):
+        last = author.get(url, {"page": page}).content.decode()
+        assert last.count('class="entry"') == 5
+        assert "Page 3" in last
+        assert ">Newer</a>" in last
+        assert ">Older</a>" not in last
+    first = author.get(url, {"page": "x"}).content.decode()
+    assert first.count('class="entry"') == 30
+    assert "Page 1" in first
 
 
 # Search --------------------------------------------------------------------------------------
