@@ -332,6 +332,17 @@ class Entry(WorkspaceOwned):
                 condition=Q(deleted_at__isnull=True),
                 name="cycles_entry_updated",
             ),
+            # The newest stories or barriers of many cycles (patterns' lists): walked newest
+            # first until enough are visible, never sorted whole (cycles.patterns.selectors).
+            models.Index(
+                "workspace",
+                "kind",
+                F("happened_on").desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(deleted_at__isnull=True),
+                name="cycles_entry_kind_recent",
+            ),
         ]
 
     def __str__(self) -> str:

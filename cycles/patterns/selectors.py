@@ -458,10 +458,20 @@ def recent_stories(
 ) -> list[Entry]:
     stories = PatternFilter(**{**f.__dict__, "kind": Entry.Kind.STORY})
     return list(
-        visible_shared_entries(workspace=workspace, user=user, cycle_ids=cycle_ids, f=stories)
+        _newest(
+            visible_shared_entries(workspace=workspace, user=user, cycle_ids=cycle_ids, f=stories)
+        )
         .select_related(*CYCLE_NAMING)
-        .order_by(*TIMELINE_ORDER)[:LIST_LIMIT]
+        .order_by(*TIMELINE_ORDER)
     )
+
+
+def _newest(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+    """The newest LIST_LIMIT of `entries`, chosen in a subquery without the joins the page
+    needs, so the database walks `cycles_entry_kind_recent` newest first and stops when it has
+    enough (with the joins it sorted every entry of the cycles below: 0.5 s for a place)."""
+    newest = entries.order_by(*TIMELINE_ORDER).values("pk")[:LIST_LIMIT]
+    return entries.filter(pk__in=newest)
 
 
 def barriers_raised(
@@ -470,7 +480,9 @@ def barriers_raised(
     """Barriers raised below that the viewer may see, newest first, with their routes."""
     barriers = PatternFilter(**{**f.__dict__, "kind": Entry.Kind.BARRIER})
     return list(
-        visible_shared_entries(workspace=workspace, user=user, cycle_ids=cycle_ids, f=barriers)
+        _newest(
+            visible_shared_entries(workspace=workspace, user=user, cycle_ids=cycle_ids, f=barriers)
+        )
         .select_related(*CYCLE_NAMING)
         .prefetch_related(
             Prefetch(
@@ -480,7 +492,7 @@ def barriers_raised(
                 ).order_by("-raised_at", "-pk"),
             )
         )
-        .order_by(*TIMELINE_ORDER)[:LIST_LIMIT]
+        .order_by(*TIMELINE_ORDER)
     )
 
 

@@ -533,6 +533,40 @@ class Bench:
                 )
             elif nargs and nargs[0] == 1:
                 matching += f" AND e.id IN (SELECT cycles_entry_ids_matching({tsquery}))"
+            # Where patterns read monthly roll-ups (cycles migration 0013), so does the floor: the
+            # default period is whole months (its current month has no days still to count).
+            found = conn.execute("SELECT to_regclass('cycles_entryrollup')").fetchone()
+            rollups = bool(found and found[0])
+        below = f"""
+                WITH RECURSIVE below(id) AS (
+                  SELECT system_id FROM cycles_cycle WHERE id = {place}
+                  UNION ALL SELECT s.id FROM systems_system s JOIN below b ON s.parent_id = b.id
+                  WHERE s.workspace_id = {ws}),
+                cycles AS (SELECT id FROM cycles_cycle WHERE workspace_id = {ws}
+                  AND system_id IN (SELECT id FROM below))"""
+        patterns_from_entries = f"""{below},
+                shared AS MATERIALIZED (
+                  SELECT e.id, e.kind, date_trunc('month', e.happened_on) AS month
+                  FROM cycles_entry e LEFT JOIN systems_person p ON p.id = e.person_id
+                  WHERE e.workspace_id = {ws} AND e.deleted_at IS NULL
+                    AND e.cycle_id IN (SELECT id FROM cycles)
+                    AND e.happened_on BETWEEN '{start}' AND '{end}'
+                    AND LEAST(e.visibility, coalesce(p.consent_level, 4)) >= 3)
+                SELECT 'kind', kind, month, count(*) FROM shared GROUP BY kind, month
+                UNION ALL
+                SELECT 'theme', t.theme_id::text, month, count(*) FROM shared
+                JOIN cycles_entrytheme t ON t.entry_id = shared.id AND t.workspace_id = {ws}
+                GROUP BY t.theme_id, month"""
+        patterns_from_rollups = f"""{below},
+                counted AS MATERIALIZED (
+                  SELECT kind, theme_id, month, n FROM cycles_entryrollup
+                  WHERE workspace_id = {ws} AND cycle_id IN (SELECT id FROM cycles)
+                    AND month BETWEEN '{start}' AND '{end}')
+                SELECT 'kind', kind, month, sum(n) FROM counted WHERE theme_id IS NULL
+                GROUP BY kind, month
+                UNION ALL
+                SELECT 'theme', theme_id::text, month, sum(n) FROM counted
+                WHERE theme_id IS NOT NULL GROUP BY theme_id, month"""
         queries = {
             "timeline": f"""
                 SELECT e.id, e.text, u.full_name FROM (SELECT e.*, {level} FROM cycles_entry e
@@ -546,24 +580,7 @@ class Bench:
                   WHERE e.workspace_id = {ws} AND {matching}) e
                 JOIN cycles_cycle c ON c.id = e.cycle_id
                 WHERE {visible} ORDER BY e.created_at DESC, e.id DESC LIMIT 50""",
-            "patterns place": f"""
-                WITH RECURSIVE below(id) AS (
-                  SELECT system_id FROM cycles_cycle WHERE id = {place}
-                  UNION ALL SELECT s.id FROM systems_system s JOIN below b ON s.parent_id = b.id
-                  WHERE s.workspace_id = {ws}),
-                shared AS MATERIALIZED (
-                  SELECT e.id, e.kind, date_trunc('month', e.happened_on) AS month
-                  FROM cycles_entry e LEFT JOIN systems_person p ON p.id = e.person_id
-                  WHERE e.workspace_id = {ws} AND e.deleted_at IS NULL
-                    AND e.cycle_id IN (SELECT id FROM cycles_cycle WHERE workspace_id = {ws}
-                      AND system_id IN (SELECT id FROM below))
-                    AND e.happened_on BETWEEN '{start}' AND '{end}'
-                    AND LEAST(e.visibility, coalesce(p.consent_level, 4)) >= 3)
-                SELECT 'kind', kind, month, count(*) FROM shared GROUP BY kind, month
-                UNION ALL
-                SELECT 'theme', t.theme_id::text, month, count(*) FROM shared
-                JOIN cycles_entrytheme t ON t.entry_id = shared.id AND t.workspace_id = {ws}
-                GROUP BY t.theme_id, month""",
+            "patterns place": patterns_from_rollups if rollups else patterns_from_entries,
             "API entries first page": f"""
                 SELECT e.id, e.text, e.updated_at FROM cycles_entry e
                 WHERE e.workspace_id = {ws} AND e.deleted_at IS NULL
