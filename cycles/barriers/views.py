@@ -93,8 +93,21 @@ def barrier_raise(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
 # Inbox ---------------------------------------------------------------------------------------
 
 
+def _inbox_pages(request: WorkspaceRequest) -> dict[str, int]:
+    """`?<state>_page=N` for each state asked for (a state's "Show more"); others are ignored."""
+    pages: dict[str, int] = {}
+    for state in BarrierRoute.State.values:
+        value = request.GET.get(f"{state}_page", "")
+        if value.isdigit():
+            pages[state] = int(value)
+    return pages
+
+
 @workspace_view()
 def barrier_inbox(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
+    """Each state's newest barriers, a page at a time. "Show more" of a state asks for its next
+    page: htmx gets that page's rows (`inbox.html#state-page`); without JS, the whole inbox
+    with that state's list longer by a page."""
     workspace, user = request.workspace, request.user
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
     if not selectors.is_cycle_member(workspace=workspace, user=user, cycle=cycle):
@@ -106,13 +119,23 @@ def barrier_inbox(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
             )
             % {"cycle": cycle.name},
         )
+    pages = _inbox_pages(request)
+    trust = request_trust(request)
+    if request.htmx and not request.htmx.boosted and len(pages) == 1:
+        ((state, page),) = pages.items()
+        section = selectors.inbox_page(
+            workspace=workspace, user=user, cycle=cycle, trust=trust, state=state, page=page
+        )
+        return render(
+            request, "cycles/barriers/inbox.html#state-page", {"cycle": cycle, "section": section}
+        )
     return render(
         request,
         "cycles/barriers/inbox.html",
         {
             "cycle": cycle,
             "inbox": selectors.inbox(
-                workspace=workspace, user=user, cycle=cycle, trust=request_trust(request)
+                workspace=workspace, user=user, cycle=cycle, trust=trust, pages=pages
             ),
             "can_answer": selectors.may_answer(
                 workspace=workspace, membership=request.membership, cycle=cycle

@@ -1,5 +1,7 @@
 """The inbox and the cycle panel cost the same number of queries for 10 or 1,000 barriers."""
 
+import re
+
 import pytest
 
 from cycles.barriers import selectors
@@ -10,7 +12,7 @@ from systems.models import ShareLevel
 from tests.conftest import signed_in
 
 
-def _grow(world, n: int) -> None:
+def _grow(world, n: int) -> list[BarrierRoute]:
     with tenant_scope(workspace_id=world.workspace.pk):
         entries = Entry.objects.bulk_create(
             Entry(
@@ -37,19 +39,61 @@ def _grow(world, n: int) -> None:
             for r in routes
             if r.state != BarrierRoute.State.RAISED
         )  # fmt: skip
+    return routes
 
 
-INBOX_BUDGET = 17  # the chains of every route shown: two queries (issue 10); trust: one
+# The count per state: one (grouped); a page of every state: one; the chains of every route
+# shown: two (issue 10); trust: one.
+INBOX_BUDGET = 18
+# "Show more" of one state (htmx, no page around it): its count, its page, the chains of the
+# page (two), trust.
+INBOX_MORE_BUDGET = 15
 
 
-@pytest.mark.parametrize("n", [10, 1000])
+def _shown(html: str, state: str) -> list[int]:
+    """The barriers listed in a state's section, in the order shown."""
+    section = html.split(f'id="state-{state}"', 1)[1].split("</section>", 1)[0]
+    return [int(pk) for pk in re.findall(r'/barriers/(\d+)/"', section)]
+
+
+@pytest.mark.parametrize("n", [150, 1000])  # 30 and 200 a state: each has a second page
 def test_inbox_query_budget(world, n, django_assert_num_queries):
-    _grow(world, n)
+    routes = _grow(world, n)
+    newest = {
+        state: sorted((r.pk for r in routes if r.state == state), reverse=True)
+        for state in BarrierRoute.State.values
+    }
     client = signed_in(world.place_manager)
+    url = f"/w/riverside/cycles/{world.place_cycle.pk}/barriers/"
     with django_assert_num_queries(INBOX_BUDGET):
-        response = client.get(f"/w/riverside/cycles/{world.place_cycle.pk}/barriers/")
+        response = client.get(url)
     assert response.status_code == 200
-    assert response.content.count(b'class="barrier-row"') == n
+    html = response.content.decode()
+    # Each state's newest 20, newest first; its heading counts all of that state.
+    assert html.count('class="barrier-row"') == sum(min(len(ids), 20) for ids in newest.values())
+    for state, ids in newest.items():
+        assert _shown(html, state) == ids[:20]
+        heading = re.search(rf'id="heading-{state}">[^<]*<span class="muted">· (\d+) barr', html)
+        assert heading
+        assert int(heading[1]) == len(ids)
+        assert (f"?{state}_page=2" in html) is (len(ids) > 20)
+
+    # "Show more" of one state (htmx): the next 20 of that state only, and the link beyond.
+    with django_assert_num_queries(INBOX_MORE_BUDGET):
+        more = client.get(f"{url}?changed_page=2", headers={"HX-Request": "true"})
+    assert more.status_code == 200
+    fragment = more.content.decode()
+    assert "<section" not in fragment
+    changed = newest[BarrierRoute.State.CHANGED]
+    assert [int(pk) for pk in re.findall(r'/barriers/(\d+)/"', fragment)] == changed[20:40]
+    assert ("?changed_page=3" in fragment) is (len(changed) > 40)
+
+    # Without JS the same link renders the page with that state's list a page longer.
+    with django_assert_num_queries(INBOX_BUDGET):
+        longer = client.get(f"{url}?changed_page=2")
+    html = longer.content.decode()
+    assert _shown(html, "changed") == changed[:40]
+    assert _shown(html, "raised") == newest["raised"][:20]
 
 
 # The chains of the raised barriers: two queries (issue 10); the team panel shows them.

@@ -326,7 +326,7 @@ def test_narrowed_later_the_text_no_longer_travels(world, raised):
 # Inbox ---------------------------------------------------------------------------------------
 
 
-def test_inbox_groups_by_state_oldest_first(world, raised):
+def test_inbox_groups_by_state_newest_first(world, raised):
     with _scope(world):
         second = EntryFactory(
             workspace=world.workspace, cycle=world.team_cycle, author=world.author.user,
@@ -353,10 +353,11 @@ def test_inbox_groups_by_state_oldest_first(world, raised):
             trust=_trust(world, world.place_manager.user),
         )  # fmt: skip
         counts = selectors.inbox_counts(workspace=world.workspace, cycle=world.place_cycle)
-    assert [(s, [r.pk for r in rs]) for s, _l, rs in box.by_state] == [
-        (State.RAISED, [raised.pk, latest.pk]),
-        (State.ACKNOWLEDGED, [later.pk]),
+    assert [(s.state, s.total, [r.pk for r in s.routes]) for s in box.by_state] == [
+        (State.RAISED, 2, [latest.pk, raised.pk]),
+        (State.ACKNOWLEDGED, 1, [later.pk]),
     ]
+    assert box.total == 3
     assert [(s, n) for s, _l, n in counts] == [(State.RAISED, 2), (State.ACKNOWLEDGED, 1)]
 
 
