@@ -63,17 +63,21 @@ from systems.people.selectors import people_visible_to
 from systems.selectors import systems_below, systems_worked_in
 
 
-def entries_visible_to(*, workspace: Workspace, user: User) -> EntryQuerySet:
+def entries_visible_to(
+    *, workspace: Workspace, user: User, worked_in: Collection[int] | None = None
+) -> EntryQuerySet:
     """The rule above in one comparison: the user's own entries, and those whose effective
     level reaches the narrowest level the user may read in the entry's cycle (`required`, by
-    cycle id, so no join: a list in an index's order reads only its page)."""
+    cycle id, so no join: a list in an index's order reads only its page). `worked_in`: the
+    user's `systems_worked_in`, when the caller has them already (a request's, read once:
+    `request_systems_worked_in`); else they are read here."""
     cycles = Cycle.objects.filter(workspace=workspace)
     team_systems = SystemMember.objects.filter(workspace=workspace, user=user).values("system_id")
     team_cycles = cycles.filter(system_id__in=team_systems).values("pk")
     my_cycles = CycleMember.objects.filter(workspace=workspace, user=user).values("cycle_id")
-    above = systems_below(
-        workspace=workspace, system_ids=systems_worked_in(workspace=workspace, user=user)
-    )
+    if worked_in is None:
+        worked_in = systems_worked_in(workspace=workspace, user=user)
+    above = systems_below(workspace=workspace, system_ids=set(worked_in))
     cycles_above = cycles.filter(system_id__in=above).values("pk")
     required = Case(  # the first that applies is the narrowest
         When(cycle_id__in=team_cycles, then=Value(ShareLevel.TEAM)),
@@ -110,10 +114,12 @@ def may_change_members(*, trust: Trust, membership: Membership | None, cycle: Cy
     return trust.may_steer(cycle) or (membership is not None and membership.role == Role.ADMIN)
 
 
-def phase_counts(*, workspace: Workspace, user: User, cycle: Cycle) -> dict[str, int]:
+def phase_counts(
+    *, workspace: Workspace, user: User, cycle: Cycle, worked_in: Collection[int] | None = None
+) -> dict[str, int]:
     """How many entries the user may see were logged in each phase. Not a score."""
     rows = (
-        entries_visible_to(workspace=workspace, user=user)
+        entries_visible_to(workspace=workspace, user=user, worked_in=worked_in)
         .filter(cycle=cycle)
         .order_by()
         .values("phase")
@@ -241,9 +247,16 @@ class TimelineFilter:
 
 
 def timeline_entries(
-    *, workspace: Workspace, user: User, cycle: Cycle, filters: TimelineFilter
+    *,
+    workspace: Workspace,
+    user: User,
+    cycle: Cycle,
+    filters: TimelineFilter,
+    worked_in: Collection[int] | None = None,
 ) -> QuerySet[Entry]:
-    entries = entries_visible_to(workspace=workspace, user=user).filter(cycle=cycle)
+    entries = entries_visible_to(workspace=workspace, user=user, worked_in=worked_in).filter(
+        cycle=cycle
+    )
     if filters.phase:
         entries = entries.filter(phase=filters.phase)
     if filters.kind:

@@ -37,6 +37,7 @@ from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
 from systems.models import ShareLevel, System
 from systems.people.selectors import people_visible_to
+from systems.selectors import request_systems_worked_in
 
 DRAFT_FIELDS = (
     "cycle",
@@ -121,7 +122,12 @@ def _detail_context(
     workspace = request.workspace
     return {
         "cycle": cycle,
-        "counts": selectors.phase_counts(workspace=workspace, user=request.user, cycle=cycle),
+        "counts": selectors.phase_counts(
+            workspace=workspace,
+            user=request.user,
+            cycle=cycle,
+            worked_in=request_systems_worked_in(request),
+        ),
         "shifts": selectors.phase_shifts_of(workspace=workspace, cycle=cycle),
         "members": selectors.cycle_members_of(workspace=workspace, cycle=cycle),
         "phase_form": phase_form,
@@ -281,7 +287,11 @@ def cycle_timeline(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
         else:
             status = 400
     entries = selectors.timeline_entries(
-        workspace=workspace, user=user, cycle=cycle, filters=filters
+        workspace=workspace,
+        user=user,
+        cycle=cycle,
+        filters=filters,
+        worked_in=request_systems_worked_in(request),
     )
     page = selectors.timeline_page(entries, request.GET.get("page"))
     items = page.entries

@@ -167,7 +167,7 @@ def test_timeline_questions_and_questions_page_cost_constant_queries(
             )
             ContextQuestionTargetFactory(workspace=workspace, question=q, cycle=tree.team_a)
     worker, asker = signed_in(practitioner), signed_in(manager)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(23):
         assert worker.get(f"/w/riverside/cycles/{tree.team_a.pk}/timeline/").status_code == 200
     with django_assert_num_queries(14):
         assert asker.get(f"/w/riverside/cycles/{tree.place.pk}/questions/").status_code == 200
