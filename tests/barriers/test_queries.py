@@ -73,7 +73,8 @@ def test_inbox_query_budget(world, n, django_assert_num_queries):
     assert html.count('class="barrier-row"') == sum(min(len(ids), 20) for ids in newest.values())
     for state, ids in newest.items():
         assert _shown(html, state) == ids[:20]
-        heading = re.search(rf'id="label-{state}">[^<]*</span> <span class="muted">· (\d+) barr', html)
+        label = rf'id="label-{state}">[^<]*</span> <span class="muted">· (\d+) barr'
+        heading = re.search(label, html)
         assert heading
         assert int(heading[1]) == len(ids)
         assert (f"?{state}_page=2" in html) is (len(ids) > 20)
