@@ -99,3 +99,13 @@ def times_for(
         for t in LearningTime.objects.filter(workspace=workspace, cycle__in=[c.pk for c in cycles])
     }
     return [(cycle, times.get(cycle.pk)) for cycle in cycles]
+
+
+def panel(*, workspace: Workspace, cycle: Cycle) -> tuple[LearningTime | None, int]:
+    """What a cycle's page shows of its ledger: the time it gives, and how many things stay
+    stopped to make room. Two queries."""
+    time = LearningTime.objects.filter(workspace=workspace, cycle=cycle).first()
+    stopped = StopDoing.objects.filter(
+        workspace=workspace, cycle=cycle, status=StopDoing.Status.STOPPED
+    ).count()
+    return time, stopped

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from cycles.models import Cycle
-from stewardship.models import LearningTime, StopDoing
+from stewardship.burden import selectors
 
 register = template.Library()
 
@@ -16,11 +16,5 @@ register = template.Library()
 @register.inclusion_tag("stewardship/burden/_cycle_panel.html", takes_context=True)
 def learning_time_panel(context: dict[str, Any], cycle: Cycle) -> dict[str, Any]:
     workspace = context["workspace"]
-    return {
-        "workspace": workspace,
-        "cycle": cycle,
-        "time": LearningTime.objects.filter(workspace=workspace, cycle=cycle).first(),
-        "stopped": StopDoing.objects.filter(
-            workspace=workspace, cycle=cycle, status=StopDoing.Status.STOPPED
-        ).count(),
-    }
+    time, stopped = selectors.panel(workspace=workspace, cycle=cycle)
+    return {"workspace": workspace, "cycle": cycle, "time": time, "stopped": stopped}
