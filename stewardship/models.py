@@ -679,3 +679,218 @@ class StopDoing(WorkspaceOwned):
     class Meta:
         ordering = ["-since", "-pk"]
         indexes = [models.Index(fields=["workspace", "cycle"], name="stewardship_stop_cycle")]
+
+
+# --- Learning partners' heads-up notes ----------------------------------------------------------
+
+
+class HeadsUp(WorkspaceOwned):
+    """A private, informal note from a learning partner to a cycle's stewards: something they
+    noticed that the cycle may want to look at. It goes to the cycle, never to those above it,
+    and the cycle owns it (its stewards answer and close it); never a rating."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(_("what we noticed"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("the cycle's answer"), blank=True)
+    answered_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "cycle"], name="stewardship_headsup_cycle")]
+
+
+# --- Guided methods (stewardship/methods/): templates as versioned data, runs, answers ---------
+
+
+class MethodTemplate(WorkspaceOwned):
+    """A workspace's own method: copied from a built-in (stewardship/methods/builtin.py) and
+    adapted, or written from scratch in the browser. The steps are data (`definition`, checked
+    by stewardship/methods/definition.py); every change is a new version, kept, and a run keeps
+    the version it started with."""
+
+    name = models.CharField(_("name"), max_length=160)
+    summary = models.TextField(_("what it is for"), blank=True)
+    source = models.CharField(_("source (attribution)"), max_length=400, blank=True)
+    phases = ArrayField(models.CharField(max_length=16, choices=Phase.choices), default=list)
+    scales = ArrayField(models.CharField(max_length=40), default=list, blank=True)  # scale keys
+    copied_from = models.CharField(max_length=40, blank=True)  # a built-in's key
+    definition = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=1)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
+    archived = models.BooleanField(default=False)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+
+class MethodTemplateVersion(WorkspaceOwned):
+    """A template as it was at one version: never changed, so runs and history can read it."""
+
+    template = models.ForeignKey(MethodTemplate, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=160)
+    definition = models.JSONField()
+    edited_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "template", "version"], name="stewardship_method_version"
+            )
+        ]
+
+
+class MethodRun(WorkspaceOwned):
+    """One use of a method inside a cycle (and, when run in a meeting, a session's occurrence).
+    It keeps the method as it was when it started (`definition`, `version`), so later edits of
+    the template never change a run in progress."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    occurrence = models.ForeignKey(
+        Occurrence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    template = models.ForeignKey(
+        MethodTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    builtin = models.CharField(max_length=40, blank=True)  # a built-in's key, when run as is
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=160)
+    definition = models.JSONField()
+    title = models.CharField(_("what this run is about"), max_length=200, blank=True)
+    why_this_method = models.TextField(_("who chose this method, and why"), blank=True)
+    facilitator = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    step = models.PositiveSmallIntegerField(default=0)  # the step the group is on
+    round = models.PositiveSmallIntegerField(default=1)  # iterations (action inquiry)
+    step_started_at = models.DateTimeField(null=True, blank=True)
+    revealed = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    guest_code = models.CharField(max_length=12, blank=True)  # guests join with it, while open
+    draws_from = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="drawn_into", through="MethodRunLink"
+    )
+    revision = models.PositiveIntegerField(default=1)  # moves and edits (hls/conflicts.py)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "cycle"], name="stewardship_run_cycle")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guest_code"],
+                condition=~Q(guest_code=""),
+                name="stewardship_run_guest_code",
+            )
+        ]
+
+
+class MethodRunLink(WorkspaceOwned):
+    """A run that draws on another's results: a Most Significant Change selection at a level
+    above draws the stories its levels below selected, and sends its choice and reasons back."""
+
+    run = models.ForeignKey(MethodRun, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(MethodRun, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "source"], name="stewardship_run_link_once")
+        ]
+
+
+class RunParticipant(WorkspaceOwned):
+    """Someone taking part in a run: a member, or a guest who joined by the run's code (people
+    with lived experience who have no account). A guest's browser holds `token`'s secret."""
+
+    run = models.ForeignKey(MethodRun, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    guest_name = models.CharField(
+        _("your name (as you want the group to see it)"), max_length=80, blank=True
+    )
+    token = models.CharField(max_length=64, blank=True)  # sha256 of the guest's secret
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "user"],
+                condition=Q(user__isnull=False),
+                name="stewardship_run_member_once",
+            )
+        ]
+
+
+class RunAnswer(WorkspaceOwned):
+    """One participant's answers to one step (or the group's, with no participant). Private
+    steps' answers are seen by their author only until the facilitator reveals the step;
+    `shared` is the author's own choice to let the group see an answer that stays private
+    otherwise (the healthy-system reflection)."""
+
+    run = models.ForeignKey(MethodRun, on_delete=models.CASCADE, related_name="answers")
+    participant = models.ForeignKey(
+        RunParticipant, null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
+    )
+    step = models.CharField(max_length=40)
+    round = models.PositiveSmallIntegerField(default=1)
+    data = models.JSONField(default=dict)
+    shared = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "participant", "step", "round"],
+                condition=Q(participant__isnull=False),
+                name="stewardship_answer_once",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "step", "round"],
+                condition=Q(participant__isnull=True),
+                name="stewardship_group_answer_once",
+            ),
+        ]
+
+
+class RunOutput(WorkspaceOwned):
+    """Something a run wrote into its cycle (an entry, an experiment, a question), linked back
+    to the run and the step it came from."""
+
+    run = models.ForeignKey(MethodRun, on_delete=models.CASCADE, related_name="outputs")
+    step = models.CharField(max_length=40)
+    round = models.PositiveSmallIntegerField(default=1)
+    entry = models.OneToOneField(
+        Entry, null=True, blank=True, on_delete=models.CASCADE, related_name="method_output"
+    )
+    experiment = models.OneToOneField(
+        Experiment, null=True, blank=True, on_delete=models.CASCADE, related_name="method_output"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]

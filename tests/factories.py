@@ -739,3 +739,92 @@ class StopDoingFactory(factory.django.DjangoModelFactory):
     cycle = factory.SubFactory(CycleFactory, workspace=_WS)
     what = factory.Sequence(lambda n: f"A report nobody reads {n}")
     since = factory.LazyFunction(timezone.localdate)
+
+
+class HeadsUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.HeadsUp"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    text = "The team has not met for its reflection in a month; is something in the way?"
+
+
+_RAPID = {
+    "steps": [
+        {
+            "key": "week",
+            "title": "This week",
+            "who": "each",
+            "fields": [{"key": "noticed", "label": "Noticed", "type": "long_text"}],
+        }
+    ]
+}
+
+
+class MethodTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.MethodTemplate"
+
+    name = factory.Sequence(lambda n: f"Our weekly reflection {n}")
+    phases = factory.LazyFunction(lambda: ["experiment"])
+    definition = factory.LazyFunction(lambda: dict(_RAPID))
+
+
+class MethodTemplateVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.MethodTemplateVersion"
+
+    template = factory.SubFactory(MethodTemplateFactory, workspace=_WS)
+    version = factory.Sequence(lambda n: n + 2)
+    name = "Our weekly reflection"
+    definition = factory.LazyFunction(lambda: dict(_RAPID))
+
+
+class MethodRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.MethodRun"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    builtin = "rapid_learning"
+    version = 1
+    name = "Rapid learning"
+    definition = factory.LazyFunction(lambda: dict(_RAPID))
+
+
+class MethodRunLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.MethodRunLink"
+
+    run = factory.SubFactory(MethodRunFactory, workspace=_WS)
+    source = factory.SubFactory(MethodRunFactory, workspace=_WS)
+
+
+class RunParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.RunParticipant"
+
+    run = factory.SubFactory(MethodRunFactory, workspace=_WS)
+    guest_name = factory.Sequence(lambda n: f"Guest {n}")
+
+
+class RunAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.RunAnswer"
+
+    run = factory.SubFactory(MethodRunFactory, workspace=_WS)
+    participant = factory.SubFactory(
+        RunParticipantFactory, workspace=_WS, run=factory.SelfAttribute("..run")
+    )
+    step = "week"
+    data = factory.LazyFunction(lambda: {"noticed": "Fewer missed visits since the new rota."})
+
+
+class RunOutputFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stewardship.RunOutput"
+
+    run = factory.SubFactory(MethodRunFactory, workspace=_WS)
+    step = "week"
+    entry = factory.SubFactory(
+        EntryFactory, workspace=_WS, cycle=factory.SelfAttribute("..run.cycle")
+    )
