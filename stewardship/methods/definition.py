@@ -171,7 +171,7 @@ def _field(raw: Any, where: str, earlier: dict[str, dict[str, Field]], errors: l
         source = raw.get("from")
         step_key, _dot, field_key = source.partition(".") if isinstance(source, str) else ("",) * 3
         target = earlier.get(step_key, {}).get(field_key)
-        if target is None or target.type not in TEXT_TYPES + ("select",):
+        if target is None or target.type not in (*TEXT_TYPES, "select"):
             errors.append(f"{where}: 'from' must name an earlier step's text or story field.")
         extra["source"] = source if isinstance(source, str) else ""
         if kind == "select":
@@ -203,7 +203,7 @@ def _writes(raw: Any, step: Step, where: str, errors: list[str]) -> tuple[dict[s
             continue
         if item.get("as") == "entry":
             target = step.field(item.get("field", ""))
-            if target is None or target.type not in TEXT_TYPES + ("select",):
+            if target is None or target.type not in (*TEXT_TYPES, "select"):
                 errors.append(f"{where}: an entry is written from one of the step's text fields.")
             elif item.get("kind") not in ENTRY_KINDS:
                 errors.append(f"{where}: the entry's kind must be one of {', '.join(ENTRY_KINDS)}.")
