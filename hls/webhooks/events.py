@@ -9,6 +9,7 @@ BARRIER_ANSWERED = "barrier.answered"
 SESSION_SCHEDULED = "session.scheduled"
 OUTPUTS_RECORDED = "session.outputs_recorded"
 REPORT_PUBLISHED = "report.published"
+METHOD_RUN_COMPLETED = "method_run.completed"
 
 EVENTS = {
     ENTRY_SHARED: _("An entry is shared upward or with the whole workspace"),
@@ -18,6 +19,7 @@ EVENTS = {
     SESSION_SCHEDULED: _("A sense-making session is scheduled"),
     OUTPUTS_RECORDED: _("A meeting's outputs are recorded"),
     REPORT_PUBLISHED: _("A learning report is published"),
+    METHOD_RUN_COMPLETED: _("A guided method run is completed (its results are in the cycle)"),
 }
 
 # The object named in an event's data → its collection under /api/v1/.
@@ -27,6 +29,7 @@ RESOURCES = {
     "barrier": "barriers",
     "session": "sessions",
     "report": "reports",
+    "method_run": "method-runs",
 }
 
 
