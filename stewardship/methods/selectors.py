@@ -336,3 +336,54 @@ def chain_for(*, workspace: Workspace, run: MethodRun, user: User) -> list[Chain
 
 def definition_of(run: MethodRun) -> Definition:
     return parse(run.definition)
+
+
+# --- A place's own picture over time (the healthy-system reflection, and any private spread) ---
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One run's spread of views, for comparing the cycle with its own past only."""
+
+    run: MethodRun
+    spread: dict[str, list[tuple[str, int]]]
+    answered: int
+    shared: list[tuple[str, dict[str, Any]]]  # (who, answer) for answers their authors shared
+
+
+def picture_over_time(
+    *, workspace: Workspace, cycle: Cycle, run: MethodRun, limit: int = 6
+) -> tuple[Step | None, list[Picture]]:
+    """The spread of views in this cycle's runs of `run`'s method (same built-in or template),
+    oldest first, for its first private "spread" step: how the place's own picture changed,
+    never an average, never another place. Only revealed runs count. Three queries."""
+    step = next(
+        (s for s in parse(run.definition).steps if s.reveal == "spread" and s.private), None
+    )
+    if step is None:
+        return None, []
+    same = MethodRun.objects.filter(
+        workspace=workspace, cycle=cycle, builtin=run.builtin, template=run.template_id
+    ).order_by("-created_at", "-pk")[:limit]
+    runs = [r for r in same if step.key in r.revealed][::-1]
+    answers = (
+        RunAnswer.objects.filter(workspace=workspace, run__in=[r.pk for r in runs], step=step.key)
+        .exclude(participant=None)
+        .select_related("participant__user")
+    )
+    by_run: dict[int, list[RunAnswer]] = {}
+    for answer in answers:
+        by_run.setdefault(answer.run_id, []).append(answer)
+    pictures = []
+    for r in runs:
+        own = parse(r.definition).step(step.key) or step
+        given = by_run.get(r.pk, [])
+        pictures.append(
+            Picture(
+                r,
+                spread(own, given),
+                len(given),
+                [(label(a.participant), a.data) for a in given if a.shared],
+            )
+        )
+    return step, pictures
