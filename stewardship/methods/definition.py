@@ -204,7 +204,11 @@ def _writes(raw: Any, step: Step, where: str, errors: list[str]) -> tuple[dict[s
         if item.get("as") == "entry":
             target = step.field(item.get("field", ""))
             if target is None or target.type not in (*TEXT_TYPES, "select"):
-                errors.append(f"{where}: an entry is written from one of the step's text fields.")
+                named = item.get("field")
+                errors.append(
+                    f"{where}, field {named if isinstance(named, str) else ''!r}: an entry is "
+                    "written from one of the step's text fields."
+                )
             elif item.get("kind") not in ENTRY_KINDS:
                 errors.append(f"{where}: the entry's kind must be one of {', '.join(ENTRY_KINDS)}.")
             else:
@@ -264,8 +268,11 @@ def parse(raw: Any) -> Definition:
             errors.append(f"{where}: a step has 1 to {MAX_FIELDS} fields.")
             raw_fields = []
         fields = tuple(_field(f, where, earlier, errors) for f in raw_fields)
-        if len({f.key for f in fields}) != len(fields):
-            errors.append(f"{where}: two fields share a key.")
+        seen: set[str] = set()
+        for f in fields:
+            if f.key in seen:
+                errors.append(f"{where}, field {f.key!r}: another field already has this key.")
+            seen.add(f.key)
         step = Step(
             key=key,
             title=title or key,
@@ -281,7 +288,7 @@ def parse(raw: Any) -> Definition:
         steps.append(step)
         earlier[key] = {f.key: f for f in fields}
     repeat_from = raw.get("repeat_from") or ""
-    if repeat_from and repeat_from not in earlier:
+    if repeat_from and (not isinstance(repeat_from, str) or repeat_from not in earlier):
         errors.append("'repeat_from' must name one of the steps.")
     if errors:
         raise DefinitionError(errors)
