@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from cycles.connections import cycles_above
 from cycles.models import Cycle
 from cycles.trust import trust_for
 from hls.accounts.models import User
@@ -183,6 +184,24 @@ def items(*, workspace: Workspace, run: MethodRun, source: str) -> list[Item]:
             if text:
                 found.append(Item(chosen_id, text, source_run.cycle.name, (reason,)))
     return found
+
+
+def runs_to_offer_up(*, workspace: Workspace, run: MethodRun) -> list[MethodRun]:
+    """Open runs of the same method in the cycles directly above `run`'s cycle, which it may
+    offer its selection to."""
+    above = cycles_above(workspace=workspace, cycle=run.cycle).values("pk")
+    return list(
+        MethodRun.objects.filter(
+            workspace=workspace,
+            cycle__in=above,
+            status=MethodRun.Status.OPEN,
+            builtin=run.builtin,
+            template=run.template_id,
+        )
+        .exclude(pk=run.pk)
+        .select_related("cycle")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def chosen_in(*, workspace: Workspace, run: MethodRun) -> list[tuple[str, str]]:

@@ -271,6 +271,18 @@ def run_draw_from(*, workspace: Workspace, run: MethodRun, user: User, source: M
     MethodRunLink.objects.get_or_create(workspace=workspace, run=run, source=source)
 
 
+def run_offer_up(*, workspace: Workspace, run: MethodRun, user: User, to: MethodRun) -> None:
+    """Offer what this run selected to an open run of the same method in a cycle directly above
+    (Most Significant Change travels up by the level below choosing to send it; those above
+    never take it). The level above then considers these stories beside its own, and its choice
+    and reasons come back down to this run's storytellers (selectors.chain_for)."""
+    if not may_facilitate(workspace=workspace, run=run, user=user):
+        raise PermissionDenied(_("Only the run's facilitator, or those in its cycle, offer it."))
+    if to.pk not in {r.pk for r in selectors.runs_to_offer_up(workspace=workspace, run=run)}:
+        raise ValidationError({"to": _("Choose an open run of this method in a cycle above.")})
+    MethodRunLink.objects.get_or_create(workspace=workspace, run=to, source=run)
+
+
 def _require_open(run: MethodRun) -> None:
     if run.status != MethodRun.Status.OPEN:
         raise ValidationError(
