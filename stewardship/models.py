@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cycles.models import BarrierRoute, Cycle, Entry, Experiment, Phase
 from hls.tenancy.models import Organisation, WorkspaceOwned
-from systems.models import Scale
+from systems.models import Actor, Factor, Scale
 
 USER = settings.AUTH_USER_MODEL
 
@@ -878,8 +878,9 @@ class RunAnswer(WorkspaceOwned):
 
 
 class RunOutput(WorkspaceOwned):
-    """Something a run wrote into its cycle (an entry, an experiment, a question), linked back
-    to the run and the step it came from."""
+    """Something a run wrote into its cycle (an entry: a story, insight, decision or question;
+    an experiment; or a change of its system's map: an actor or a factor), linked back to the
+    run and the step it came from."""
 
     run = models.ForeignKey(MethodRun, on_delete=models.CASCADE, related_name="outputs")
     step = models.CharField(max_length=40)
@@ -889,6 +890,12 @@ class RunOutput(WorkspaceOwned):
     )
     experiment = models.OneToOneField(
         Experiment, null=True, blank=True, on_delete=models.CASCADE, related_name="method_output"
+    )
+    actor = models.OneToOneField(  # a map change: someone added to the system's map
+        Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="method_output"
+    )
+    factor = models.OneToOneField(
+        Factor, null=True, blank=True, on_delete=models.CASCADE, related_name="method_output"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -35,10 +35,15 @@ FIELD is {"key", "label", "type", "required" (default false), "help" (optional)}
     rank                       : "from": "step.field"; orders the items of that one field only
                                  (never people, never across groups)
 
-WRITE is {"as": "entry", "kind": an entry kind, "field": key} (each answer's field becomes an
-entry, or for select fields each chosen item's reasons), or {"as": "experiment", "fields":
-{"title": key, "what_we_will_try": key, optional "prediction", "how_we_will_know",
-"safe_to_fail_limits"}}.
+WRITE is one of:
+    {"as": "entry", "kind": an entry kind, "field": key}: each answer's field becomes an entry
+        (a select field: each chosen item, with why it was chosen);
+    {"as": "experiment", "fields": {"title": key, "what_we_will_try": key, optional
+        "prediction", "how_we_will_know", "safe_to_fail_limits"}}: a planned experiment;
+    {"as": "actor", "field": key, "kind": an actor kind, "participation": optional}: each line
+        of a text field names someone added to the cycle's system map (a change of the map;
+        names already on the map are left as they are);
+    {"as": "factor", "field": key}: likewise, each line a factor on the map.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cycles.models import Entry
+from systems.models import Actor, Participation
 
 MAX_STEPS = 20
 MAX_FIELDS = 20
@@ -63,6 +69,8 @@ EXPERIMENT_FIELDS = (
     "safe_to_fail_limits",
 )
 ENTRY_KINDS = tuple(k for k, _label in Entry.Kind.choices)
+ACTOR_KINDS = tuple(Actor.Kind.values)
+PARTICIPATION = tuple(Participation.values)
 
 
 class DefinitionError(ValueError):
@@ -227,8 +235,27 @@ def _writes(raw: Any, step: Step, where: str, errors: list[str]) -> tuple[dict[s
                 )
             else:
                 writes.append({"as": "experiment", "fields": dict(mapping)})
+        elif item.get("as") in ("actor", "factor"):
+            target = step.field(item.get("field", ""))
+            kind = item.get("kind", "group") if item["as"] == "actor" else ""
+            participation = item.get("participation", "not_yet")
+            if target is None or target.type not in ("text", "long_text"):
+                errors.append(
+                    f"{where}: a map change is written from one of the step's text fields."
+                )
+            elif item["as"] == "actor" and kind not in ACTOR_KINDS:
+                errors.append(f"{where}: the actor's kind must be one of {', '.join(ACTOR_KINDS)}.")
+            elif item["as"] == "actor" and participation not in PARTICIPATION:
+                errors.append(
+                    f"{where}: the actor's involvement must be one of {', '.join(PARTICIPATION)}."
+                )
+            else:
+                write = {"as": item["as"], "field": target.key}
+                if item["as"] == "actor":
+                    write |= {"kind": kind, "participation": participation}
+                writes.append(write)
         else:
-            errors.append(f"{where}: a step writes an entry or an experiment.")
+            errors.append(f"{where}: a step writes an entry, an experiment, an actor or a factor.")
     return tuple(writes)
 
 

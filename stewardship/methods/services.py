@@ -44,7 +44,8 @@ from stewardship.models import (
     SessionCycle,
 )
 from stewardship.questions.seed import SCALE_NAMES
-from systems.models import ShareLevel
+from systems.models import Actor, Factor, ShareLevel
+from systems.services import actor_create, factor_create
 
 GUEST_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
 GUEST_CODE_LENGTH = 8
@@ -519,6 +520,48 @@ def _texts(*, workspace: Workspace, run: MethodRun, answer: RunAnswer, field_key
     return []
 
 
+def _map_changes(
+    *, workspace: Workspace, run: MethodRun, step: Step, answer: RunAnswer, write: dict[str, Any]
+) -> list[RunOutput]:
+    """Each line of the field names an actor (or a factor) added to the cycle's system map;
+    a name already on the map is left as it is."""
+    value = answer.data.get(write["field"])
+    names = (
+        [n.strip()[:160] for n in value.splitlines() if n.strip()] if isinstance(value, str) else []
+    )
+    system = run.cycle.system
+    model = Actor if write["as"] == "actor" else Factor
+    have = {
+        n.lower()
+        for n in model.objects.filter(workspace=workspace, system=system).values_list(
+            "name", flat=True
+        )
+    }
+    outputs = []
+    for name in dict.fromkeys(names):
+        if name.lower() in have:
+            continue
+        have.add(name.lower())
+        if write["as"] == "actor":
+            made: dict[str, Any] = {
+                "actor": actor_create(
+                    workspace=workspace,
+                    system=system,
+                    name=name,
+                    kind=write["kind"],
+                    participation=write["participation"],
+                )
+            }
+        else:
+            made = {"factor": factor_create(workspace=workspace, system=system, name=name)}
+        outputs.append(
+            RunOutput.objects.create(
+                workspace=workspace, run=run, step=step.key, round=answer.round, **made
+            )
+        )
+    return outputs
+
+
 def _write(
     *, workspace: Workspace, run: MethodRun, step: Step, answer: RunAnswer, by: User
 ) -> list[RunOutput]:
@@ -545,6 +588,10 @@ def _write(
                         workspace=workspace, run=run, step=step.key, round=answer.round, **made
                     )
                 )
+        elif write["as"] in ("actor", "factor"):
+            outputs += _map_changes(
+                workspace=workspace, run=run, step=step, answer=answer, write=write
+            )
         else:
             values = {
                 name: str(answer.data.get(key) or "") for name, key in write["fields"].items()

@@ -13,6 +13,7 @@ from hls.tenancy.models import Role
 from stewardship.methods import selectors, services
 from stewardship.methods.services import MovedMeanwhile, TemplateFields
 from stewardship.models import MethodRun, RunOutput
+from systems.models import Actor
 from tests.factories import CycleFactory, CycleMemberFactory
 
 STEPS = {
@@ -208,3 +209,37 @@ def test_outside_the_cycle_no_run_and_no_view(workspace, world):
             services.run_join(workspace=workspace, run=run, user=out)
         with pytest.raises(PermissionDenied):
             services.run_move(workspace=workspace, run=run, user=out, to=0, expected=0)
+
+
+def test_a_run_changes_the_map_once_per_name(workspace, world):
+    ana, _ben, _out, cycle, _template = world
+    boundary = {
+        "steps": [
+            {
+                "key": "missing",
+                "title": "Who is missing?",
+                "who": "group",
+                "fields": [{"key": "who", "label": "Who", "type": "long_text"}],
+                "writes": [
+                    {"as": "actor", "field": "who", "kind": "group", "participation": "not_yet"},
+                    {"as": "factor", "field": "who"},
+                ],
+            }
+        ]
+    }
+    with tenant_scope(workspace_id=workspace.pk):
+        template = services.template_create(
+            workspace=workspace, user=ana,
+            fields=TemplateFields("Boundary", "", "", ["understand"], [], boundary),
+        )  # fmt: skip
+        Actor.objects.create(workspace=workspace, system=cycle.system, name="GPs", kind="group")
+        run = services.run_start(workspace=workspace, user=ana, cycle=cycle, template=template)
+        me = selectors.participant_for(workspace=workspace, run=run, user=ana)
+        services.answer_save(
+            workspace=workspace, run=run, participant=me, step_key="missing",
+            data={"who": "Young carers\ngps\n\nYoung carers"},
+        )  # fmt: skip
+        outputs = services.run_complete(workspace=workspace, run=run, user=ana)
+        assert [o.actor.name for o in outputs if o.actor] == ["Young carers"]
+        assert outputs[0].actor.participation == "not_yet"
+        assert sorted(o.factor.name for o in outputs if o.factor) == ["Young carers", "gps"]
