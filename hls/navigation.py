@@ -59,6 +59,7 @@ class NavGroup:
 
 NAVIGATION: tuple[NavLink | NavGroup, ...] = (
     NavLink("workspace-home", _("Today")),
+    NavLink("partner-home", _("Partner home"), ("partner-",)),  # learning partners only
     NavLink("cycle-list", _("Cycles"), ("cycle-", "entry-", "barrier-", "enabler-")),
     NavLink(
         "patterns-home",

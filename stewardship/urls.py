@@ -8,4 +8,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stewardship.notifications.urls")),
     path("", include("stewardship.reports.urls")),
     path("", include("stewardship.burden.urls")),
+    path("", include("stewardship.partners.urls")),
 ]

@@ -27,6 +27,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "sessions.manage": EVERYONE - {Role.VIEWER},
     "reports.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.LEARNING_PARTNER}),
     "reports.contribute": EVERYONE - {Role.VIEWER},
+    # stewardship/partners/: a learning partner's home across the cycles it supports. Who may
+    # write, read and answer a heads-up note is decided per cycle (stewardship/partners/access.py).
+    "partners.home": frozenset({Role.LEARNING_PARTNER}),
 }
 
 

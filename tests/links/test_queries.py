@@ -94,7 +94,8 @@ def _fill(world, n):
 def test_cycle_page_budget(world, n, django_assert_num_queries):
     _fill(world, n)
     client = signed_in(world.north_member)
-    with django_assert_num_queries(33):  # with whether it has cycles below (Patterns below)
+    # with whether it has cycles below (Patterns below) and the open heads-up notes
+    with django_assert_num_queries(34):
         response = client.get(f"/w/riverside/cycles/{world.north_cycle.pk}/")
     assert response.status_code == 200
     assert f"Story {n - 1}" in response.content.decode()
