@@ -278,6 +278,8 @@ def test_the_boundary_review_asks_who_is_invited_taking_part_heard_and_missing()
     assert keys >= {"invited", "taking_part", "heard", "missing", "we_will"}
     assert only(definition, "act").writes == (
         {"as": "entry", "kind": "decision", "field": "we_will"},
+        # those missing join the system map, as not yet involved
+        {"as": "actor", "field": "add_to_map", "kind": "group", "participation": "not_yet"},
     )
 
 

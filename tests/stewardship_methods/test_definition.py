@@ -355,8 +355,10 @@ def near_writes(draw: st.DrawFn) -> Any:
     return draw(
         st.fixed_dictionaries(
             {
-                "as": st.sampled_from(["entry", "experiment", "map"]) | json_values,
-                "kind": st.sampled_from(["story", "insight", "score"]) | json_values,
+                "as": st.sampled_from(["entry", "experiment", "actor", "factor", "map"])
+                | json_values,
+                "participation": st.sampled_from(["not_yet", "heard", "nobody"]) | json_values,
+                "kind": st.sampled_from(["story", "insight", "group", "score"]) | json_values,
                 "field": keys,
                 "fields": st.dictionaries(
                     st.sampled_from(["title", "what_we_will_try", "prediction", "owner"]), keys

@@ -9,7 +9,7 @@ BOUNDARY_VOICE = Builtin(
     summary=(
         "A steward's check on where the system's boundary has been drawn: who is invited, who "
         "takes part, whose view is heard, and who is missing or seldom heard. It ends with what "
-        "the group will do about it."
+        "the group will do about it, and adds those missing to the system map."
     ),
     source=(
         "The steward's reflection on system boundaries and on seeking seldom-heard voices in "
@@ -102,8 +102,25 @@ BOUNDARY_VOICE = Builtin(
                         "label": "How will we know it made a difference?",
                         "type": "text",
                     },
+                    {
+                        "key": "add_to_map",
+                        "label": "Who should be on our system map and is not? One per line.",
+                        "type": "long_text",
+                        "help": (
+                            "Groups, communities and organisations rather than individuals. "
+                            "Each line is added to the map as not yet involved."
+                        ),
+                    },
                 ],
-                "writes": [{"as": "entry", "kind": "decision", "field": "we_will"}],
+                "writes": [
+                    {"as": "entry", "kind": "decision", "field": "we_will"},
+                    {
+                        "as": "actor",
+                        "field": "add_to_map",
+                        "kind": "group",
+                        "participation": "not_yet",
+                    },
+                ],
             },
         ]
     },
