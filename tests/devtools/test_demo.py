@@ -9,7 +9,8 @@ from devtools.demo import DEMO_PASSWORD
 from hls.accounts.models import User
 from hls.tenancy.context import all_workspaces, tenant_scope
 from hls.tenancy.models import Workspace
-from stewardship.models import LearningTime, StopDoing
+from stewardship.methods import selectors as method_selectors
+from stewardship.models import LearningTime, MethodRun, RunParticipant, StopDoing
 
 
 def _counts() -> dict[str, int]:
@@ -112,3 +113,35 @@ def test_demo_team_says_its_time_for_learning_and_what_it_stopped(db) -> None:
         statuses = sorted(StopDoing.objects.values_list("status", flat=True))
         assert statuses == ["resumed", "stopped"]
         assert StopDoing.objects.get(status="resumed").resumed_why
+
+
+def test_demo_runs_methods_together(db) -> None:
+    """An MSC selection across two levels with reasons back to the storytellers, a healthy-system
+    reflection in two rounds with differing views, a learning get-together, and a reflection
+    begun and not finished."""
+    call_command("seed_demo")
+    eastbridge = Workspace.objects.get(slug="eastbridge")
+    with tenant_scope(workspace_id=eastbridge.pk):
+        runs = {r.builtin: r for r in MethodRun.objects.filter(status="completed")}
+        assert MethodRun.objects.filter(builtin="msc", status="completed").count() == 3
+        assert runs["learning_get_together"].outputs.count() == 2
+        assert MethodRun.objects.get(builtin="rapid_learning").status == "open"
+        jo = User.objects.get(email="practitioner@demo.hls.test")
+        tax_run = MethodRun.objects.get(builtin="msc", facilitator=jo)
+        [link] = method_selectors.chain_for(workspace=eastbridge, run=tax_run, user=jo)
+        assert link.run.cycle.name == "One council around the person"
+        [(_id, words, why)] = link.chosen
+        assert words.startswith("Mrs D rang us herself")
+        assert "rewrite our first letters" in why
+    northmoor = Workspace.objects.get(slug="northmoor")
+    with tenant_scope(workspace_id=northmoor.pk):
+        run = MethodRun.objects.filter(builtin="healthy_system").order_by("created_at").last()
+        _step, pictures = method_selectors.picture_over_time(
+            workspace=northmoor, cycle=run.cycle, run=run
+        )
+        assert [p.answered for p in pictures] == [4, 5]  # Kit joined the second round
+        power = dict(pictures[0].spread["sharing_power"])
+        assert power["1"] == 2  # views differ, unnamed
+        assert power["2"] == 2
+        assert run.occurrence is not None
+        assert RunParticipant.objects.filter(run=run, user=None, guest_name="Kit").exists()
