@@ -14,6 +14,7 @@ from django.utils import timezone
 from cycles.models import ContextQuestionTarget, Cycle
 from cycles.patterns.selectors import questions_waiting_in
 from cycles.trust import Trust
+from hls.accounts.models import User
 from hls.tenancy.models import Membership, Workspace
 from stewardship.models import HeadsUp, MethodRun, Occurrence, RunParticipant, Session
 from stewardship.partners import access
@@ -148,7 +149,9 @@ def _places(*, workspace: Workspace, cycles: list[Cycle]) -> list[Place]:
     )
     systems = {
         s.pk: s
-        for s in System.objects.filter(workspace=workspace, pk__in=sorted(set(above.values())))
+        for s in System.objects.filter(
+            workspace=workspace, pk__in=sorted(set(above.values()))
+        ).select_related("scale")
     }
     grouped: dict[int | None, Place] = {}
     for cycle in cycles:
@@ -235,13 +238,14 @@ def method_runs_of(*, workspace: Workspace, membership: Membership) -> list[Meth
     return list(runs[:HOME_LIMIT])
 
 
-def home(*, workspace: Workspace, membership: Membership, trust: Trust) -> Home:
-    """Everything a learning partner's home shows. A fixed number of queries."""
+def home(*, workspace: Workspace, membership: Membership, user: User, trust: Trust) -> Home:
+    """Everything a learning partner's home shows (`user` is the member's, as the request has
+    it loaded). A fixed number of queries."""
     cycles = list(supported_cycles(workspace=workspace, trust=trust))
     questions = list(
-        questions_waiting_in(
-            workspace=workspace, user=membership.user, system_ids=frozenset(trust.systems)
-        )[:HOME_LIMIT]
+        questions_waiting_in(workspace=workspace, user=user, system_ids=frozenset(trust.systems))[
+            :HOME_LIMIT
+        ]
     )
     return Home(
         places=_places(workspace=workspace, cycles=cycles),

@@ -128,6 +128,7 @@ def partner_home(request: WorkspaceRequest) -> HttpResponse:
     """The signed-in learning partner's home: the cycles and places it supports, the meetings
     it facilitates, open questions in those cycles, its heads-ups and the method runs it is in."""
     home = selectors.home(
-        workspace=request.workspace, membership=request.membership, trust=request_trust(request)
-    )
+        workspace=request.workspace, membership=request.membership, user=request.user,
+        trust=request_trust(request),
+    )  # fmt: skip
     return render(request, "stewardship/partners/home.html", {"home": home})

@@ -151,7 +151,9 @@ def test_a_heads_up_of_the_cycle_above_is_a_404_and_absent_from_its_lists(worksp
 def test_the_home_groups_the_cycles_under_their_place(workspace, world):
     with tenant_scope(workspace_id=workspace.pk):
         trust = trust_for(workspace=workspace, user=world.lee.user)
-        home = selectors.home(workspace=workspace, membership=world.lee, trust=trust)
+        home = selectors.home(
+            workspace=workspace, membership=world.lee, user=world.lee.user, trust=trust
+        )
     assert [
         (p.system.name if p.system else None, [c.name for c in p.cycles]) for p in home.places
     ] == [("Northfield", ["North team cycle"])]
