@@ -8,5 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stewardship.notifications.urls")),
     path("", include("stewardship.reports.urls")),
     path("", include("stewardship.burden.urls")),
+    path("", include("stewardship.methods.library_urls")),
     path("", include("stewardship.partners.urls")),
 ]

@@ -30,6 +30,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # stewardship/partners/: a learning partner's home across the cycles it supports. Who may
     # write, read and answer a heads-up note is decided per cycle (stewardship/partners/access.py).
     "partners.home": frozenset({Role.LEARNING_PARTNER}),
+    # stewardship/methods/: writing and adapting the workspace's own methods (templates).
+    "methods.manage": EVERYONE - {Role.VIEWER},
 }
 
 
