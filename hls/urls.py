@@ -61,6 +61,7 @@ urlpatterns = [
     path("workspaces/new/", account_views.workspace_create, name="workspace-create"),
     path("styleguide/", styleguide, name="styleguide"),  # DEBUG or staff only (docs/ui.md)
     path("calendar/", include("stewardship.notifications.feed_urls")),
+    path("join/", include("stewardship.methods.guest_urls")),  # method runs' guests
     path("api/v1/", include("hls.api.urls")),
     path("w/<slug:workspace_slug>/", include(workspace_patterns)),
 ]

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stewardship.notifications.urls")),
     path("", include("stewardship.reports.urls")),
     path("", include("stewardship.burden.urls")),
+    path("", include("stewardship.methods.urls")),
     path("", include("stewardship.methods.library_urls")),
     path("", include("stewardship.partners.urls")),
 ]
