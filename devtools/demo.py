@@ -11,6 +11,7 @@ from django.db import transaction
 from devtools.demo_cycles import seed_cycles_demo
 from devtools.demo_history import seed_history_demo
 from devtools.demo_methods import seed_methods_demo
+from devtools.demo_partners import seed_partners_demo
 from devtools.demo_today import seed_today_demo
 from hls.accounts.models import User
 from hls.tenancy.context import tenant_scope
@@ -125,6 +126,7 @@ def seed_demo() -> None:
     seed_cycles_demo(workspaces, users)
     seed_today_demo(workspaces, users)  # what each demo role finds on Today
     seed_methods_demo(workspaces, users)  # guided methods run together
+    seed_partners_demo(workspaces, users)  # the learning partner's heads-up notes
     seed_history_demo(workspaces, users)  # 18 months behind Eastbridge's patterns
 
 
