@@ -323,6 +323,8 @@ def _picker(
         "fitting": library.previews(picked.fitting),
         "others": library.previews(picked.others),
         "chosen": chosen,
+        # a method no longer offered (archived meanwhile, or never): said above the lists
+        "unknown": form.errors.get("method") if form is not None and chosen is None else None,
     }
     if chosen is not None and inside:
         choices = library.start_choices(

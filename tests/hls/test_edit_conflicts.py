@@ -423,6 +423,24 @@ def learning_time_how(workspace: Workspace, make_member: MakeMember) -> Case:
     )
 
 
+def method_template_summary(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two people adapt the same method template in the structured editor (its steps too)."""
+    from stewardship.methods.services import template_copy
+    from stewardship.models import MethodTemplate
+
+    ann = make_member(workspace, Role.STEWARD, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.PRACTITIONER, email="ben@riverside.test", full_name="Ben")
+    with tenant_scope(workspace_id=workspace.pk):
+        template = template_copy(workspace=workspace, user=ann.user, key="rapid_learning")
+    return Case(
+        url=f"/w/{workspace.slug}/methods/templates/{template.pk}/edit/",
+        field="summary",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: MethodTemplate.objects.get(pk=template.pk).summary),
+    )
+
+
 CASES = [
     meeting_notes,
     session_description,
@@ -442,6 +460,7 @@ CASES = [
     question_wording,
     barrier_answer,
     learning_time_how,
+    method_template_summary,
 ]
 
 
