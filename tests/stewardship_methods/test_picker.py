@@ -24,7 +24,6 @@ from tests.factories import (
 )
 from tests.page_forms import form_with
 
-ROLES = ["admin", "steward", "manager", "practitioner", "learning_partner", "viewer"]
 WHY = "Say who chose this method and why: it helps the cycle learn how it learns."
 
 
@@ -64,7 +63,7 @@ def test_methods_for_the_cycles_scale_and_phase_come_first(workspace, world):
 
 
 def test_choosing_asks_the_guides_questions_then_starts_the_run(workspace, world):
-    ina, _out, cycle, url = world
+    ina, _out, _cycle, url = world
     client = signed_in(ina)
     page = client.get(url, {"method": "msc"}).content.decode()
     assert "Will it add burden?" in page
@@ -100,7 +99,7 @@ def test_choosing_asks_the_guides_questions_then_starts_the_run(workspace, world
 
 
 def test_a_run_may_draw_on_an_earlier_run_of_the_same_method(workspace, world):
-    ina, _out, cycle, url = world
+    ina, _out, _cycle, url = world
     with tenant_scope(workspace_id=workspace.pk):
         below = CycleFactory(workspace=workspace, name="Riverside ward cycle")
         CycleMemberFactory(workspace=workspace, cycle=below, user=ina.user)
@@ -154,9 +153,9 @@ def test_an_unknown_method_or_meeting_is_refused_beside_its_field(workspace, wor
 def test_the_picker_costs_a_fixed_number_of_queries(
     chosen, workspace, world, django_assert_num_queries
 ):
-    ina, _out, cycle, url = world
+    ina, _out, _cycle, url = world
     with tenant_scope(workspace_id=workspace.pk):
-        for n in range(3):
+        for _n in range(3):
             other = CycleFactory(workspace=workspace)
             CycleMemberFactory(workspace=workspace, cycle=other, user=ina.user)
             services.run_start(workspace=workspace, user=ina.user, cycle=other, builtin="msc")
