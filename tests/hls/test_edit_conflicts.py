@@ -441,6 +441,44 @@ def method_template_summary(workspace: Workspace, make_member: MakeMember) -> Ca
     )
 
 
+def method_group_answer(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two people taking part in a method run write the group's answer to a step at once."""
+    from stewardship.methods import services as methods
+    from stewardship.models import RunAnswer
+
+    ann = make_member(workspace, Role.PRACTITIONER, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.PRACTITIONER, email="ben@riverside.test", full_name="Ben")
+    steps = {
+        "steps": [
+            {"key": "frame", "title": "Frame", "who": "group",
+             "fields": [{"key": "topic", "label": "Topic", "type": "long_text"}]},
+        ]
+    }  # fmt: skip
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace)
+        for who in (ann, ben):
+            CycleMemberFactory(workspace=workspace, cycle=cycle, user=who.user)
+        template = methods.template_create(
+            workspace=workspace, user=ann.user,
+            fields=methods.TemplateFields("Framing", "", "", ["experiment"], [], steps),
+        )  # fmt: skip
+        run = methods.run_start(workspace=workspace, user=ann.user, cycle=cycle, template=template)
+        methods.run_join(workspace=workspace, run=run, user=ben.user)
+
+    def read() -> str:
+        answer = RunAnswer.objects.filter(run=run, step="frame").first()
+        return answer.data["topic"] if answer else ""
+
+    return Case(
+        url=f"/w/{workspace.slug}/runs/{run.pk}/",
+        post_url=f"/w/{workspace.slug}/runs/{run.pk}/answer/",
+        field="topic",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, read),
+    )
+
+
 CASES = [
     meeting_notes,
     session_description,
