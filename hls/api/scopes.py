@@ -10,6 +10,7 @@ FAMILIES: dict[str, str] = {
     "cycles": "Cycles, entries, experiments, themes, links, barriers, enablers and patterns",
     "sessions": "Sense-making sessions and their outputs",
     "reports": "Learning reports",
+    "methods": "Guided methods: templates and runs",
     "webhooks": "Webhook subscriptions and their deliveries",
 }
 IDENTITY = "identity:read"
