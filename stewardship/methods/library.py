@@ -110,6 +110,12 @@ class Preview:
     scales: list[str]
 
 
+def labels(phases: Sequence[str], scales: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Phases and scale keys in words."""
+    names = dict(Phase.choices)
+    return [str(names.get(p, p)) for p in phases], [scale_label(s) for s in scales]
+
+
 def previews(offers: Sequence[Offer]) -> list[Preview]:
     """Each offer with its steps, for a preview (no queries)."""
     phase_names = dict(Phase.choices)

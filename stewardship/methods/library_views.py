@@ -85,8 +85,11 @@ def method_copy(request: WorkspaceRequest) -> HttpResponse:
 def template_detail(request: WorkspaceRequest, template_id: int) -> HttpResponse:
     workspace = request.workspace
     template = _template(request, template_id)
+    phases, scales = library.labels(template.phases, template.scales)
     context = {
         "template": template,
+        "phases": phases,
+        "scales": scales,
         "steps": library.parsed(template.definition),
         "versions": library.versions(workspace=workspace, template=template),
         "in_progress": library.runs_in_progress(workspace=workspace, template=template),
