@@ -156,6 +156,9 @@ class StepForm(forms.Form):
     consent = forms.BooleanField(
         label=_("A story here needs the teller's consent first"), required=False
     )
+    # What the step writes that this editor has no control for (map changes, a second entry
+    # from one field): carried through unchanged, so a save never drops it.
+    kept_writes = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class StepExperimentForm(forms.Form):
@@ -267,6 +270,20 @@ def _entry_kinds(step: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
+def _kept_writes(step: Mapping[str, Any]) -> list[Any]:
+    """The step's writes other than one entry per field and one experiment."""
+    kept, fields, experiment = [], set(), False
+    for write in step.get("writes") or []:
+        kind = write.get("as") if isinstance(write, dict) else None
+        if kind == "entry" and write.get("field") not in fields:
+            fields.add(write.get("field"))
+        elif kind == "experiment" and not experiment:
+            experiment = True
+        else:
+            kept.append(write)
+    return kept
+
+
 def _experiment(step: Mapping[str, Any]) -> dict[str, str]:
     for write in step.get("writes") or []:
         if isinstance(write, dict) and write.get("as") == "experiment":
@@ -311,9 +328,11 @@ def editor(raw: Any, messages: Sequence[str] = ()) -> Editor:
         step_initial = {
             name: step.get(name) for name in ("key", "title", "prompt", "who", "reveal", "minutes")
         }
+        kept = _kept_writes(step)
         step_initial |= {
             "private": step.get("private") is True,
             "consent": step.get("consent") is True,
+            "kept_writes": json.dumps(kept) if kept else "",
         }
         keys = [str(f.get("key", "")) for f in items if f.get("key")]
         steps.append(
@@ -438,6 +457,11 @@ def assemble(data: Mapping[str, Any]) -> dict[str, Any]:
         }
         if mapping:
             writes.append({"as": "experiment", "fields": mapping})
+        try:
+            kept = json.loads(data.get(f"{p}kept_writes") or "[]")
+        except json.JSONDecodeError:
+            kept = []
+        writes += kept if isinstance(kept, list) else []
         if writes:
             step["writes"] = writes
         steps.append(step)
@@ -483,7 +507,7 @@ def apply(action: str, raw: dict[str, Any]) -> dict[str, Any]:
             removed = fields.pop(where[1])
             writes = [
                 w for w in steps[where[0]].get("writes", [])
-                if not (w.get("as") == "entry" and w.get("field") == removed.get("key"))
+                if not (isinstance(w, dict) and w.get("field") == removed.get("key"))
             ]  # fmt: skip
             steps[where[0]]["writes"] = writes
     return raw

@@ -177,6 +177,14 @@ def test_a_built_in_is_copied_and_adapted(workspace, admin):
     assert copied.summary == "Ours, on Fridays."
     assert copied.version == 1, "the steps did not change: no new version"
     assert copied.definition == BUILTINS["rapid_learning"].definition, "nothing lost on a save"
+    # a built-in whose steps also change the system map: the editor carries that through
+    copied = client.post(f"{W}methods/copy/", {"builtin": "boundary_voice"})
+    form = form_with(client.get(copied["Location"]).content.decode(), "name")
+    assert client.post(copied["Location"], form).status_code == 302
+    with tenant_scope(workspace_id=workspace.pk):
+        voice = MethodTemplate.objects.get(copied_from="boundary_voice")
+    assert voice.definition == BUILTINS["boundary_voice"].definition
+    assert voice.version == 1
     unknown = client.post(f"{W}methods/copy/", {"builtin": "nope"}, follow=True)
     assert "There is no built-in method of that name." in unknown.content.decode()
 
@@ -309,3 +317,17 @@ def test_another_workspaces_template_is_not_found(workspace, other_workspace, ad
     client = signed_in(admin)
     for suffix in ("", "edit/", "edit/json/", "versions/1/"):
         assert client.get(f"{W}methods/templates/{theirs.pk}/{suffix}").status_code == 404
+
+
+@pytest.mark.parametrize("key", sorted(BUILTINS))
+def test_every_built_in_goes_through_the_editor_unchanged(key, workspace, admin):
+    """Saving a copy in the structured editor without a change keeps every step as it was."""
+    client = signed_in(admin)
+    edit = client.post(f"{W}methods/copy/", {"builtin": key})["Location"]
+    assert (
+        client.post(edit, form_with(client.get(edit).content.decode(), "name")).status_code == 302
+    )
+    with tenant_scope(workspace_id=workspace.pk):
+        copied = MethodTemplate.objects.get()
+    assert copied.definition == BUILTINS[key].definition
+    assert copied.version == 1
