@@ -32,6 +32,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "partners.home": frozenset({Role.LEARNING_PARTNER}),
     # stewardship/methods/: writing and adapting the workspace's own methods (templates).
     "methods.manage": EVERYONE - {Role.VIEWER},
+    # taking part in a method run (joining, answering, facilitating); viewers only read.
+    "methods.run": EVERYONE - {Role.VIEWER},
 }
 
 

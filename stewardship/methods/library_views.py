@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from hls.conflicts import EditConflict, rebind
 from hls.forms import act, submit
 from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
+from hls.tenancy.permissions import can
 from stewardship.burden import selectors as burden
 from stewardship.methods import library, selectors, services
 from stewardship.methods.library_forms import (
@@ -315,7 +316,9 @@ def _picker(
     status: int = 200,
 ) -> HttpResponse:
     workspace = request.workspace
-    inside = request_trust(request).inside(cycle)
+    # the start form, for those inside the cycle whose role takes part in runs (the services
+    # refuse the rest)
+    inside = can(request.membership, "methods.run") and request_trust(request).inside(cycle)
     picked = library.offers_for_cycle(workspace=workspace, cycle=cycle)
     chosen = library.find(picked, method) if method else None
     context: dict[str, Any] = {
@@ -355,6 +358,8 @@ def method_picker(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
     if request.method != "POST":
         return _picker(request, cycle, method=request.GET.get("method", ""))
+    if not can(request.membership, "methods.run"):
+        raise PermissionDenied
     method = request.POST.get("method", "")
     found = library.offer(workspace=workspace, key=method)
     choices = (

@@ -459,7 +459,7 @@ def method_run_live(request: WorkspaceRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view("methods.run")
 def method_run_join(request: WorkspaceRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     services.run_join(workspace=request.workspace, run=run, user=request.user)
@@ -468,7 +468,7 @@ def method_run_join(request: WorkspaceRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view("methods.run")
 def method_run_answer(request: WorkspaceRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     viewer = _member(request, run)
@@ -485,7 +485,7 @@ def _moved(request: HttpRequest, error: MovedMeanwhile) -> None:
 
 
 @require_POST
-@workspace_view()
+@workspace_view("methods.run")
 def method_run_move(request: WorkspaceRequest, run_id: int) -> HttpResponse:
     workspace, run = request.workspace, _run(request, run_id)
     form = MoveForm(request.POST)
@@ -509,7 +509,7 @@ def method_run_move(request: WorkspaceRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view("methods.run")
 def method_run_reveal(request: WorkspaceRequest, run_id: int) -> HttpResponse:
     workspace, run = request.workspace, _run(request, run_id)
     form = StepForm(request.POST)
@@ -526,7 +526,7 @@ def method_run_reveal(request: WorkspaceRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view("methods.run")
 def method_run_again(request: WorkspaceRequest, run_id: int) -> HttpResponse:
     workspace, run = request.workspace, _run(request, run_id)
     form = StepForm(request.POST)
@@ -552,7 +552,7 @@ def method_run_again(request: WorkspaceRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view("methods.run")
 def method_run_complete(request: WorkspaceRequest, run_id: int) -> HttpResponse:
     workspace, run = request.workspace, _run(request, run_id)
     outputs = act(

@@ -136,6 +136,21 @@ def test_from_outside_the_cycle_the_picker_only_reads(workspace, world):
     assert refused.status_code == 403
 
 
+def test_a_viewer_inside_the_cycle_reads_the_picker_and_starts_nothing(
+    workspace, world, make_member
+):
+    _ina, _out, cycle, url = world
+    viewer = make_member(workspace, Role.VIEWER, email="vi@riverside.test")
+    with tenant_scope(workspace_id=workspace.pk):
+        CycleMemberFactory(workspace=workspace, cycle=cycle, user=viewer.user)
+    client = signed_in(viewer)
+    assert 'name="why_this_method"' not in client.get(url, {"method": "msc"}).content.decode()
+    refused = client.post(url, {"method": "msc", "why_this_method": "I think so."})
+    assert refused.status_code == 403
+    with tenant_scope(workspace_id=workspace.pk):
+        assert not MethodRun.objects.exists()
+
+
 def test_an_unknown_method_or_meeting_is_refused_beside_its_field(workspace, world):
     ina, _out, _cycle, url = world
     client = signed_in(ina)
