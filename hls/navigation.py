@@ -82,6 +82,7 @@ NAVIGATION: tuple[NavLink | NavGroup, ...] = (
             ),
             NavLink("theme-list", _("Themes"), ("theme-",)),
             NavLink("question-list", _("Question bank"), ("question-",)),
+            NavLink("methods", _("Methods"), ("method",)),
         ),
     ),
     NavGroup(
