@@ -265,6 +265,11 @@ def _live_context(
     }
 
 
+def _field_label(step: Step | None, key: str) -> str:
+    found = step.field(key) if step is not None else None
+    return found.label if found is not None else key
+
+
 def _context(
     workspace: Workspace,
     run: MethodRun,
@@ -327,7 +332,7 @@ def _context(
     if not is_open:
         outputs = list(
             RunOutput.objects.filter(workspace=workspace, run=run).select_related(
-                "entry", "experiment"
+                "entry", "experiment", "actor", "factor"
             )
         )
     chain = []
@@ -335,6 +340,19 @@ def _context(
         f.type == "select" for s in definition.steps for f in s.fields
     ):
         chain = selectors.chain_for(workspace=workspace, run=run, user=viewer.user)
+    picture = []
+    if viewer.user is not None:  # members: the cycle's own runs of this method, side by side
+        step, shots = selectors.picture_over_time(workspace=workspace, cycle=run.cycle, run=run)
+        picture = [
+            {
+                "run": shot.run,
+                "answered": shot.answered,
+                "spread": [
+                    (_field_label(step, key), values) for key, values in shot.spread.items()
+                ],
+            }
+            for shot in shots
+        ]
     context.update(
         {
             "steps": [s for s in steps if not s.current],
@@ -354,6 +372,7 @@ def _context(
             },
             "outputs": outputs,
             "chain": chain,
+            "picture": picture,
             "conflict": conflict,
             "conflict_step": bound.the_step.key if conflict and bound else "",
             "step_count": len(definition.steps),
