@@ -20,7 +20,14 @@ from hls.tenancy.models import Workspace
 from stewardship.methods import rules
 from stewardship.methods.builtin import BUILTINS, Builtin
 from stewardship.methods.definition import Definition, Field, Step, parse
-from stewardship.models import MethodRun, MethodRunLink, MethodTemplate, RunAnswer, RunParticipant
+from stewardship.models import (
+    MethodRun,
+    MethodRunLink,
+    MethodTemplate,
+    Occurrence,
+    RunAnswer,
+    RunParticipant,
+)
 
 
 def definition_text(definition: Any) -> str:
@@ -121,6 +128,17 @@ def runs_for_user(*, workspace: Workspace, user: User) -> QuerySet[MethodRun]:
         .distinct()
         .select_related("cycle", "facilitator")
         .order_by("status", "-created_at", "-pk")
+    )
+
+
+def runs_in_meeting(*, workspace: Workspace, occurrence: Occurrence | None) -> list[MethodRun]:
+    """The runs held in a meeting, for its page (each run's own page decides who sees it)."""
+    if occurrence is None:
+        return []
+    return list(
+        MethodRun.objects.filter(workspace=workspace, occurrence=occurrence).order_by(
+            "created_at", "pk"
+        )
     )
 
 

@@ -22,6 +22,7 @@ from hls.tenancy.decorators import workspace_view
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
 from stewardship.burden import selectors as burden
+from stewardship.methods import selectors as method_selectors
 from stewardship.models import OccurrenceQuestion, Session, SessionOutput, SessionParticipant
 from stewardship.sessions import selectors, services
 from stewardship.sessions.access import access_session, access_slot
@@ -264,6 +265,9 @@ def meeting_detail(request: WorkspaceRequest, session_id: int, slot: str) -> Htt
             "slot": found,
             "agenda": agenda_for(workspace=workspace, slot=found, viewer=request.user),
             "outputs": _outputs(request, found),
+            "runs": method_selectors.runs_in_meeting(
+                workspace=workspace, occurrence=found.occurrence
+            ),
             "may_change": selectors.may_change(membership=membership, session=session),
             "may_facilitate": selectors.may_facilitate(
                 workspace=workspace, membership=membership, session=session

@@ -96,6 +96,10 @@ def test_choosing_asks_the_guides_questions_then_starts_the_run(workspace, world
     assert run.occurrence_id is not None
     assert not run.guest_code
     assert stopped == ["The monthly figures meeting"]
+    session_id, _colon, key = meeting.partition(":")
+    held = client.get(f"/w/riverside/sessions/{session_id}/meetings/{key}/").content.decode()
+    assert "Methods run in this meeting" in held
+    assert f'href="/w/riverside/runs/{run.pk}/"' in held
 
 
 def test_a_run_may_draw_on_an_earlier_run_of_the_same_method(workspace, world):
