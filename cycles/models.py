@@ -636,3 +636,184 @@ class EnablerTarget(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(fields=["enabler", "cycle"], name="cycles_enablertarget_uniq")
         ]
+
+
+# --- Measures for learning (cycles/measures/): owned by a cycle, compared only with their past ---
+
+
+class Measure(WorkspaceOwned):
+    """A measure the people doing the work keep to learn, never to be judged by: what it is
+    for is a learning question (required). It has no target, threshold, status colour or
+    ranking, and is compared only with its own past (run or control chart). About a person, it
+    travels no further than their consent."""
+
+    class Chart(models.TextChoices):
+        RUN = "run", _("Run chart (the median)")
+        CONTROL = "control", _("Control chart (the mean and limits)")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="measures")
+    name = models.CharField(_("name"), max_length=160)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    learning_question = models.TextField(_("what it is for (the question it helps us learn)"))
+    how_collected = models.TextField(_("how it is collected"), blank=True)
+    chart = models.CharField(_("chart"), max_length=8, choices=Chart.choices, default=Chart.RUN)
+    visibility = models.PositiveSmallIntegerField(
+        _("who sees it"), choices=ShareLevel.choices, default=ShareLevel.TEAM
+    )
+    person = models.ForeignKey(  # the person it concerns: their consent caps `visibility`
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    signal_note = models.TextField(_("what we make of what the chart shows"), blank=True)
+    signal_note_at = models.DateTimeField(null=True, blank=True)
+    archived = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["workspace", "cycle"], name="cycles_measure_cycle")]
+
+
+class DataPoint(WorkspaceOwned):
+    """One value of a measure on one day (never a day to come; one a day)."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="points")
+    on = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "on"], name="cycles_datapoint_once_a_day")
+        ]
+
+
+class WhatMatters(WorkspaceOwned):
+    """Something that matters to a person, in their own words, which they (or their worker
+    with them) rate over time on their own scale, with their own words for its ends. Shown
+    beside any service measure; never combined into a score."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="what_matters_items")
+    words = models.CharField(_("what matters, in their words"), max_length=300)
+    scale_max = models.PositiveSmallIntegerField(_("their scale runs from 0 to"), default=10)
+    low_words = models.CharField(_("their words for 0"), max_length=80, blank=True)
+    high_words = models.CharField(_("their words for the top"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    archived = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+
+class WhatMattersRating(WorkspaceOwned):
+    """Where the person places one of their own items on one day, on their own scale."""
+
+    class By(models.TextChoices):
+        PERSON = "person", _("The person")
+        TOGETHER = "together", _("Their worker, with them")
+
+    item = models.ForeignKey(WhatMatters, on_delete=models.CASCADE, related_name="ratings")
+    on = models.DateField(_("date"))
+    value = models.PositiveSmallIntegerField(_("where they are now"))
+    note = models.TextField(_("what they said"), blank=True)
+    rated_by = models.CharField(max_length=8, choices=By.choices, default=By.TOGETHER)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "on"], name="cycles_whatmatters_once_a_day")
+        ]
+
+
+# --- Self-signification (cycles/signifiers/): storytellers place their own stories -------------
+
+
+class SignifierSet(WorkspaceOwned):
+    """A workspace's set of signifiers (triads, dyads, multiple-choice questions) that
+    storytellers use to place their own stories. Its signifiers are data (`definition`,
+    checked by cycles/signifiers/definition.py); every change is a new version, kept, and a
+    placement keeps the version it was made with."""
+
+    name = models.CharField(_("name"), max_length=160)
+    description = models.TextField(_("what it helps us see"), blank=True)
+    definition = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=1)
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
+    archived = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+
+class SignifierSetVersion(WorkspaceOwned):
+    """A signifier set as it was at one version: never changed."""
+
+    signifier_set = models.ForeignKey(
+        SignifierSet, on_delete=models.CASCADE, related_name="versions"
+    )
+    version = models.PositiveIntegerField()
+    definition = models.JSONField()
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "signifier_set", "version"], name="cycles_signifier_version"
+            )
+        ]
+
+
+class CycleSignifiers(WorkspaceOwned):
+    """The signifier set a cycle attaches to its story capture (one at a time)."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="signifiers")
+    signifier_set = models.ForeignKey(SignifierSet, on_delete=models.CASCADE, related_name="+")
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attached_at = models.DateTimeField(auto_now_add=True)
+
+
+class Placement(WorkspaceOwned):
+    """Where a story's teller (or the person, when captured together) placed it on a signifier
+    set's version: for each signifier a point in the triangle, on the slider, a choice, or
+    "not applicable". Seen as widely as its story, never wider."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="placement")
+    version = models.ForeignKey(SignifierSetVersion, on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField(default=dict)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    with_person = models.BooleanField(default=False)  # placed with the person it is about
+    revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
+    placed_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)

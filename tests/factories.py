@@ -828,3 +828,82 @@ class RunOutputFactory(factory.django.DjangoModelFactory):
     entry = factory.SubFactory(
         EntryFactory, workspace=_WS, cycle=factory.SelfAttribute("..run.cycle")
     )
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.Measure"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    name = factory.Sequence(lambda n: f"Days from referral to first visit {n}")
+    unit = "days"
+    learning_question = "Does seeing people sooner change what happens next for them?"
+
+
+class DataPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.DataPoint"
+
+    measure = factory.SubFactory(MeasureFactory, workspace=_WS)
+    on = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+    value = 12
+
+
+class WhatMattersFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.WhatMatters"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    person = factory.SubFactory(PersonFactory, workspace=_WS)
+    words = "Feeling safe at home"
+
+
+class WhatMattersRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.WhatMattersRating"
+
+    item = factory.SubFactory(WhatMattersFactory, workspace=_WS)
+    on = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+    value = 4
+
+
+_TRIAD = {
+    "signifiers": [
+        {"key": "helped", "type": "triad", "prompt": "What helped most?",
+         "labels": ["People", "Place", "Practical help"]},
+    ]
+}  # fmt: skip
+
+
+class SignifierSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.SignifierSet"
+
+    name = factory.Sequence(lambda n: f"What helped {n}")
+    definition = factory.LazyFunction(lambda: dict(_TRIAD))
+
+
+class SignifierSetVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.SignifierSetVersion"
+
+    signifier_set = factory.SubFactory(SignifierSetFactory, workspace=_WS)
+    version = factory.Sequence(lambda n: n + 1)
+    definition = factory.LazyFunction(lambda: dict(_TRIAD))
+
+
+class CycleSignifiersFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.CycleSignifiers"
+
+    cycle = factory.SubFactory(CycleFactory, workspace=_WS)
+    signifier_set = factory.SubFactory(SignifierSetFactory, workspace=_WS)
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cycles.Placement"
+
+    entry = factory.SubFactory(EntryFactory, workspace=_WS)
+    version = factory.SubFactory(SignifierSetVersionFactory, workspace=_WS)
+    data = factory.LazyFunction(lambda: {"helped": {"a": 0.5, "b": 0.3, "c": 0.2}})
