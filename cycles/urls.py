@@ -30,4 +30,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cycles.links.urls")),
     path("", include("cycles.patterns.urls")),
     path("", include("cycles.barriers.urls")),
+    path("", include("cycles.measures.urls")),
 ]
