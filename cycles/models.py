@@ -693,7 +693,9 @@ class DataPoint(WorkspaceOwned):
     class Meta:
         ordering = ["on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["measure", "on"], name="cycles_datapoint_once_a_day")
+            models.UniqueConstraint(
+                fields=["workspace", "measure", "on"], name="cycles_datapoint_once_a_day"
+            )
         ]
 
 
@@ -740,7 +742,9 @@ class WhatMattersRating(WorkspaceOwned):
     class Meta:
         ordering = ["on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "on"], name="cycles_whatmatters_once_a_day")
+            models.UniqueConstraint(
+                fields=["workspace", "item", "on"], name="cycles_whatmatters_once_a_day"
+            )
         ]
 
 
@@ -794,12 +798,17 @@ class SignifierSetVersion(WorkspaceOwned):
 class CycleSignifiers(WorkspaceOwned):
     """The signifier set a cycle attaches to its story capture (one at a time)."""
 
-    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="signifiers")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
     signifier_set = models.ForeignKey(SignifierSet, on_delete=models.CASCADE, related_name="+")
     attached_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     attached_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "cycle"], name="cycles_signifiers_once")
+        ]
 
 
 class Placement(WorkspaceOwned):
@@ -807,7 +816,7 @@ class Placement(WorkspaceOwned):
     set's version: for each signifier a point in the triangle, on the slider, a choice, or
     "not applicable". Seen as widely as its story, never wider."""
 
-    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="placement")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")
     version = models.ForeignKey(SignifierSetVersion, on_delete=models.PROTECT, related_name="+")
     data = models.JSONField(default=dict)
     placed_by = models.ForeignKey(
@@ -817,3 +826,8 @@ class Placement(WorkspaceOwned):
     revision = models.PositiveIntegerField(default=1)  # edits (hls/conflicts.py)
     placed_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "entry"], name="cycles_placement_once")
+        ]

@@ -762,7 +762,6 @@ class MethodRun(WorkspaceOwned):
         OPEN = "open", _("In progress")
         COMPLETED = "completed", _("Completed")
 
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
     occurrence = models.ForeignKey(
         Occurrence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -797,7 +796,7 @@ class MethodRun(WorkspaceOwned):
         indexes = [models.Index(fields=["workspace", "cycle"], name="stewardship_run_cycle")]
         constraints = [
             models.UniqueConstraint(
-                fields=["guest_code"],
+                fields=["workspace", "guest_code"],
                 condition=~Q(guest_code=""),
                 name="stewardship_run_guest_code",
             )
@@ -814,7 +813,9 @@ class MethodRunLink(WorkspaceOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["run", "source"], name="stewardship_run_link_once")
+            models.UniqueConstraint(
+                fields=["workspace", "run", "source"], name="stewardship_run_link_once"
+            )
         ]
 
 
@@ -836,7 +837,7 @@ class RunParticipant(WorkspaceOwned):
         ordering = ["joined_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "user"],
+                fields=["workspace", "run", "user"],
                 condition=Q(user__isnull=False),
                 name="stewardship_run_member_once",
             )
@@ -865,12 +866,12 @@ class RunAnswer(WorkspaceOwned):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "participant", "step", "round"],
+                fields=["workspace", "run", "participant", "step", "round"],
                 condition=Q(participant__isnull=False),
                 name="stewardship_answer_once",
             ),
             models.UniqueConstraint(
-                fields=["run", "step", "round"],
+                fields=["workspace", "run", "step", "round"],
                 condition=Q(participant__isnull=True),
                 name="stewardship_group_answer_once",
             ),
@@ -885,19 +886,27 @@ class RunOutput(WorkspaceOwned):
     run = models.ForeignKey(MethodRun, on_delete=models.CASCADE, related_name="outputs")
     step = models.CharField(max_length=40)
     round = models.PositiveSmallIntegerField(default=1)
-    entry = models.OneToOneField(
-        Entry, null=True, blank=True, on_delete=models.CASCADE, related_name="method_output"
+    entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    experiment = models.OneToOneField(
-        Experiment, null=True, blank=True, on_delete=models.CASCADE, related_name="method_output"
+    experiment = models.ForeignKey(
+        Experiment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    actor = models.OneToOneField(  # a map change: someone added to the system's map
-        Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="method_output"
+    actor = models.ForeignKey(  # a map change: someone added to the system's map
+        Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    factor = models.OneToOneField(
-        Factor, null=True, blank=True, on_delete=models.CASCADE, related_name="method_output"
+    factor = models.ForeignKey(
+        Factor, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [  # each thing written is written by one run
+            models.UniqueConstraint(
+                fields=["workspace", name],
+                condition=Q(**{f"{name}__isnull": False}),
+                name=f"stewardship_output_{name}_once",
+            )
+            for name in ("entry", "experiment", "actor", "factor")
+        ]
