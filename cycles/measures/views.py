@@ -6,7 +6,6 @@ what, by the services (those inside the cycle)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cycles.access import access_cycle
-from cycles.measures import selectors, services
+from cycles.measures import selectors, services, svg
 from cycles.measures.access import access_item, access_measure, access_own_terms, access_point
 from cycles.measures.forms import (
     MeasureForm,
@@ -31,7 +30,7 @@ from cycles.measures.forms import (
 )
 from cycles.models import Cycle, DataPoint, Measure, WhatMatters
 from cycles.selectors import people_for_cycle_picker
-from cycles.trust import request_trust
+from cycles.trust import request_trust, steer_refused_message
 from hls.conflicts import EditConflict, rebind
 from hls.forms import act, submit
 from hls.tenancy.decorators import workspace_view
@@ -44,6 +43,13 @@ WRITE = "entries.create"  # everyone who logs learning; viewers only read
 
 def _may_steer(request: WorkspaceRequest, cycle: Cycle) -> bool:
     return can(request.membership, WRITE) and request_trust(request).may_steer(cycle)
+
+
+def _require_steer(request: WorkspaceRequest, cycle: Cycle) -> None:
+    """A form only those inside the cycle may send is not shown to anyone else either (the
+    services refuse them the same)."""
+    if not request_trust(request).may_steer(cycle):
+        raise PermissionDenied(steer_refused_message())
 
 
 # A cycle's measures ------------------------------------------------------------------------
@@ -81,6 +87,7 @@ def _people(request: WorkspaceRequest, cycle: Cycle, chosen: Any = None) -> Any:
 def measure_create(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     workspace = request.workspace
     cycle = access_cycle(workspace=workspace, cycle_id=cycle_id)
+    _require_steer(request, cycle)
     chosen = request.POST.get("person") or None
     form = MeasureForm(
         request.POST or None, people=_people(request, cycle, chosen), initial={"revision": 0}
@@ -122,6 +129,7 @@ def measure_edit(request: WorkspaceRequest, measure_id: int) -> HttpResponse:
         workspace=workspace, user=request.user, measure_id=measure_id,
         worked_in=request_systems_worked_in(request),
     )  # fmt: skip
+    _require_steer(request, measure.cycle)
     form = MeasureForm(request.POST or None, initial=_measure_initial(measure))
     conflict: EditConflict | None = None
     status = 200
@@ -194,23 +202,19 @@ def _rows(slug: str, measure: Measure, points: list[DataPoint]) -> list[dict[str
     return rows
 
 
-def _chart(measure: Measure, rows: list[dict[str, Any]], annotations: list[Any]) -> dict[str, Any]:
-    """The chart's analysis and picture (cycles.measures.charts and .svg, when present)."""
-    points = [row["point"] for row in rows]
-    try:  # drawn by another part (cycles/measures/svg.py); until it is there, the table alone
-        svg: Any = importlib.import_module("cycles.measures.svg")
-    except ImportError:
-        svg = None
-    analysis = selectors.analyse(measure.chart, [p.value for p in points]) if points else None
-    picture = ""
-    if svg is not None and points:
-        chart_points = [
-            svg.ChartPoint(on=row["point"].on, value=row["point"].value,
-                           note=row["point"].note, url=row["url"])
-            for row in rows
-        ]  # fmt: skip
-        picture = svg.render(chart_points, analysis=analysis, annotations=annotations)
-    return {"analysis": analysis, "svg": picture}
+def _chart(measure: Measure, rows: list[dict[str, Any]], annotations: list[Any]) -> Any:
+    """The context of the chart's partial (cycles.measures.svg), or None with no values."""
+    if not rows:
+        return None
+    points = [
+        svg.ChartPoint(on=row["point"].on, value=row["point"].value,
+                       note=row["point"].note, url=row["url"])
+        for row in rows
+    ]  # fmt: skip
+    analysis = selectors.analyse(measure.chart, [p.value for p in points])
+    return svg.render_chart(
+        points, analysis, unit=measure.unit, annotations=annotations, title=measure.name
+    )
 
 
 def _measure_page(
@@ -294,6 +298,7 @@ def point_add(request: WorkspaceRequest, measure_id: int) -> HttpResponse:
         workspace=workspace, user=request.user, measure_id=measure_id,
         worked_in=request_systems_worked_in(request),
     )  # fmt: skip
+    _require_steer(request, measure.cycle)
     form = PointForm(request.POST or None, initial={"on": timezone.localdate()})
     existing: DataPoint | None = None
     if request.method == "POST":
@@ -325,6 +330,7 @@ def point_edit(request: WorkspaceRequest, data_point_id: int) -> HttpResponse:
         worked_in=request_systems_worked_in(request),
     )  # fmt: skip
     measure = point.measure
+    _require_steer(request, measure.cycle)
     initial = {"value": point.value.normalize(), "on": point.on, "note": point.note}
     form = PointForm(request.POST or None, initial=initial)
     if request.method == "POST":

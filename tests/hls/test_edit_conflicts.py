@@ -19,7 +19,7 @@ from html import escape
 import pytest
 from django.test import Client
 
-from cycles.models import BarrierResponse, Cycle, Entry, Experiment, Theme
+from cycles.models import BarrierResponse, Cycle, Entry, Experiment, Measure, Theme, WhatMatters
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
 from stewardship.models import (
@@ -44,6 +44,7 @@ from tests.factories import (
     EntryFactory,
     ExperimentFactory,
     FactorFactory,
+    MeasureFactory,
     PersonFactory,
     PrincipleFactory,
     QuestionFactory,
@@ -56,6 +57,7 @@ from tests.factories import (
     SystemFactory,
     SystemMemberFactory,
     ThemeFactory,
+    WhatMattersFactory,
 )
 from tests.page_forms import form_with
 
@@ -479,6 +481,71 @@ def method_group_answer(workspace: Workspace, make_member: MakeMember) -> Case:
     )
 
 
+def _measure_world(
+    workspace: Workspace, make_member: MakeMember
+) -> tuple[Membership, Membership, Cycle]:
+    ann = make_member(workspace, Role.PRACTITIONER, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.PRACTITIONER, email="ben@riverside.test", full_name="Ben")
+    with tenant_scope(workspace_id=workspace.pk):
+        cycle = CycleFactory(workspace=workspace)
+        for who in (ann, ben):
+            CycleMemberFactory(workspace=workspace, cycle=cycle, user=who.user)
+    return ann, ben, cycle
+
+
+def measure_question(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two people inside a cycle change what one of its measures is for."""
+    ann, ben, cycle = _measure_world(workspace, make_member)
+    with tenant_scope(workspace_id=workspace.pk):
+        measure = MeasureFactory(workspace=workspace, cycle=cycle, visibility=ShareLevel.CYCLE)
+    return Case(
+        url=f"/w/{workspace.slug}/measures/{measure.pk}/edit/",
+        field="learning_question",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: Measure.objects.get(pk=measure.pk).learning_question),
+    )
+
+
+def measure_signal_note(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two people inside a cycle write what they make of a measure's chart."""
+    ann, ben, cycle = _measure_world(workspace, make_member)
+    with tenant_scope(workspace_id=workspace.pk):
+        measure = MeasureFactory(workspace=workspace, cycle=cycle, visibility=ShareLevel.CYCLE)
+    return Case(
+        url=f"/w/{workspace.slug}/measures/{measure.pk}/",
+        post_url=f"/w/{workspace.slug}/measures/{measure.pk}/note/",
+        field="note",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: Measure.objects.get(pk=measure.pk).signal_note),
+    )
+
+
+def what_matters_words(workspace: Workspace, make_member: MakeMember) -> Case:
+    """A person's keyworker and a colleague in their cycle write what matters in their words."""
+    ann = make_member(workspace, Role.PRACTITIONER, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.PRACTITIONER, email="ben@riverside.test", full_name="Ben")
+    with tenant_scope(workspace_id=workspace.pk):
+        life = SystemFactory(
+            workspace=workspace, scale=ScaleFactory(workspace=workspace, is_person_scale=True)
+        )
+        cycle = CycleFactory(workspace=workspace, system=life)
+        for who in (ann, ben):
+            CycleMemberFactory(workspace=workspace, cycle=cycle, user=who.user)
+        person = PersonFactory(workspace=workspace, system=life)
+        item = WhatMattersFactory(workspace=workspace, cycle=cycle, person=person)
+    return Case(
+        url=f"/w/{workspace.slug}/cycles/{cycle.pk}/what-matters/",
+        post_url=f"/w/{workspace.slug}/what-matters/{item.pk}/edit/",
+        field=f"item-{item.pk}-words",
+        counter=f"item-{item.pk}-revision",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: WhatMatters.objects.get(pk=item.pk).words),
+    )
+
+
 CASES = [
     meeting_notes,
     session_description,
@@ -499,6 +566,9 @@ CASES = [
     barrier_answer,
     learning_time_how,
     method_template_summary,
+    measure_question,
+    measure_signal_note,
+    what_matters_words,
 ]
 
 
