@@ -30,5 +30,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cycles.links.urls")),
     path("", include("cycles.patterns.urls")),
     path("", include("cycles.barriers.urls")),
+    path("", include("cycles.signifiers.urls")),
     path("", include("cycles.measures.urls")),
 ]

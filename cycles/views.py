@@ -28,6 +28,7 @@ from cycles.forms import (
     TimelineFilterForm,
 )
 from cycles.models import Cycle, CycleMember, Entry, Experiment
+from cycles.signifiers import selectors as signifier_selectors
 from cycles.trust import request_may_steer, request_trust, require_steer
 from hls.accounts.models import User
 from hls.conflicts import EditConflict, rebind
@@ -504,6 +505,8 @@ def _entry_created(
         ).get(pk=entry.pk)
         context = _entry_form_context(request, cycle=entry.cycle, experiment=None, key_cycle=True)
         context.update({"cycle": entry.cycle, "created": entry, "entry": entry})
+        timeline = reverse("cycle-timeline", args=[workspace.slug, entry.cycle_id])
+        context["place_url"] = _place_url(request, entry, f"{timeline}#entry-{entry.pk}")
         return render(request, "cycles/timeline.html#entry-created", context)
     messages.success(
         request,
@@ -514,11 +517,22 @@ def _entry_created(
             "who": entry.get_visibility_display(),
         },
     )
-    if next_url:
-        return HttpResponseRedirect(next_url)
-    return HttpResponseRedirect(
+    after = next_url or (
         reverse("cycle-timeline", args=[workspace.slug, entry.cycle_id]) + f"#entry-{entry.pk}"
     )
+    # A story in a cycle that offers signifiers: its teller places it next (or skips).
+    return HttpResponseRedirect(_place_url(request, entry, after) or after)
+
+
+def _place_url(request: WorkspaceRequest, entry: Entry, after: str) -> str | None:
+    """Where the teller of a new story places it, when its cycle offers signifiers
+    (cycles/signifiers/); None otherwise (one query, for stories only)."""
+    if entry.kind != Entry.Kind.STORY or not signifier_selectors.attached_to(
+        workspace=request.workspace, cycle_id=entry.cycle_id
+    ):
+        return None
+    place = reverse("entry-place", args=[request.workspace.slug, entry.pk])
+    return f"{place}?{urlencode({'next': after})}"
 
 
 def _entry_to_change(request: WorkspaceRequest, entry_id: int) -> Entry:
