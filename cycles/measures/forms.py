@@ -76,7 +76,8 @@ class MeasureForm(forms.Form):
         coerce=int,
         initial=ShareLevel.TEAM,
         help_text=_(
-            "The cycles above never see its values: only that it shows a signal, with your note."
+            "Shared upward: the cycles above learn only that it shows a signal, with your "
+            "note, never its values. Whole workspace: everyone sees its values."
         ),
     )
     person = PersonChoice(

@@ -7,8 +7,10 @@ the person it concerns):
 - PRIVATE: whoever made it;
 - TEAM: also the team of the cycle's system;
 - CYCLE: also the members of the cycle;
-- SHARED_UPWARD: also those who work in a system above it, at any depth;
-- WORKSPACE: every member of the workspace.
+- SHARED_UPWARD: those who work in a system above it, at any depth, learn that it shows a
+  signal, with the cycle's own note (`signals_from_below`): never its values, which stay with
+  the team and the cycle;
+- WORKSPACE: every member of the workspace, values included.
 And one more rule: a person's own cycle (a person-scale system) keeps its measures and the
 person's own terms with those who work with the person (those inside the cycle), whatever the
 level: a person's life is not a number to be seen from above. What the cycles above learn
@@ -50,10 +52,16 @@ MEASURE_CYCLE_NAMING = ("cycle__system__scale", "cycle__system__parent__scale")
 
 
 def measures_visible_to(
-    *, workspace: Workspace, user: User, worked_in: Collection[int] | None = None
+    *,
+    workspace: Workspace,
+    user: User,
+    worked_in: Collection[int] | None = None,
+    signals_only: bool = False,
 ) -> QuerySet[Measure]:
-    """Every measure the user may see (archived ones too; callers choose), annotated `level`
-    (its effective level). `worked_in`: the user's `systems_worked_in`, when the caller has
+    """Every measure whose values the user may see (archived ones too; callers choose),
+    annotated `level` (its effective level). With `signals_only`, also those shared upward to
+    a system the user works in above them: for their signal and note only, never their values
+    (`signals_from_below`). `worked_in`: the user's `systems_worked_in`, when the caller has
     them (a request's); else they are read here."""
     if worked_in is None:
         worked_in = systems_worked_in(workspace=workspace, user=user)
@@ -62,14 +70,16 @@ def measures_visible_to(
     team_systems = SystemMember.objects.filter(workspace=workspace, user=user).values("system_id")
     team_cycles = cycles.filter(system_id__in=team_systems).values("pk")
     my_cycles = CycleMember.objects.filter(workspace=workspace, user=user).values("cycle_id")
-    above = systems_below(workspace=workspace, system_ids=worked)
-    cycles_above = cycles.filter(system_id__in=above).values("pk")
-    required = Case(  # the first that applies is the narrowest
+    rungs = [
         When(cycle_id__in=team_cycles, then=Value(ShareLevel.TEAM)),
         When(cycle_id__in=my_cycles, then=Value(ShareLevel.CYCLE)),
-        When(cycle_id__in=cycles_above, then=Value(ShareLevel.SHARED_UPWARD)),
-        default=Value(ShareLevel.WORKSPACE),
-        output_field=IntegerField(),
+    ]
+    if signals_only:
+        above = systems_below(workspace=workspace, system_ids=worked)
+        cycles_above = cycles.filter(system_id__in=above).values("pk")
+        rungs.append(When(cycle_id__in=cycles_above, then=Value(ShareLevel.SHARED_UPWARD)))
+    required = Case(  # the first that applies is the narrowest
+        *rungs, default=Value(ShareLevel.WORKSPACE), output_field=IntegerField()
     )
     return (
         Measure.objects.filter(workspace=workspace)
@@ -229,7 +239,7 @@ def signals_from_below(
     if not below:
         return []
     measures = list(
-        measures_visible_to(workspace=workspace, user=user, worked_in=worked_in)
+        measures_visible_to(workspace=workspace, user=user, worked_in=worked_in, signals_only=True)
         .filter(Q(level__gte=ShareLevel.SHARED_UPWARD), cycle_id__in=below, archived=False)
         .select_related(*MEASURE_CYCLE_NAMING)
         .order_by("cycle__name", "cycle_id", "name", "pk")
