@@ -90,8 +90,8 @@ def _percent() -> forms.DecimalField:
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
         error_messages={
             "invalid": _("Give a percentage, such as 40."),
-            "min_value": _("A share cannot be below 0%: that is outside the triangle."),
-            "max_value": _("A share cannot be above 100%: that is outside the triangle."),
+            "min_value": _("A share cannot be below 0%%: that is outside the triangle."),
+            "max_value": _("A share cannot be above 100%%: that is outside the triangle."),
         },
     )
 

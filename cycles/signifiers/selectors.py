@@ -111,6 +111,14 @@ def definition_of(version: SignifierSetVersion) -> Definition | None:
         return None
 
 
+def current_definition(signifier_set: SignifierSet) -> Definition | None:
+    """The set's current signifiers (kept on the set as on its current version; no query)."""
+    try:
+        return parse(signifier_set.definition)
+    except DefinitionError:
+        return None
+
+
 # The placements of a cycle -------------------------------------------------------------------
 
 

@@ -379,9 +379,7 @@ def cycle_placements(request: WorkspaceRequest, cycle_id: int) -> HttpResponse:
     if attached is None:
         return render(request, "cycles/signifiers/placements.html", context)
     signifier_set = attached.signifier_set
-    current = selectors.definition_of(
-        selectors.current_version(workspace=workspace, signifier_set=signifier_set)
-    )
+    current = selectors.current_definition(signifier_set)
     below = below_ids(workspace=workspace, cycle=cycle)
     form = PlacementFilterForm(
         request.GET or None,
