@@ -22,7 +22,7 @@ def _date_field(label: Any, *, required: bool = False, help_text: Any = "") -> f
     return forms.DateField(
         label=label,
         required=required,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=help_text,
         error_messages=DATE_ERRORS,
     )

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -287,7 +287,10 @@ def _duplicate_of(form: PointForm, workspace: Any, measure: Measure) -> DataPoin
     """The point already on the day the form names, when the refusal was "one a day"."""
     if "on" not in form.errors:
         return None
-    day = form.cleaned_data.get("on") or timezone.localdate()
+    try:  # (the refusal took "on" out of cleaned_data: read it again as sent)
+        day = form.fields["on"].clean(form["on"].value()) or timezone.localdate()
+    except ValidationError:
+        return None
     return DataPoint.objects.filter(workspace=workspace, measure=measure, on=day).first()
 
 
