@@ -546,6 +546,29 @@ def what_matters_words(workspace: Workspace, make_member: MakeMember) -> Case:
     )
 
 
+def signifier_set_description(workspace: Workspace, make_member: MakeMember) -> Case:
+    """Two stewards edit the same signifier set (cycles/signifiers/)."""
+    from cycles.models import SignifierSet
+    from cycles.signifiers.services import signifier_set_create
+
+    ann = make_member(workspace, Role.STEWARD, email="ann@riverside.test", full_name="Ann")
+    ben = make_member(workspace, Role.MANAGER, email="ben@riverside.test", full_name="Ben")
+    triad = {"key": "helped", "type": "triad", "prompt": "What helped?",
+             "labels": ["People", "Place", "Money"]}  # fmt: skip
+    with tenant_scope(workspace_id=workspace.pk):
+        found = signifier_set_create(
+            workspace=workspace, user=ann.user, name="What helped",
+            definition={"signifiers": [triad]},
+        )  # fmt: skip
+    return Case(
+        url=f"/w/{workspace.slug}/signifiers/{found.pk}/edit/",
+        field="description",
+        first=ann,
+        second=ben,
+        stored=_read(workspace, lambda: SignifierSet.objects.get(pk=found.pk).description),
+    )
+
+
 CASES = [
     meeting_notes,
     session_description,
@@ -569,6 +592,7 @@ CASES = [
     measure_question,
     measure_signal_note,
     what_matters_words,
+    signifier_set_description,
 ]
 
 
