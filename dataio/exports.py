@@ -22,8 +22,16 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from cycles.models import Cycle, EntryTheme, Experiment, Theme
+from cycles.models import (
+    Cycle,
+    EntryTheme,
+    Experiment,
+    SignifierSet,
+    SignifierSetVersion,
+    Theme,
+)
 from cycles.selectors import entries_visible_to
+from cycles.signifiers.selectors import placements_visible_to
 from cycles.trust import Trust, trust_for
 from dataio import csvfile, progress
 from dataio.kinds import share_level_token
@@ -204,6 +212,52 @@ def _themes(workspace: Workspace, user: User, naming: Naming) -> Rows:
     ]
 
 
+def _signifier_sets(workspace: Workspace, user: User, naming: Naming) -> Rows:
+    return [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "description": s.description,
+            "version": s.version,
+            "archived": s.archived,
+            "definition": json.dumps(s.definition, ensure_ascii=False),
+            "created_at": s.created_at,
+        }
+        for s in SignifierSet.objects.filter(workspace=workspace).order_by("pk")
+    ]
+
+
+def _signifier_set_versions(workspace: Workspace, user: User, naming: Naming) -> Rows:
+    return [
+        {
+            "id": v.pk,
+            "signifier_set_id": v.signifier_set_id,
+            "version": v.version,
+            "definition": json.dumps(v.definition, ensure_ascii=False),
+            "edited_at": v.edited_at,
+        }
+        for v in SignifierSetVersion.objects.filter(workspace=workspace).order_by(
+            "signifier_set_id", "version"
+        )
+    ]
+
+
+def _placements(workspace: Workspace, user: User, naming: Naming) -> Rows:
+    """Placements as widely as their stories: those of the entries the member may see."""
+    return [
+        {
+            "entry_id": p.entry_id,
+            "signifier_set_id": p.version.signifier_set_id,
+            "version": p.version.version,
+            "data": json.dumps(p.data, ensure_ascii=False),
+            "with_person": p.with_person,
+            "placed_at": p.placed_at,
+            "updated_at": p.updated_at,
+        }
+        for p in placements_visible_to(workspace=workspace, user=user).order_by("entry_id")
+    ]
+
+
 RESOURCES: dict[str, Callable[[Workspace, User, Naming], Rows]] = {
     "scales": _scales,
     "systems": _systems,
@@ -212,6 +266,9 @@ RESOURCES: dict[str, Callable[[Workspace, User, Naming], Rows]] = {
     "entries": _entries,
     "experiments": _experiments,
     "themes": _themes,
+    "signifier_sets": _signifier_sets,
+    "signifier_set_versions": _signifier_set_versions,
+    "placements": _placements,
 }
 
 
@@ -292,6 +349,12 @@ def _empty_columns(name: str) -> list[str]:
                         "prediction", "how_we_will_know", "safe_to_fail_limits", "starts_on",
                         "ends_on", "status", "outcome", "learnt", "version", "created_at"],
         "themes": ["id", "name", "kind", "description", "merged_into", "merged_into_id"],
+        "signifier_sets": ["id", "name", "description", "version", "archived", "definition",
+                           "created_at"],
+        "signifier_set_versions": ["id", "signifier_set_id", "version", "definition",
+                                   "edited_at"],
+        "placements": ["entry_id", "signifier_set_id", "version", "data", "with_person",
+                       "placed_at", "updated_at"],
     }[name]  # fmt: skip
 
 
