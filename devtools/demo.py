@@ -10,6 +10,7 @@ from django.db import transaction
 
 from devtools.demo_cycles import seed_cycles_demo
 from devtools.demo_history import seed_history_demo
+from devtools.demo_measures import seed_measures_demo
 from devtools.demo_methods import seed_methods_demo
 from devtools.demo_partners import seed_partners_demo
 from devtools.demo_today import seed_today_demo
@@ -128,6 +129,7 @@ def seed_demo() -> None:
     seed_methods_demo(workspaces, users)  # guided methods run together
     seed_partners_demo(workspaces, users)  # the learning partner's heads-up notes
     seed_history_demo(workspaces, users)  # 18 months behind Eastbridge's patterns
+    seed_measures_demo(workspaces, users)  # measures and stories placed by their tellers
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

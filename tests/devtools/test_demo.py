@@ -1,9 +1,13 @@
 """The demo data `make run` loads: complete, idempotent, and obeying the product's own rules."""
 
+from decimal import Decimal
+
 from django.apps import apps
 from django.core.management import call_command
 
-from cycles.models import Entry, Experiment
+from cycles.measures.charts import run_chart
+from cycles.measures.selectors import signals_from_below
+from cycles.models import Cycle, Entry, Experiment, Measure, Placement, WhatMatters
 from cycles.selectors import entries_visible_to
 from devtools.demo import DEMO_PASSWORD
 from hls.accounts.models import User
@@ -145,3 +149,35 @@ def test_demo_runs_methods_together(db) -> None:
         assert power["2"] == 2
         assert run.occurrence is not None
         assert RunParticipant.objects.filter(run=run, user=None, guest_name="Kit").exists()
+
+
+def test_demo_keeps_measures_for_learning_and_stories_placed_by_their_tellers(db) -> None:
+    """Mrs D's unchanged arrears beside her own ratings improving; a team measure with a shift
+    after an experiment, its signal and note seen above without its values; stories placed on
+    a triad by their tellers in two teams."""
+    call_command("seed_demo")
+    eastbridge = Workspace.objects.get(slug="eastbridge")
+    with tenant_scope(workspace_id=eastbridge.pk):
+        owed = Measure.objects.get(name="Council tax owed")
+        assert set(owed.points.values_list("value", flat=True)) == {Decimal("1240")}
+        assert owed.points.count() == 10
+        first, last = (
+            [r.value for r in item.ratings.all()]
+            for item in WhatMatters.objects.filter(person=owed.person)
+        )
+        assert first[-1] > first[0]
+        assert last[-1] > last[0]
+        team = Measure.objects.get(name__startswith="People who got in touch")
+        values = [float(p.value) for p in team.points.all()]
+        assert run_chart(values).signal
+        assert team.signal_note
+        sam = User.objects.get(email="manager@demo.hls.test")
+        council = Cycle.objects.get(name="One council around the person")
+        [signal] = signals_from_below(workspace=eastbridge, user=sam, cycle=council)
+        assert signal.measure_id == team.pk
+        stories = Placement.objects.values_list("entry__cycle__name", flat=True)
+        assert {name.split(":")[0] for name in stories} == {
+            "Learning with people in council tax debt",
+            "Rent arrears",
+        }
+        assert Placement.objects.count() >= 2 * eastbridge.small_count_threshold
