@@ -6,6 +6,7 @@ from cycles.api.enablers import EnablerViewSet
 from cycles.api.entries import EntryViewSet
 from cycles.api.experiments import ExperimentViewSet
 from cycles.api.links import LinkViewSet
+from cycles.api.measures import MeasureViewSet
 from cycles.api.themes import ThemeViewSet
 
 
@@ -17,3 +18,4 @@ def register(router: SimpleRouter) -> None:
     router.register("links", LinkViewSet, basename="api-link")
     router.register("barriers", BarrierViewSet, basename="api-barrier")
     router.register("enablers", EnablerViewSet, basename="api-enabler")
+    router.register("measures", MeasureViewSet, basename="api-measure")

@@ -11,6 +11,7 @@ FAMILIES: dict[str, str] = {
     "sessions": "Sense-making sessions and their outputs",
     "reports": "Learning reports",
     "methods": "Guided methods: templates and runs",
+    "measures": "Measures kept to learn, their values and the signals from the cycles below",
     "webhooks": "Webhook subscriptions and their deliveries",
 }
 IDENTITY = "identity:read"
