@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cycles import services as cycle_services
-from cycles.models import Cycle, Entry, Phase, Theme
+from cycles.measures import services as measure_services
+from cycles.measures.selectors import measures_visible_to
+from cycles.models import Cycle, Entry, Measure, Phase, Theme
 from hls.accounts.models import User
 from hls.tenancy.models import Membership, Workspace
 from systems.models import Person, ShareLevel, System
@@ -133,6 +135,35 @@ FIELDS: dict[str, list[Field]] = {
             help=gettext_lazy("A member's email; the importing admin when blank."),
         ),
     ],
+    "data_points": [
+        Field(
+            "measure",
+            gettext_lazy("Measure"),
+            required=True,
+            help=gettext_lazy("The measure's name within its cycle, or its id."),
+        ),
+        Field(
+            "cycle",
+            gettext_lazy("Cycle"),
+            help=gettext_lazy(
+                "The name of the measure's cycle (needed when the measure is named)."
+            ),
+        ),
+        Field(
+            "on",
+            gettext_lazy("Date"),
+            required=True,
+            aliases=("date", "day"),
+            help=gettext_lazy("A date as YYYY-MM-DD, never a day to come; one value a day."),
+        ),
+        Field("value", gettext_lazy("Value"), required=True),
+        Field(
+            "unit",
+            gettext_lazy("Unit"),
+            help=gettext_lazy("When given, the measure's own unit: one unit per measure."),
+        ),
+        Field("note", gettext_lazy("Note")),
+    ],
 }
 
 # The services name some fields differently from our columns.
@@ -140,6 +171,7 @@ SERVICE_FIELDS: dict[str, dict[str, str]] = {
     "people": {"level": "consent_level", "note": "consent_note"},
     "cycles": {},
     "entries": {},
+    "data_points": {},
 }
 
 
@@ -444,8 +476,128 @@ class EntriesImporter(Importer):
         self.created += 1
 
 
+def _date(field_name: str, value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise RowError(
+            field_name,
+            "invalid_date",
+            _("“%(value)s” is not a date written as YYYY-MM-DD (e.g. 2025-03-31).")
+            % {"value": value},
+        ) from None
+
+
+class DataPointsImporter(Importer):
+    """Values of measures, through `point_add` (the quick entry's and the API's service): a
+    value that is not a number, a day to come, a second value on a day are refused in its words.
+    One measure has one unit: a unit other than the measure's, or a file giving one measure two
+    units, is refused on the row that says so. Only measures the importing member sees are
+    found (and only those inside a measure's cycle add values: the service says so)."""
+
+    def __post_init__(self) -> None:
+        self.cycles = _by_name(Cycle.objects.filter(workspace=self.workspace))
+        self.measures = {
+            m.pk: m
+            for m in measures_visible_to(workspace=self.workspace, user=self.user).select_related(
+                "cycle"
+            )
+        }
+        self.by_cycle: dict[tuple[int, str], list[Measure]] = {}
+        for measure in self.measures.values():
+            key = (measure.cycle_id, measure.name.strip().casefold())
+            self.by_cycle.setdefault(key, []).append(measure)
+        self.units: dict[int, str] = {}  # measure id: the unit this file gave it first
+
+    def key(self, values: dict[str, str]) -> tuple[str, Any] | None:
+        return (
+            "measure and date",
+            (
+                values.get("measure", "").strip().casefold(),
+                values.get("cycle", "").strip().casefold(),
+                values.get("on", "").strip(),
+            ),
+        )
+
+    def _measure(self, values: dict[str, str]) -> Measure:
+        given = values.get("measure", "").strip()
+        if given.isdigit() and int(given) in self.measures:
+            return self.measures[int(given)]
+        if given.isdigit() and not values.get("cycle", "").strip():
+            raise RowError(
+                "measure",
+                "not_found",
+                _("There is no measure %(id)s that you can see in this workspace.") % {"id": given},
+            )
+        if not values.get("cycle", "").strip():
+            raise RowError(
+                "cycle",
+                "required",
+                _("Give the measure's cycle: measures are named within their cycle."),
+            )
+        cycle = _one_by_name("cycle", values["cycle"], self.cycles, _("cycle"))
+        found = self.by_cycle.get((cycle.pk, given.casefold()), [])
+        if not found:
+            raise RowError(
+                "measure",
+                "not_found",
+                _("The cycle “%(cycle)s” has no measure called “%(name)s” that you can see.")
+                % {"cycle": cycle.name, "name": given},
+            )
+        if len(found) > 1:
+            raise RowError(
+                "measure",
+                "ambiguous",
+                _("%(count)s measures of “%(cycle)s” are called “%(name)s”: give its id.")
+                % {"count": len(found), "cycle": cycle.name, "name": given},
+            )
+        return found[0]
+
+    def _check_unit(self, measure: Measure, unit: str) -> None:
+        """A unit, when given, is the measure's own; for a measure kept without a unit, the
+        file's one unit for it (a second is refused: the values could not be compared)."""
+        if not unit:
+            return
+        if measure.unit.strip():
+            if unit.casefold() != measure.unit.strip().casefold():
+                raise RowError(
+                    "unit",
+                    "unit_mismatch",
+                    _("“%(measure)s” is kept in “%(own)s”, not “%(unit)s”: convert the value.")
+                    % {"measure": measure.name, "own": measure.unit, "unit": unit},
+                )
+            return
+        first = self.units.setdefault(measure.pk, unit)
+        if first.casefold() != unit.casefold():
+            raise RowError(
+                "unit",
+                "mixed_units",
+                _(
+                    "This file gives “%(measure)s” in “%(unit)s” here and in “%(first)s” "
+                    "before: one measure has one unit. Convert the values, or make another "
+                    "measure."
+                )
+                % {"measure": measure.name, "unit": unit, "first": first},
+            )
+
+    def import_row(self, values: dict[str, str]) -> None:
+        measure = self._measure(values)
+        self._check_unit(measure, values.get("unit", "").strip())
+        on = _date("on", values.get("on", ""))
+        measure_services.point_add(
+            workspace=self.workspace,
+            measure=measure,
+            user=self.user,
+            value=values.get("value", ""),
+            on=on,
+            note=values.get("note", ""),
+        )
+        self.created += 1
+
+
 IMPORTERS: dict[str, Callable[..., Importer]] = {
     "people": PeopleImporter,
     "cycles": CyclesImporter,
     "entries": EntriesImporter,
+    "data_points": DataPointsImporter,
 }

@@ -1,5 +1,5 @@
-"""Imports (CSV of people, cycles or entries) and exports (a zip of CSV and JSON) of one
-workspace. The uploaded file and the built zip are kept in the row, as bytes."""
+"""Imports (CSV of people, cycles, entries or values of measures) and exports (a zip of CSV
+and JSON) of one workspace. The uploaded file and the built zip are kept in the row, as bytes."""
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,7 @@ class ImportRun(WorkspaceOwned):
         PEOPLE = "people", _("People served")
         CYCLES = "cycles", _("Cycles")
         ENTRIES = "entries", _("Entries")
+        DATA_POINTS = "data_points", _("Values of measures")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")

@@ -62,7 +62,13 @@ def import_upload(
     `size` is the whole upload's size when `data` holds only its first bytes (a caller reads no
     more than MAX_BYTES + 1), so a refusal names the real size."""
     if kind not in ImportRun.Kind.values:
-        raise ValidationError({"kind": _("Choose what the file holds: people, cycles or entries.")})
+        raise ValidationError(
+            {
+                "kind": _(
+                    "Choose what the file holds: people, cycles, entries or values of measures."
+                )
+            }
+        )
     size = max(size or 0, len(data))
     if size > csvfile.MAX_BYTES:
         raise ValidationError(
@@ -201,7 +207,9 @@ def _rows(
     problems: list[Problem] = []
     seen_rows: dict[tuple[str, ...], int] = {}
     seen_keys: dict[Any, int] = {}
-    key_field = {"people": "reference", "cycles": "name", "entries": "text"}[run.kind]
+    key_field = {"people": "reference", "cycles": "name", "entries": "text", "data_points": "on"}[
+        run.kind
+    ]
     for done, row in enumerate(parsed.rows, start=1):
         row_problems: list[Problem] = []
         values = {
