@@ -7,6 +7,7 @@ from cycles.api.entries import EntryViewSet
 from cycles.api.experiments import ExperimentViewSet
 from cycles.api.links import LinkViewSet
 from cycles.api.measures import MeasureViewSet
+from cycles.api.signifiers import PlacementViewSet, SignifierSetViewSet
 from cycles.api.themes import ThemeViewSet
 
 
@@ -19,3 +20,5 @@ def register(router: SimpleRouter) -> None:
     router.register("barriers", BarrierViewSet, basename="api-barrier")
     router.register("enablers", EnablerViewSet, basename="api-enabler")
     router.register("measures", MeasureViewSet, basename="api-measure")
+    router.register("signifier-sets", SignifierSetViewSet, basename="api-signifier-set")
+    router.register("placements", PlacementViewSet, basename="api-placement")

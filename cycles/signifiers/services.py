@@ -36,6 +36,7 @@ from cycles.signifiers.definition import (
 )
 from cycles.trust import require_steer
 from hls.accounts.models import User
+from hls.audit.services import tombstone_record
 from hls.conflicts import lock_current, next_revision, require_current
 from hls.tenancy.models import Workspace
 
@@ -232,7 +233,11 @@ def placement_save(
 
 @transaction.atomic
 def placement_remove(*, workspace: Workspace, entry: Entry, user: User) -> Entry:
-    """The storyteller takes their placement back (the story stays)."""
+    """The storyteller takes their placement back (the story stays); the API's deletions feed
+    shows it."""
     entry_check_author(entry=entry, user=user)
-    Placement.objects.filter(workspace=workspace, entry=entry).delete()
+    placed = Placement.objects.filter(workspace=workspace, entry=entry)
+    for pk in placed.values_list("pk", flat=True):
+        tombstone_record(workspace=workspace, resource="placements", object_id=pk)
+    placed.delete()
     return entry
