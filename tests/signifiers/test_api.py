@@ -8,6 +8,8 @@ set or placement is a 404. Every response is checked against the committed schem
 from tests/api/conftest.py)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cycles.models import Entry, Placement, SignifierSet
@@ -18,13 +20,15 @@ from tests.api.conftest import (  # noqa: F401 - fixtures
     client_for,
     make_key,
 )
-from tests.factories import EntryFactory
+from tests.factories import CycleFactory, EntryFactory
 from tests.signifiers.helpers import FULL_SET, PLACED, TRIAD, attach, placed_story
 
 pytestmark = pytest.mark.django_db
 
 S = "/api/v1/signifier-sets/"
 P = "/api/v1/placements/"
+SETS_QUERIES = 10  # a list of sets, their versions prefetched
+PLACEMENT_QUERIES = 11  # a list of placements, their stories joined
 
 
 def session(membership) -> APIClient:
@@ -266,3 +270,29 @@ def test_another_workspaces_set_and_placement_are_404(world, story, make_key):
     # Another workspace's story is not one to place: the id is refused, beside its field.
     refused = outsider.post(P, {"entry": story.pk, "data": PLACED}, format="json")
     assert list(_problem(refused, 400)["errors"]) == ["entry"]
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, {"page_size": 200}).status_code == 200
+    return len(captured)
+
+
+def test_lists_read_in_a_fixed_number_of_queries(world, django_assert_num_queries):
+    """However many sets (with their versions) and placements there are."""
+    ws = world.workspace
+    admin = session(world.admin)
+
+    def add(count: int) -> None:
+        with tenant_scope(workspace_id=ws.pk):
+            for _ in range(count):
+                cycle = CycleFactory(workspace=ws, system=world.system)
+                attach(ws, cycle, world.admin.user)
+                placed_story(ws, cycle, world.author.user, visibility=ShareLevel.WORKSPACE)
+
+    add(1)
+    small = (_queries(admin, S), _queries(admin, P))
+    add(9)
+    assert (_queries(admin, S), _queries(admin, P)) == small == (SETS_QUERIES, PLACEMENT_QUERIES)
+    with django_assert_num_queries(PLACEMENT_QUERIES):
+        admin.get(P, {"page_size": 200})
