@@ -36,7 +36,19 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from cycles.models import BarrierResponse, BarrierRoute, Cycle, Entry, EntryTheme, Experiment
+from cycles.measures.selectors import current_signal_words
+from cycles.models import (
+    BarrierResponse,
+    BarrierRoute,
+    Cycle,
+    DataPoint,
+    Entry,
+    EntryTheme,
+    Experiment,
+    Measure,
+    WhatMatters,
+    effective_level,
+)
 from cycles.trust import Trust
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
@@ -48,7 +60,7 @@ from stewardship.models import (
     Participation,
     SessionOutput,
 )
-from systems.models import System
+from systems.models import ShareLevel, System
 
 logger = logging.getLogger(__name__)
 
@@ -288,6 +300,79 @@ def step_experiments(workspace: Workspace, report: LearningReport, cycles: list[
     ]
 
 
+def step_measures(workspace: Workspace, report: LearningReport, cycles: list[Cycle]) -> Any:
+    """The cycles' measures beside what matters to the people they serve, never combined. A
+    report travels beyond its cycles, so as the cycles above see them: a measure shared upward
+    gives its signal in words and the cycle's note; one shared with the whole workspace also
+    gives its values of the period. A person's own cycle (its measures and the person's own
+    terms, rated on their scale) appears only where the person agreed to share as far as the
+    whole workspace; its name is the report's pseudonym for it."""
+    trust = report_trust(workspace)
+    by_id = {c.pk: c for c in cycles}
+    measures = list(
+        Measure.objects.filter(workspace=workspace, cycle__in=cycles, archived=False)
+        .annotate(level=effective_level())
+        .filter(level__gte=ShareLevel.SHARED_UPWARD)
+        .order_by("cycle__name", "name", "pk")
+    )
+    points: dict[int, list[DataPoint]] = defaultdict(list)
+    for point in DataPoint.objects.filter(
+        workspace=workspace, measure__in=[m.pk for m in measures], on__lte=report.period_end
+    ).order_by("on", "pk"):
+        points[point.measure_id].append(point)
+    person_cycle = {c.pk: _is_person_cycle(c) for c in cycles}
+    rows: list[dict[str, Any]] = []
+    for m in measures:
+        if person_cycle[m.cycle_id] and m.level < ShareLevel.WORKSPACE:
+            continue
+        series = points[m.pk]
+        rows.append(
+            {
+                "measure_id": m.pk,
+                "cycle": trust.cycle_name(by_id[m.cycle_id]),
+                "name": _anonymised(m.name, by_id[m.cycle_id]),
+                "unit": m.unit,
+                "question": _anonymised(m.learning_question, by_id[m.cycle_id]),
+                "signals": list(current_signal_words(m.chart, [p.value for p in series])),
+                "note": _anonymised(m.signal_note, by_id[m.cycle_id]),
+                "values": [
+                    {"on": p.on.isoformat(), "value": format(p.value.normalize(), "f")}
+                    for p in series
+                    if p.on >= report.period_start
+                ]
+                if m.level >= ShareLevel.WORKSPACE
+                else None,
+            }
+        )
+    own_terms = [
+        {
+            "cycle": trust.cycle_name(by_id[item.cycle_id]),
+            "words": _anonymised(item.words, by_id[item.cycle_id]),
+            "scale": f"0 ({item.low_words or '0'}) to {item.scale_max} "
+            f"({item.high_words or item.scale_max})",
+            "ratings": [
+                {"on": r.on.isoformat(), "value": r.value}
+                for r in item.ratings.all()
+                if report.period_start <= r.on <= report.period_end
+            ],
+        }
+        for item in WhatMatters.objects.filter(
+            workspace=workspace,
+            cycle__in=cycles,
+            archived=False,
+            person__consent_level__gte=ShareLevel.WORKSPACE,
+        )
+        .prefetch_related("ratings")
+        .order_by("cycle__name", "position", "pk")
+    ]
+    return {"measures": rows, "own_terms": own_terms}
+
+
+def _is_person_cycle(cycle: Cycle) -> bool:
+    system = cycle.system
+    return system is not None and system.scale.is_person_scale
+
+
 def step_barriers(workspace: Workspace, report: LearningReport, cycles: list[Cycle]) -> Any:
     start, end = _period_bounds(report)
     cycle_ids = [c.pk for c in cycles]
@@ -426,7 +511,8 @@ STEPS: list[tuple[str, Step, int]] = [
     ("purpose", step_purpose, 10),
     ("principles", step_principles, 20),
     ("learnt", step_learnt, 45),
-    ("experiments", step_experiments, 60),
+    ("experiments", step_experiments, 55),
+    ("measures", step_measures, 65),
     ("barriers", step_barriers, 75),
     ("inclusion", step_inclusion, 85),
     ("sessions", step_sessions, 95),

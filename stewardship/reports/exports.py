@@ -156,6 +156,48 @@ def _experiment_blocks(content: dict[str, Any]) -> list[Block]:
     return blocks
 
 
+def _measure_blocks(content: dict[str, Any]) -> list[Block]:
+    """Each measure with its question, its signal in words and the cycle's note, its values
+    only where it is shared with the whole workspace; the people's own terms beside them, each
+    rating on the person's own scale, never combined."""
+    found = content.get("measures") or {}
+    measures, own_terms = found.get("measures", []), found.get("own_terms", [])
+    if not measures and not own_terms:
+        return [Block("p", "No measure or own terms of these cycles travel this far.")]
+    blocks: list[Block] = []
+    for m in measures:
+        blocks.append(Block("h3", f"{m['name']} ({m['cycle']})"))
+        blocks.append(Block("p", f"What it is for: {m['question']}"))
+        blocks.append(
+            Block("p", "Signals: " + "; ".join(m["signals"]) + ".")
+            if m["signals"]
+            else Block("p", "No signal: the variation looks random.")
+        )
+        if m["note"]:
+            blocks.append(Block("p", f"What the cycle makes of it: {m['note']}"))
+        if m["values"]:
+            unit = f" {m['unit']}" if m["unit"] else ""
+            blocks.append(
+                Block(
+                    "ul",
+                    items=tuple(f"{format_date(v['on'])}: {v['value']}{unit}" for v in m["values"]),
+                )
+            )
+    for item in own_terms:
+        blocks.append(
+            Block("h3", f"What matters, in their words: {item['words']} ({item['cycle']})")
+        )
+        blocks.append(Block("p", f"On their own scale: {item['scale']}."))
+        if item["ratings"]:
+            blocks.append(
+                Block(
+                    "ul",
+                    items=tuple(f"{format_date(r['on'])}: {r['value']}" for r in item["ratings"]),
+                )
+            )
+    return blocks
+
+
 def _barrier_blocks(content: dict[str, Any]) -> list[Block]:
     barriers = content.get("barriers", [])
     if not barriers:
@@ -232,6 +274,7 @@ EVIDENCE = {
     "purpose": _purpose_blocks,
     "learnt": _learnt_blocks,
     "experiments": _experiment_blocks,
+    "measures": _measure_blocks,
     "barriers": _barrier_blocks,
     "inclusion": _inclusion_blocks,
     "sessions": _session_blocks,

@@ -40,6 +40,7 @@ DEFAULT_SECTIONS: list[tuple[str, Any]] = [
     ("purpose", gettext_lazy("Purpose and principles")),
     ("learnt", gettext_lazy("What we learnt")),
     ("experiments", gettext_lazy("Experiments")),
+    ("measures", gettext_lazy("Measures, beside what matters to people")),
     ("barriers", gettext_lazy("Barriers raised and their answers")),
     ("inclusion", gettext_lazy("Who was included, and who was not")),
     ("sessions", gettext_lazy("Sense-making sessions held")),

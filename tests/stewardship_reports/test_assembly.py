@@ -25,7 +25,16 @@ def test_a_new_report_has_its_default_sections_and_is_assembled_after_commit(
     with tenant_scope(workspace_id=world.workspace.pk):
         report.refresh_from_db()
         keys = list(ReportSection.objects.filter(report=report).values_list("key", flat=True))
-    assert keys == ["purpose", "learnt", "experiments", "barriers", "inclusion", "sessions", "next"]
+    assert keys == [
+        "purpose",
+        "learnt",
+        "experiments",
+        "measures",
+        "barriers",
+        "inclusion",
+        "sessions",
+        "next",
+    ]
     assert report.assembly == LearningReport.Assembly.PENDING
     assert report.content == {}
     assert len(callbacks) == 1  # the assembly, queued after commit

@@ -15,7 +15,7 @@ from tests.stewardship_reports.conftest import make_report
 pytestmark = pytest.mark.django_db
 
 # Every section's reads and the progress saved as it goes: a constant, if not a small one.
-BUDGET = 89
+BUDGET = 100
 
 
 def _assembly_queries(world, django_capture_on_commit_callbacks) -> int:

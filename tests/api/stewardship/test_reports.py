@@ -17,7 +17,16 @@ from tests.api.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/reports/"
-SECTION_KEYS = ["purpose", "learnt", "experiments", "barriers", "inclusion", "sessions", "next"]
+SECTION_KEYS = [
+    "purpose",
+    "learnt",
+    "experiments",
+    "measures",
+    "barriers",
+    "inclusion",
+    "sessions",
+    "next",
+]
 
 
 def payload(world, **overrides):
