@@ -7,7 +7,10 @@ else: it shows the names and contact details of people served to those who work 
 FAMILIES: dict[str, str] = {
     "systems": "Systems, scales, actors, factors and map links",
     "people": "People served (pseudonymous) and their consent",
-    "cycles": "Cycles, entries, experiments, themes, links, barriers, enablers and patterns",
+    "cycles": (
+        "Cycles, entries, experiments, themes, links, barriers, enablers, patterns, "
+        "signifier sets and placements"
+    ),
     "sessions": "Sense-making sessions and their outputs",
     "reports": "Learning reports",
     "methods": "Guided methods: templates and runs",
