@@ -22,13 +22,17 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from cycles.measures.selectors import measures_visible_to
 from cycles.models import (
     Cycle,
+    DataPoint,
     EntryTheme,
     Experiment,
     SignifierSet,
     SignifierSetVersion,
     Theme,
+    WhatMatters,
+    WhatMattersRating,
 )
 from cycles.selectors import entries_visible_to
 from cycles.signifiers.selectors import placements_visible_to
@@ -41,7 +45,7 @@ from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
 from systems.models import Consent, Scale, System
 from systems.people.selectors import people_visible_to
-from systems.selectors import systems_by_id
+from systems.selectors import systems_by_id, systems_worked_in
 
 logger = logging.getLogger(__name__)
 
@@ -258,6 +262,88 @@ def _placements(workspace: Workspace, user: User, naming: Naming) -> Rows:
     ]
 
 
+def _measures(workspace: Workspace, user: User, naming: Naming) -> Rows:
+    """The measures whose values the member sees (cycles.measures.selectors, the one rule)."""
+    return [
+        {
+            "id": m.pk,
+            "cycle": naming.cycle(m.cycle),
+            "cycle_id": m.cycle_id,
+            "name": m.name,
+            "unit": m.unit,
+            "learning_question": m.learning_question,
+            "how_collected": m.how_collected,
+            "chart": m.chart,
+            "visibility": share_level_token(m.visibility),
+            "person": m.person.reference if m.person else "",
+            "signal_note": m.signal_note,
+            "archived": m.archived,
+            "created_at": m.created_at,
+        }
+        for m in measures_visible_to(workspace=workspace, user=user)
+        .select_related("cycle", "person")
+        .order_by("pk")
+    ]
+
+
+def _data_points(workspace: Workspace, user: User, naming: Naming) -> Rows:
+    """The values of those measures, in the import's columns (measure, cycle, date, value,
+    unit, note), so the file imports again."""
+    visible = measures_visible_to(workspace=workspace, user=user).values("pk")
+    return [
+        {
+            "measure": p.measure.name,
+            "measure_id": p.measure_id,
+            "cycle": naming.cycle(p.measure.cycle),
+            "date": p.on,
+            "value": format(p.value.normalize(), "f"),
+            "unit": p.measure.unit,
+            "note": p.note,
+        }
+        for p in DataPoint.objects.filter(workspace=workspace, measure__in=visible)
+        .select_related("measure__cycle")
+        .order_by("measure_id", "on")
+    ]
+
+
+def _own_terms(workspace: Workspace, user: User) -> Any:
+    """A person's own items stay with those who work with the person: inside their cycle."""
+    worked_in = systems_worked_in(workspace=workspace, user=user)
+    return WhatMatters.objects.filter(workspace=workspace, cycle__system_id__in=worked_in)
+
+
+def _what_matters(workspace: Workspace, user: User, naming: Naming) -> Rows:
+    return [
+        {
+            "id": w.pk,
+            "cycle": naming.cycle(w.cycle),
+            "cycle_id": w.cycle_id,
+            "person": w.person.reference,
+            "words": w.words,
+            "scale_max": w.scale_max,
+            "low_words": w.low_words,
+            "high_words": w.high_words,
+            "archived": w.archived,
+        }
+        for w in _own_terms(workspace, user).select_related("cycle", "person").order_by("pk")
+    ]
+
+
+def _what_matters_ratings(workspace: Workspace, user: User, naming: Naming) -> Rows:
+    return [
+        {
+            "what_matters_id": r.item_id,
+            "date": r.on,
+            "value": r.value,
+            "rated_by": r.rated_by,
+            "note": r.note,
+        }
+        for r in WhatMattersRating.objects.filter(
+            workspace=workspace, item__in=_own_terms(workspace, user).values("pk")
+        ).order_by("item_id", "on")
+    ]
+
+
 RESOURCES: dict[str, Callable[[Workspace, User, Naming], Rows]] = {
     "scales": _scales,
     "systems": _systems,
@@ -266,6 +352,10 @@ RESOURCES: dict[str, Callable[[Workspace, User, Naming], Rows]] = {
     "entries": _entries,
     "experiments": _experiments,
     "themes": _themes,
+    "measures": _measures,
+    "data_points": _data_points,
+    "what_matters": _what_matters,
+    "what_matters_ratings": _what_matters_ratings,
     "signifier_sets": _signifier_sets,
     "signifier_set_versions": _signifier_set_versions,
     "placements": _placements,
@@ -349,6 +439,13 @@ def _empty_columns(name: str) -> list[str]:
                         "prediction", "how_we_will_know", "safe_to_fail_limits", "starts_on",
                         "ends_on", "status", "outcome", "learnt", "version", "created_at"],
         "themes": ["id", "name", "kind", "description", "merged_into", "merged_into_id"],
+        "measures": ["id", "cycle", "cycle_id", "name", "unit", "learning_question",
+                     "how_collected", "chart", "visibility", "person", "signal_note", "archived",
+                     "created_at"],
+        "data_points": ["measure", "measure_id", "cycle", "date", "value", "unit", "note"],
+        "what_matters": ["id", "cycle", "cycle_id", "person", "words", "scale_max", "low_words",
+                         "high_words", "archived"],
+        "what_matters_ratings": ["what_matters_id", "date", "value", "rated_by", "note"],
         "signifier_sets": ["id", "name", "description", "version", "archived", "definition",
                            "created_at"],
         "signifier_set_versions": ["id", "signifier_set_id", "version", "definition",

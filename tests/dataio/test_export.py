@@ -21,13 +21,17 @@ from tests.conftest import signed_in
 from tests.dataio.conftest import check, make_world, start, upload
 from tests.factories import (
     CycleFactory,
+    DataPointFactory,
     EntryFactory,
     EntryThemeFactory,
     ExperimentFactory,
+    MeasureFactory,
     MembershipFactory,
     PersonFactory,
     PersonIdentityFactory,
     SystemMemberFactory,
+    WhatMattersFactory,
+    WhatMattersRatingFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +287,36 @@ def test_one_who_works_with_the_person_exports_them_named(life) -> None:
     # The practitioner's entry in the admin's own cycle: named, they work together.
     assert entries["TEAM-WIDE"]["author_email"] == w.member.user.email
     assert {row["name"] for row in rows["systems"]} == {"North team", "Sammy's life"}
+
+
+def test_export_carries_measures_their_values_and_the_persons_own_terms(
+    seeded, django_capture_on_commit_callbacks
+):
+    """Measures whose values the admin sees, with their values in the import's columns; a
+    person's own terms only for those who work with the person; a team-only measure of a cycle
+    the admin is not in stays out."""
+    w = seeded
+    with tenant_scope(workspace_id=w.workspace.pk):
+        measure = MeasureFactory(
+            workspace=w.workspace, cycle=w.cycle, name="Calls answered", unit="calls",
+            created_by=w.admin.user, visibility=ShareLevel.TEAM,
+        )  # fmt: skip
+        DataPointFactory(workspace=w.workspace, measure=measure, value="12.5", note="A busy week")
+        MeasureFactory(workspace=w.workspace, name="HIDDEN-MEASURE", visibility=ShareLevel.TEAM)
+        life_cycle = CycleFactory(workspace=w.workspace, system=w.life_system)
+        item = WhatMattersFactory(
+            workspace=w.workspace, cycle=life_cycle, person=w.sammy, words="Keeping my dog"
+        )
+        WhatMattersRatingFactory(workspace=w.workspace, item=item, value=6)
+    files = _files(w, _export(w, django_capture_on_commit_callbacks))
+    [row] = _csv(files["measures.csv"])
+    assert (row["name"], row["unit"], row["visibility"]) == ("Calls answered", "calls", "team")
+    [point] = _csv(files["data_points.csv"])
+    assert (point["measure"], point["value"], point["note"]) == (
+        "Calls answered",
+        "12.5",
+        "A busy week",
+    )
+    assert [r["words"] for r in _csv(files["what_matters.csv"])] == ["Keeping my dog"]
+    assert [r["value"] for r in _csv(files["what_matters_ratings.csv"])] == ["6"]
+    assert b"HIDDEN-MEASURE" not in b"".join(files.values())
