@@ -83,6 +83,7 @@ NAVIGATION: tuple[NavLink | NavGroup, ...] = (
             NavLink("theme-list", _("Themes"), ("theme-",)),
             NavLink("question-list", _("Question bank"), ("question-",)),
             NavLink("methods", _("Methods"), ("method",)),
+            NavLink("signifier-sets", _("Signifier sets"), ("signifier-",)),
         ),
     ),
     NavGroup(
