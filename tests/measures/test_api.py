@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cycles.models import DataPoint, Measure
 from hls.tenancy.context import tenant_scope
+from hls.tenancy.models import Role
 from systems.models import ShareLevel
 from tests.api.conftest import (  # noqa: F401 - fixtures
     _every_api_response_conforms_to_the_schema,
@@ -217,3 +218,18 @@ def test_the_measures_scopes(team, make_key):
     assert cycles_only.get(M).status_code == 403
     writer = client_for(make_key(team.admin, ["measures:write"]))
     assert writer.post(f"{M}{measure.pk}/points/", {"value": 3}, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("level", list(ShareLevel))
+def test_a_partner_key_sees_what_its_admin_sees(world, make_key, make_member, level):
+    """The relation matrix's partner key: a key stands where its creating admin stands. An
+    admin who takes part in no cycle sees a measure's values only when it is shared with the
+    whole workspace (shared upward: not even its signal, for they work in no system above)."""
+    measure = _measure(world, SHIFT, visibility=level)
+    outside_admin = make_member(world.workspace, Role.ADMIN, email="admin2@riverside.test")
+    key = client_for(make_key(outside_admin))
+    listed = [m["id"] for m in key.get(M).json()["results"]]
+    sees = level == ShareLevel.WORKSPACE
+    assert (measure.pk in listed) is sees
+    assert key.get(f"{M}{measure.pk}/points/").status_code == (200 if sees else 404)
+    assert key.get(f"{M}signals/").json() == []
