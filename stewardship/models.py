@@ -782,9 +782,6 @@ class MethodRun(WorkspaceOwned):
     step_started_at = models.DateTimeField(null=True, blank=True)
     revealed = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     guest_code = models.CharField(max_length=12, blank=True)  # guests join with it, while open
-    draws_from: models.ManyToManyField[MethodRun, MethodRunLink] = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="drawn_into", through="MethodRunLink"
-    )
     revision = models.PositiveIntegerField(default=1)  # moves and edits (hls/conflicts.py)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -19,7 +19,7 @@ from hls.accounts.models import User
 from hls.tenancy.models import Workspace
 from stewardship.methods import rules
 from stewardship.methods.builtin import BUILTINS, Builtin
-from stewardship.methods.definition import Definition, Field, Step, parse
+from stewardship.methods.definition import Field, Step, parse
 from stewardship.models import (
     MethodRun,
     MethodRunLink,
@@ -369,10 +369,6 @@ def chain_for(*, workspace: Workspace, run: MethodRun, user: User) -> list[Chain
             texts = item_texts(workspace=workspace, ids=[i for i, _why in picked])
             links.append(ChainLink(upper, tuple((i, texts.get(i, ""), why) for i, why in picked)))
     return links
-
-
-def definition_of(run: MethodRun) -> Definition:
-    return parse(run.definition)
 
 
 # --- A place's own picture over time (the healthy-system reflection, and any private spread) ---
