@@ -196,11 +196,15 @@ def items(*, workspace: Workspace, run: MethodRun, source: str) -> list[Item]:
         workspace=workspace,
         pk__in=MethodRunLink.objects.filter(workspace=workspace, run=run).values("source"),
     ).select_related("cycle")
-    for source_run in sources:
-        for chosen_id, reason in chosen_in(workspace=workspace, run=source_run):
-            text = item_texts(workspace=workspace, ids=[chosen_id]).get(chosen_id)
-            if text:
-                found.append(Item(chosen_id, text, source_run.cycle.name, (reason,)))
+    picked = [
+        (source_run, chosen_id, reason)
+        for source_run in sources
+        for chosen_id, reason in chosen_in(workspace=workspace, run=source_run)
+    ]
+    texts = item_texts(workspace=workspace, ids=[chosen_id for _run, chosen_id, _why in picked])
+    for source_run, chosen_id, reason in picked:
+        if texts.get(chosen_id):
+            found.append(Item(chosen_id, texts[chosen_id], source_run.cycle.name, (reason,)))
     return found
 
 
