@@ -37,6 +37,7 @@ class Cycle(WorkspaceOwned):
         _("mostly in"), max_length=16, choices=Phase.choices, default=Phase.UNDERSTAND
     )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default="active")
+    closed_at = models.DateTimeField(null=True, blank=True)  # when status last became closed
     members: models.ManyToManyField[User, CycleMember] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="CycleMember", related_name="cycles", blank=True
     )

@@ -705,6 +705,14 @@ class TombstoneFactory(factory.django.DjangoModelFactory):
     object_id = factory.Sequence(str)
 
 
+class RetentionRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "audit.RetentionRun"
+
+    trigger = "schedule"
+    counts = factory.LazyFunction(lambda: {"identities": 0, "drafts": 0})
+
+
 class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "webhooks.WebhookSubscription"

@@ -41,3 +41,25 @@ class Tombstone(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.resource}:{self.object_id}"
+
+
+class RetentionRun(WorkspaceOwned):
+    """One application of a workspace's retention settings: what went, as counts only."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Scheduled")
+        MANUAL = "manual", _("Run by an admin")
+
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    counts = models.JSONField(default=dict)  # {"identities": 3, "drafts": 12}
+    settings_used = models.JSONField(default=dict)  # the retention settings it applied
+    ran_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"retention {self.ran_at:%Y-%m-%d}"

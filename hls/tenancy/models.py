@@ -16,6 +16,22 @@ class Workspace(models.Model):
     small_count_threshold = models.PositiveSmallIntegerField(
         _("smallest count shown in shared views"), default=3
     )
+    # Security and data protection (docs/security.md, docs/people-and-privacy.md).
+    require_two_factor = models.BooleanField(
+        _("admins and stewards must sign in with a second factor"), default=False
+    )
+    retain_identity_days = models.PositiveIntegerField(
+        _("delete a person's identity this many days after their own cycle closes"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: keep it until someone erases it."),
+    )
+    retain_drafts_days = models.PositiveIntegerField(
+        _("drop unsaved drafts this many days after they were last typed in"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: keep drafts until they are saved or discarded."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
