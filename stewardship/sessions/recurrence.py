@@ -8,11 +8,13 @@ the autumn fold) takes its first instance. Everything returned is an aware UTC d
 
 from __future__ import annotations
 
+from calendar import isleap
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil import parser as dateutil_parser
 from dateutil.rrule import rrule, rrulestr
 from django.core.exceptions import ValidationError
 
@@ -23,6 +25,12 @@ MAX_OCCURRENCES = 520
 # How far an endless rule (only possible in data written before rules had to end) is read when
 # the whole series is needed: carrying meetings along a change, a calendar's time-zone block.
 ENDLESS_LIMIT = 2 * MAX_OCCURRENCES
+# ... and within this many years of its first meeting: a rule is never read further than that
+# when it is checked (FREQ=DAILY;UNTIL=99991231 or a rule no day fits would take seconds).
+SERIES_YEARS = 10
+# Sense-making meets at most daily: a rule repeating hourly or faster is refused.
+_MORE_THAN_DAILY = {"HOURLY", "MINUTELY", "SECONDLY"}
+UNREADABLE = "This repeat rule cannot be read. Example: FREQ=WEEKLY;INTERVAL=2;COUNT=10."
 
 
 def zone(name: str) -> ZoneInfo:
@@ -44,42 +52,118 @@ def _rule(rule: str, local_start: datetime) -> rrule:
         text = text[6:]
     try:
         parsed = rrulestr(text, dtstart=local_start, forceset=False, ignoretz=True)
-    except (ValueError, TypeError) as error:
-        raise ValidationError(
-            {"rrule": "This repeat rule cannot be read. Example: FREQ=WEEKLY;INTERVAL=2;COUNT=10."}
-        ) from error
+    except (ValueError, TypeError, OverflowError) as error:
+        raise _refused(UNREADABLE) from error
     if not isinstance(parsed, rrule):
         raise ValidationError({"rrule": "Give one repeat rule (RRULE), nothing else."})
     return parsed
 
 
 def validate_rule(*, starts_at: datetime, timezone: str, rule: str) -> None:
-    """Raise a ValidationError, keyed by field, unless the rule ends and yields a meeting."""
+    """Raise a ValidationError, keyed by field, unless the rule repeats at most daily, ends
+    within SERIES_YEARS of its first meeting and within MAX_OCCURRENCES meetings, and gives the
+    first meeting first. Every rule is read over that bounded stretch only, never to its end (a
+    rule like FREQ=DAILY;UNTIL=99991231 or one no date fits answers as fast as a weekly one)."""
     tz = zone(timezone)
     if not rule.strip():
         return
     local_start = starts_at.astimezone(tz).replace(tzinfo=None, microsecond=0)
+    parts = _parts(rule)
+    if parts.keys() >= {"COUNT", "UNTIL"}:  # RFC 5545 forbids it; dateutil would warn
+        raise _refused("Give a number of meetings or a last date, not both.")
     parsed = _rule(rule, local_start)
-    if not _names(rule) & {"COUNT", "UNTIL"}:
-        raise ValidationError(
-            {"rrule": "A series must end: give a number of meetings or a last date."}
+    if not parts.keys() & {"COUNT", "UNTIL"}:
+        raise _refused("A series must end: give a number of meetings or a last date.")
+    if parts.get("FREQ") in _MORE_THAN_DAILY:
+        raise _refused("Meetings repeat at most once a day: use DAILY, WEEKLY, MONTHLY or YEARLY.")
+    if "BYEASTER" in parts:
+        raise _refused(UNREADABLE)  # not RFC 5545: calendars would not read it
+    if parts.keys() & {"BYHOUR", "BYMINUTE", "BYSECOND"}:
+        raise _refused(
+            "Meetings repeat at most once a day, at the first meeting's time: leave out BYHOUR, "
+            "BYMINUTE and BYSECOND."
         )
-    meetings = parsed.count() or 0
-    if meetings == 0:
-        raise ValidationError({"rrule": "This rule gives no meeting at all: check its end."})
-    if parsed[0] != local_start:
+    if not parts.get("INTERVAL", "1").isdigit() or int(parts.get("INTERVAL", "1")) < 1:
+        raise _refused("INTERVAL must be a whole number from 1 up (1 means every time).")
+    horizon = _years_after(local_start, SERIES_YEARS)
+    count = int(parts["COUNT"]) if "COUNT" in parts else None
+    if count is not None and count < 1:
+        raise _refused("This rule gives no meeting at all: give a COUNT of 1 or more.")
+    if count is not None and count > MAX_OCCURRENCES:
+        raise _refused(f"That is more than {MAX_OCCURRENCES} meetings: end the series sooner.")
+    last = horizon if count is not None else _last_date(parts["UNTIL"])
+    if last > horizon:
+        raise _refused(
+            f"The last date is more than {SERIES_YEARS} years after the first meeting: end the "
+            "series sooner."
+        )
+    # dateutil reads a rule no day fits on to the year 9999 before it gives up (seconds), so
+    # the rule is read in late years with the same calendar: the same meetings, a shift apart.
+    shift = _late_twin_shift(local_start, horizon)
+    try:
+        there = parsed.replace(dtstart=local_start + shift, count=None, until=last + shift)
+        meetings = list(islice(there, MAX_OCCURRENCES + 1 if count is None else count))
+        first = meetings[0] if meetings else next(iter(there.replace(until=horizon + shift)), None)
+    except (ValueError, OverflowError) as error:  # a day past year 9999, or out of range
+        raise _refused(UNREADABLE) from error
+    if first is None:
+        raise _refused(
+            f"This rule never meets: no day in the {SERIES_YEARS} years from the first meeting "
+            "fits it. Check its days and months."
+        )
+    if not meetings:
+        raise _refused("This rule gives no meeting at all: check its end.")
+    if meetings[0] != local_start + shift:
         # Calendars count the first meeting as the series' first (RFC 5545 leaves any other
         # case undefined), so a first meeting the rule would skip shows on some calendars only.
-        raise ValidationError(
-            {
-                "rrule": "The first meeting is not on a day this rule gives: start the series "
-                "on one of its days, or change the rule."
-            }
+        raise _refused(
+            "The first meeting is not on a day this rule gives: start the series on one of its "
+            "days, or change the rule."
         )
-    if meetings > MAX_OCCURRENCES:
-        raise ValidationError(
-            {"rrule": f"That is more than {MAX_OCCURRENCES} meetings: end the series sooner."}
+    if len(meetings) > MAX_OCCURRENCES:
+        raise _refused(f"That is more than {MAX_OCCURRENCES} meetings: end the series sooner.")
+    if count is not None and len(meetings) < count:
+        raise _refused(
+            f"That series runs on for more than {SERIES_YEARS} years: end it sooner, with "
+            "fewer meetings."
         )
+
+
+def _refused(message: str) -> ValidationError:
+    return ValidationError({"rrule": message})
+
+
+def _years_after(moment: datetime, years: int) -> datetime:
+    try:
+        return moment + timedelta(days=365 * years + years // 4 + 1)
+    except OverflowError:
+        return datetime.max
+
+
+def _calendar(year: int) -> tuple[int, bool]:
+    return date(year, 1, 1).weekday(), isleap(year)
+
+
+def _late_twin_shift(first: datetime, last: datetime) -> timedelta:
+    """How far to move [first, last] so it falls in the latest years before 9999 whose
+    calendars (each year's first weekday and length, and the years either side, for week
+    numbers) are those of its own years. A rule read there gives the same meetings, moved by
+    that many days, and dateutil reads at most a few decades past them (the Gregorian calendar
+    repeats every 400 years, and mostly every 28)."""
+    if first.year <= MINYEAR or last.year >= MAXYEAR - 1:
+        return timedelta(0)
+    span = last.year - first.year
+    pattern = [_calendar(year) for year in range(first.year - 1, last.year + 2)]
+    for year in range(MAXYEAR - 1 - span, first.year, -1):
+        if [_calendar(y) for y in range(year - 1, year + span + 2)] == pattern:
+            return date(year, 1, 1) - date(first.year, 1, 1)
+    return timedelta(0)
+
+
+def _last_date(value: str) -> datetime:
+    """UNTIL as the rule reads it: dateutil's own parser, the time zone ignored (the rule has
+    been read already, so this reads)."""
+    return dateutil_parser.parse(value, ignoretz=True)
 
 
 def series_starts(
@@ -114,8 +198,15 @@ def series_ends(rule: str) -> bool:
 
 
 def _names(rule: str) -> set[str]:
+    return set(_parts(rule))
+
+
+def _parts(rule: str) -> dict[str, str]:
+    """A rule's parts by name (upper case, stripped; the last of a repeated name)."""
+    pieces = rule.strip().upper().removeprefix("RRULE:").split(";")
     return {
-        part.split("=", 1)[0].strip() for part in rule.upper().removeprefix("RRULE:").split(";")
+        name.strip(): value.strip()
+        for name, _eq, value in (piece.partition("=") for piece in pieces)
     }
 
 
