@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cycles.access import access_cycle
@@ -651,6 +652,7 @@ def _guest_run(request: HttpRequest, code: str) -> MethodRun | HttpResponse:
     return run if run is not None else _no_run(request, code)
 
 
+@never_cache  # a guest's view of the run is theirs: no browser or proxy keeps it
 @require_http_methods(["GET", "POST"])
 def guest_run(request: HttpRequest, code: str) -> HttpResponse:
     """A guest's page of the run: first their name (joining), then the run as the group sees it.
@@ -696,6 +698,7 @@ def guest_run(request: HttpRequest, code: str) -> HttpResponse:
         )
 
 
+@never_cache  # a guest's view of the run is theirs: no browser or proxy keeps it
 @require_GET
 def guest_live(request: HttpRequest, code: str) -> HttpResponse:
     run = guests.run_by_code(code)
@@ -710,6 +713,7 @@ def guest_live(request: HttpRequest, code: str) -> HttpResponse:
         return _live(request, run.workspace, run, Viewer(participant), _guest_urls(code))
 
 
+@never_cache  # a guest's view of the run is theirs: no browser or proxy keeps it
 @require_POST
 def guest_answer(request: HttpRequest, code: str) -> HttpResponse:
     found = _guest_run(request, code)
