@@ -32,6 +32,7 @@ from stewardship.methods import services as method_services
 from stewardship.notifications import services as notification_services
 from tests.api.conftest import client_for
 from tests.conftest import signed_in
+from tests.dataio.objects import make_export
 from tests.factories import CycleFactory, CycleMemberFactory
 from tests.outsider_objects import object_makers
 from tests.workspace_urls import workspace_urls
@@ -208,11 +209,18 @@ def test_the_api_docs_page_loads_its_script_from_a_file(client):
     assert inline_code(response.content.decode()) == []
 
 
-def test_downloads_a_csv_export_and_a_calendar_feed(admin):
-    export = signed_in(admin).get(reverse("audit-log-export", args=["riverside"]))
+def test_downloads_a_csv_an_export_and_a_calendar_feed(admin):
+    client = signed_in(admin)
+    template = client.get(reverse("data-import-template", args=["riverside"]) + "?kind=people")
+    assert template.status_code == 200
+    assert template["Content-Type"].startswith("text/csv")
+    assert "attachment" in template["Content-Disposition"]
+    secure_headers(template, personal=True)
+    with tenant_scope(workspace_id=admin.workspace_id):
+        export_id = make_export(admin.workspace, admin)
+    export = client.get(reverse("data-export-download", args=["riverside", export_id]))
     assert export.status_code == 200
-    assert export["Content-Type"].startswith("text/csv")
-    assert "attachment" in export["Content-Disposition"]
+    assert export["Content-Type"] == "application/zip"
     secure_headers(export, personal=True)
 
     with tenant_scope(workspace_id=admin.workspace_id):
