@@ -1,12 +1,18 @@
 """A workspace's data as a zip: one CSV and one JSON file per resource, and `manifest.json`.
 
-Built by a worker (`build`) as the admin who asked for it sees things: entries through
-`cycles.selectors.entries_visible_to`, people only those the admin works with
-(`people_visible_to`; an entry about anyone else shows the person's reference, the pseudonym),
-pseudonymous only: identity is never exported. Names follow `cycles.trust`: an entry's
-`author_email` only where the admin would see the author named, and a person-scale cycle or
-system by its pseudonymous name outside those who work with the person. The entries, people
-and cycles CSVs use the import's column names, so they import again as they are."""
+Built by a worker (`build`) as the admin who asked for it sees things, through the same rules
+(selectors) as the pages: entries through `cycles.selectors.entries_visible_to`, people only
+those the admin works with (`people_visible_to`; an entry about anyone else shows the person's
+reference, the pseudonym), pseudonymous only: identity is never exported. Names follow
+`cycles.trust`: someone's email only where the admin would see them named, and a person-scale
+cycle or system by its pseudonymous name outside those who work with the person. The entries,
+people, cycles and data points CSVs use the import's column names, so they import again as
+they are.
+
+The resources of this module are the core (the workspace's shape, people, cycles, entries,
+measures, signifiers); `dataio/export_systems.py`, `export_cycles.py`, `export_stewardship.py`
+and `export_methods.py` add the rest, and `dataio/coverage.py` says, for every model that
+belongs to a workspace, which file carries it or why none does."""
 
 from __future__ import annotations
 
@@ -24,35 +30,42 @@ from django.utils import timezone
 
 from cycles.measures.selectors import measures_visible_to
 from cycles.models import (
-    Cycle,
     DataPoint,
     EntryTheme,
     Experiment,
+    Placement,
     SignifierSet,
     SignifierSetVersion,
     Theme,
     WhatMatters,
     WhatMattersRating,
 )
-from cycles.selectors import entries_visible_to
-from cycles.signifiers.selectors import placements_visible_to
-from cycles.trust import Trust, trust_for
-from dataio import csvfile, progress
+from dataio import (
+    csvfile,
+    export_cycles,
+    export_methods,
+    export_stewardship,
+    export_systems,
+    progress,
+)
+from dataio.export_naming import Naming, Resource, Rows, resource
 from dataio.kinds import share_level_token
 from dataio.models import ExportRun
 from hls.accounts.models import User
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
-from systems.models import Consent, Scale, System
-from systems.people.selectors import people_visible_to
-from systems.selectors import systems_by_id, systems_worked_in
+from systems.models import Consent, Scale
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-Rows = list[dict[str, Any]]
+# 2: entries' `visibility` is the level in force (capped by the person's consent); cycles,
+# entries and experiments gained columns; the files of issue 17 (every kind of workspace data).
+FORMAT_VERSION = 2
+
+__all__ = ["FORMAT_VERSION", "RESOURCES", "Naming", "build", "build_zip", "filename"]
 
 
+@resource("id", "name", "position", "is_person_scale")
 def _scales(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {"id": s.pk, "name": s.name, "position": s.position, "is_person_scale": s.is_person_scale}
@@ -60,23 +73,7 @@ def _scales(workspace: Workspace, user: User, naming: Naming) -> Rows:
     ]
 
 
-class Naming:
-    """The exporting member's Trust and every system (parents loaded): two queries for the
-    whole export, then names with no more."""
-
-    def __init__(self, workspace: Workspace, user: User) -> None:
-        self.trust: Trust = trust_for(workspace=workspace, user=user)
-        self.systems: dict[int, System] = systems_by_id(workspace=workspace)
-
-    def system(self, system_id: int | None) -> str:
-        system = self.systems.get(system_id) if system_id is not None else None
-        return self.trust.system_name(system) if system is not None else ""
-
-    def cycle(self, cycle: Cycle) -> str:
-        cycle.system = self.systems[cycle.system_id]
-        return self.trust.cycle_name(cycle)
-
-
+@resource("id", "name", "scale", "scale_id", "purpose", "parent", "parent_id", "created_at")
 def _systems(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
@@ -93,19 +90,18 @@ def _systems(workspace: Workspace, user: User, naming: Naming) -> Rows:
     ]
 
 
-def _visible_entries(workspace: Workspace, user: User) -> Any:
-    return entries_visible_to(workspace=workspace, user=user)
-
-
+@resource(
+    "id", "reference", "alias", "what_matters", "strengths", "system", "system_id",
+    "consent_level", "consent_note", "created_at",
+)  # fmt: skip
 def _people(workspace: Workspace, user: User, naming: Naming) -> Rows:
     """Only the people the exporting member works with: a person's record follows consent, and
-    the consent in force goes with its note (how it was given), so the file imports again."""
+    the consent in force goes with its note (how it was given), so the file imports again.
+    Their whole consent history is `consents.csv`."""
     in_force = Consent.objects.filter(workspace=workspace, person=OuterRef("pk")).order_by(
         "-recorded_at", "-pk"
     )
-    people = people_visible_to(workspace=workspace, user=user).annotate(
-        consent_note=Subquery(in_force.values("note")[:1])
-    )
+    people = naming.people().annotate(consent_note=Subquery(in_force.values("note")[:1]))
     return [
         {
             "id": p.pk,
@@ -123,6 +119,10 @@ def _people(workspace: Workspace, user: User, naming: Naming) -> Rows:
     ]
 
 
+@resource(
+    "id", "name", "system", "system_id", "purpose", "learning_questions", "phase", "status",
+    "created_at", "closed_at",
+)  # fmt: skip
 def _cycles(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
@@ -135,20 +135,27 @@ def _cycles(workspace: Workspace, user: User, naming: Naming) -> Rows:
             "phase": c.phase,
             "status": c.status,
             "created_at": c.created_at,
+            "closed_at": c.closed_at,
         }
-        for c in Cycle.objects.filter(workspace=workspace).order_by("pk")
+        for c in naming.cycles.values()
     ]
 
 
+@resource(
+    "id", "cycle", "cycle_id", "kind", "text", "phase", "visibility", "happened_on", "person",
+    "themes", "author_email", "signed", "experiment_id", "created_at", "updated_at",
+)  # fmt: skip
 def _entries(workspace: Workspace, user: User, naming: Naming) -> Rows:
+    """The entries the member may read. `visibility` is the level in force: the author's
+    choice capped by the consent of the person it is about (`Entry.effective_level`), so an
+    entry never travels further than the person agreed, and the file imports again under the
+    same consent."""
     entries = (
-        _visible_entries(workspace, user)
-        .select_related("cycle", "person", "author")
-        .order_by("created_at", "pk")
+        naming.entries().select_related("cycle", "person", "author").order_by("created_at", "pk")
     )
     themes: dict[int, list[str]] = {}
     for entry_id, name in (
-        EntryTheme.objects.filter(workspace=workspace, entry__in=entries.values("pk"))
+        EntryTheme.objects.filter(workspace=workspace, entry__in=naming.entries().values("pk"))
         .order_by("theme__name")
         .values_list("entry_id", "theme__name")
     ):
@@ -161,11 +168,12 @@ def _entries(workspace: Workspace, user: User, naming: Naming) -> Rows:
             "kind": e.kind,
             "text": e.text,
             "phase": e.phase,
-            "visibility": share_level_token(e.visibility),
+            "visibility": share_level_token(e.effective_level),
             "happened_on": e.happened_on,
             "person": e.person.reference if e.person else "",
             "themes": "; ".join(themes.get(e.pk, [])),
             "author_email": e.author.email if e.author and naming.trust.names_author(e) else "",
+            "signed": e.signed,
             "experiment_id": e.experiment_id,
             "created_at": e.created_at,
             "updated_at": e.updated_at,
@@ -174,32 +182,47 @@ def _entries(workspace: Workspace, user: User, naming: Naming) -> Rows:
     ]
 
 
+@resource(
+    "id", "cycle", "cycle_id", "title", "what_we_will_try", "why", "prediction",
+    "how_we_will_know", "safe_to_fail_limits", "starts_on", "ends_on", "status", "outcome",
+    "learnt", "version", "previous_version_id", "copied_from_id", "owner_email", "started_at",
+    "ended_at", "created_at",
+)  # fmt: skip
 def _experiments(workspace: Workspace, user: User, naming: Naming) -> Rows:
-    return [
-        {
-            "id": x.pk,
-            "cycle": naming.cycle(x.cycle),
-            "cycle_id": x.cycle_id,
-            "title": x.title,
-            "what_we_will_try": x.what_we_will_try,
-            "why": x.why,
-            "prediction": x.prediction,
-            "how_we_will_know": x.how_we_will_know,
-            "safe_to_fail_limits": x.safe_to_fail_limits,
-            "starts_on": x.starts_on,
-            "ends_on": x.ends_on,
-            "status": x.status,
-            "outcome": x.outcome,
-            "learnt": x.learnt,
-            "version": x.version,
-            "created_at": x.created_at,
-        }
-        for x in Experiment.objects.filter(workspace=workspace)
-        .select_related("cycle")
-        .order_by("pk")
-    ]
+    """Every experiment (every member reads them); its owner named only where the member
+    would see them named (inside its cycle, or their own)."""
+    rows = []
+    for x in Experiment.objects.filter(workspace=workspace).order_by("pk"):
+        x.cycle = naming.cycles[x.cycle_id]
+        rows.append(
+            {
+                "id": x.pk,
+                "cycle": naming.cycle(x.cycle),
+                "cycle_id": x.cycle_id,
+                "title": x.title,
+                "what_we_will_try": x.what_we_will_try,
+                "why": x.why,
+                "prediction": x.prediction,
+                "how_we_will_know": x.how_we_will_know,
+                "safe_to_fail_limits": x.safe_to_fail_limits,
+                "starts_on": x.starts_on,
+                "ends_on": x.ends_on,
+                "status": x.status,
+                "outcome": x.outcome,
+                "learnt": x.learnt,
+                "version": x.version,
+                "previous_version_id": x.previous_version_id,
+                "copied_from_id": x.copied_from_id,
+                "owner_email": naming.email(x.owner_id) if naming.trust.names_owner(x) else "",
+                "started_at": x.started_at,
+                "ended_at": x.ended_at,
+                "created_at": x.created_at,
+            }
+        )
+    return rows
 
 
+@resource("id", "name", "kind", "description", "merged_into", "merged_into_id")
 def _themes(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
@@ -216,6 +239,7 @@ def _themes(workspace: Workspace, user: User, naming: Naming) -> Rows:
     ]
 
 
+@resource("id", "name", "description", "version", "archived", "definition", "created_at")
 def _signifier_sets(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
@@ -231,6 +255,7 @@ def _signifier_sets(workspace: Workspace, user: User, naming: Naming) -> Rows:
     ]
 
 
+@resource("id", "signifier_set_id", "version", "definition", "edited_at")
 def _signifier_set_versions(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
@@ -246,6 +271,9 @@ def _signifier_set_versions(workspace: Workspace, user: User, naming: Naming) ->
     ]
 
 
+@resource(
+    "entry_id", "signifier_set_id", "version", "data", "with_person", "placed_at", "updated_at"
+)  # fmt: skip
 def _placements(workspace: Workspace, user: User, naming: Naming) -> Rows:
     """Placements as widely as their stories: those of the entries the member may see."""
     return [
@@ -258,10 +286,18 @@ def _placements(workspace: Workspace, user: User, naming: Naming) -> Rows:
             "placed_at": p.placed_at,
             "updated_at": p.updated_at,
         }
-        for p in placements_visible_to(workspace=workspace, user=user).order_by("entry_id")
+        for p in Placement.objects.filter(
+            workspace=workspace, entry_id__in=naming.entries().values("pk")
+        )
+        .select_related("version")
+        .order_by("entry_id")
     ]
 
 
+@resource(
+    "id", "cycle", "cycle_id", "name", "unit", "learning_question", "how_collected", "chart",
+    "visibility", "person", "signal_note", "archived", "created_at",
+)  # fmt: skip
 def _measures(workspace: Workspace, user: User, naming: Naming) -> Rows:
     """The measures whose values the member sees (cycles.measures.selectors, the one rule)."""
     return [
@@ -280,16 +316,19 @@ def _measures(workspace: Workspace, user: User, naming: Naming) -> Rows:
             "archived": m.archived,
             "created_at": m.created_at,
         }
-        for m in measures_visible_to(workspace=workspace, user=user)
+        for m in measures_visible_to(workspace=workspace, user=user, worked_in=naming.worked_in)
         .select_related("cycle", "person")
         .order_by("pk")
     ]
 
 
+@resource("measure", "measure_id", "cycle", "date", "value", "unit", "note")
 def _data_points(workspace: Workspace, user: User, naming: Naming) -> Rows:
     """The values of those measures, in the import's columns (measure, cycle, date, value,
     unit, note), so the file imports again."""
-    visible = measures_visible_to(workspace=workspace, user=user).values("pk")
+    visible = measures_visible_to(
+        workspace=workspace, user=user, worked_in=naming.worked_in
+    ).values("pk")
     return [
         {
             "measure": p.measure.name,
@@ -306,12 +345,15 @@ def _data_points(workspace: Workspace, user: User, naming: Naming) -> Rows:
     ]
 
 
-def _own_terms(workspace: Workspace, user: User) -> Any:
+def _own_terms(workspace: Workspace, naming: Naming) -> Any:
     """A person's own items stay with those who work with the person: inside their cycle."""
-    worked_in = systems_worked_in(workspace=workspace, user=user)
-    return WhatMatters.objects.filter(workspace=workspace, cycle__system_id__in=worked_in)
+    return WhatMatters.objects.filter(workspace=workspace, cycle__system_id__in=naming.worked_in)
 
 
+@resource(
+    "id", "cycle", "cycle_id", "person", "words", "scale_max", "low_words", "high_words",
+    "archived",
+)  # fmt: skip
 def _what_matters(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
@@ -325,10 +367,11 @@ def _what_matters(workspace: Workspace, user: User, naming: Naming) -> Rows:
             "high_words": w.high_words,
             "archived": w.archived,
         }
-        for w in _own_terms(workspace, user).select_related("cycle", "person").order_by("pk")
+        for w in _own_terms(workspace, naming).select_related("cycle", "person").order_by("pk")
     ]
 
 
+@resource("what_matters_id", "date", "value", "rated_by", "note")
 def _what_matters_ratings(workspace: Workspace, user: User, naming: Naming) -> Rows:
     return [
         {
@@ -339,14 +382,17 @@ def _what_matters_ratings(workspace: Workspace, user: User, naming: Naming) -> R
             "note": r.note,
         }
         for r in WhatMattersRating.objects.filter(
-            workspace=workspace, item__in=_own_terms(workspace, user).values("pk")
+            workspace=workspace, item__in=_own_terms(workspace, naming).values("pk")
         ).order_by("item_id", "on")
     ]
 
 
-RESOURCES: dict[str, Callable[[Workspace, User, Naming], Rows]] = {
+# Every file of the export, in the zip's order: the workspace's shape first, then its people
+# and cycles, their work, and stewardship. dataio/coverage.py says which models each carries.
+RESOURCES: dict[str, Resource] = {
     "scales": _scales,
     "systems": _systems,
+    **export_systems.RESOURCES,
     "people": _people,
     "cycles": _cycles,
     "entries": _entries,
@@ -359,6 +405,9 @@ RESOURCES: dict[str, Callable[[Workspace, User, Naming], Rows]] = {
     "signifier_sets": _signifier_sets,
     "signifier_set_versions": _signifier_set_versions,
     "placements": _placements,
+    **export_cycles.RESOURCES,
+    **export_stewardship.RESOURCES,
+    **export_methods.RESOURCES,
 }
 
 
@@ -398,10 +447,9 @@ def build_zip(
     counts: dict[str, int] = {}
     naming = Naming(workspace, user)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for step, (name, rows_of) in enumerate(RESOURCES.items(), start=1):
-            rows = rows_of(workspace, user, naming)
-            columns = list(rows[0]) if rows else _empty_columns(name)
-            archive.writestr(f"{name}.csv", to_csv(rows, columns))
+        for step, (name, spec) in enumerate(RESOURCES.items(), start=1):
+            rows = spec.rows(workspace, user, naming)
+            archive.writestr(f"{name}.csv", to_csv(rows, list(spec.columns)))
             archive.writestr(f"{name}.json", to_json(rows))
             counts[name] = len(rows)
             on_step(step)
@@ -412,47 +460,18 @@ def build_zip(
             "exported_by": user.pk,
             "counts": counts,
             "files": [f"{name}.{ext}" for name in RESOURCES for ext in ("csv", "json")],
-            "notes": "People are pseudonymous (no identity). Entries are those the exporting "
-            "member may see, people those they work with; an entry's author is given where the "
-            "member would see them named, and a person's life is named as it is shown to the "
-            "member. CSV files are UTF-8 with a byte-order mark; a cell "
-            "starting with =, +, - or @ has an apostrophe put before it.",
+            "notes": "People are pseudonymous (no identity). Everything is as the exporting "
+            "member may see it on the pages: entries they may read, people they work with, "
+            "sessions, method runs and heads-up notes they may open; someone's email is given "
+            "where the member would see them named, and a person's life is named as it is "
+            "shown to the member. An entry's visibility is the level in force (never past "
+            "the person's consent). Secrets (API keys, webhook secrets, calendar links), "
+            "drafts, notifications and the audit log are not exported. CSV files are UTF-8 "
+            "with a byte-order mark; a cell starting with =, +, - or @ has an apostrophe put "
+            "before it.",
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
     return buffer.getvalue(), counts
-
-
-def _empty_columns(name: str) -> list[str]:
-    """The columns of a resource with no rows (so even an empty file has its header)."""
-    return {
-        "scales": ["id", "name", "position", "is_person_scale"],
-        "systems": ["id", "name", "scale", "scale_id", "purpose", "parent", "parent_id",
-                    "created_at"],
-        "people": ["id", "reference", "alias", "what_matters", "strengths", "system", "system_id",
-                   "consent_level", "consent_note", "created_at"],
-        "cycles": ["id", "name", "system", "system_id", "purpose", "learning_questions", "phase",
-                   "status", "created_at"],
-        "entries": ["id", "cycle", "cycle_id", "kind", "text", "phase", "visibility",
-                    "happened_on", "person", "themes", "author_email", "experiment_id",
-                    "created_at", "updated_at"],
-        "experiments": ["id", "cycle", "cycle_id", "title", "what_we_will_try", "why",
-                        "prediction", "how_we_will_know", "safe_to_fail_limits", "starts_on",
-                        "ends_on", "status", "outcome", "learnt", "version", "created_at"],
-        "themes": ["id", "name", "kind", "description", "merged_into", "merged_into_id"],
-        "measures": ["id", "cycle", "cycle_id", "name", "unit", "learning_question",
-                     "how_collected", "chart", "visibility", "person", "signal_note", "archived",
-                     "created_at"],
-        "data_points": ["measure", "measure_id", "cycle", "date", "value", "unit", "note"],
-        "what_matters": ["id", "cycle", "cycle_id", "person", "words", "scale_max", "low_words",
-                         "high_words", "archived"],
-        "what_matters_ratings": ["what_matters_id", "date", "value", "rated_by", "note"],
-        "signifier_sets": ["id", "name", "description", "version", "archived", "definition",
-                           "created_at"],
-        "signifier_set_versions": ["id", "signifier_set_id", "version", "definition",
-                                   "edited_at"],
-        "placements": ["entry_id", "signifier_set_id", "version", "data", "with_person",
-                       "placed_at", "updated_at"],
-    }[name]  # fmt: skip
 
 
 def filename(export: ExportRun, workspace: Workspace) -> str:
