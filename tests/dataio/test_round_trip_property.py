@@ -1,7 +1,8 @@
 """CSV round-trips, property-based: cycles, people and entries exported from one workspace and
 imported into another (through the real upload, mapping, check and run) export again as the
 same data, whatever their text holds (quotes, commas, new lines, a leading = + - @ or
-apostrophe, any script). People keep their consent (its level and how it was given)."""
+apostrophe, any script). People keep their consent (its level and how it was given), and
+entries the level in force (capped by that consent): see the last test."""
 
 import csv
 import datetime as dt
@@ -17,7 +18,7 @@ from dataio import exports, services
 from dataio.models import ImportRun
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
-from systems.models import Scale
+from systems.models import Consent, Person, Scale, ShareLevel
 from systems.people.services import consent_record
 from tests.dataio.conftest import make_world
 from tests.factories import (
@@ -105,7 +106,9 @@ def test_cycles_export_then_import_give_the_same_data(
 
 # People and entries ---------------------------------------------------------------------------
 
-PEOPLE_COMPARED = ["reference", "alias", "what_matters", "strengths", "system", "consent_level"]
+PEOPLE_COMPARED = [
+    "reference", "alias", "what_matters", "strengths", "system", "consent_level", "consent_note",
+]  # fmt: skip
 ENTRIES_COMPARED = [
     "cycle", "kind", "text", "phase", "visibility", "happened_on", "person", "themes",
     "author_email",
@@ -235,4 +238,105 @@ def test_entries_export_then_import_give_the_same_data(
         again = _csv(other_workspace, admin, "entries")
         assert _rows_of(again, ENTRIES_COMPARED) == _rows_of(exported, ENTRIES_COMPARED)
         assert len(_rows_of(exported, ENTRIES_COMPARED)) == len(entries)
+        transaction.set_rollback(True)
+
+
+# Consent and the level of entries about a person --------------------------------------------
+
+HISTORY = st.lists(st.tuples(st.sampled_from(range(len(LEVELS))), TEXT), min_size=1, max_size=3)
+ABOUT = st.fixed_dictionaries(
+    {
+        "person": st.integers(0, 2),
+        "visibility": st.sampled_from(range(len(LEVELS))),
+        "text": TEXT,
+        "kind": st.sampled_from(["story", "observation", "barrier"]),
+    }
+)
+
+
+def _consent_in_force(workspace) -> dict[str, tuple[int, str, int]]:
+    """Each person's consent in force: (level on the person, the newest consent's level, its
+    note), by reference."""
+    with tenant_scope(workspace_id=workspace.pk):
+        newest: dict[int, Consent] = {}
+        for consent in Consent.objects.order_by("recorded_at", "pk"):
+            newest[consent.person_id] = consent
+        return {
+            p.reference: (p.consent_level, newest[p.pk].level, newest[p.pk].note)
+            for p in Person.objects.all()
+            if p.pk in newest
+        }
+
+
+def _levels_in_force(workspace, user) -> list[tuple[str, str, int]]:
+    from cycles.selectors import entries_visible_to
+
+    with tenant_scope(workspace_id=workspace.pk):
+        return sorted(
+            (e.text, e.person.reference, e.level)
+            for e in entries_visible_to(workspace=workspace, user=user).select_related("person")
+        )
+
+
+@SETTINGS
+@given(histories=st.lists(HISTORY, min_size=3, max_size=3), entries=st.lists(
+    ABOUT, min_size=1, max_size=6, unique_by=lambda e: e["text"]
+))  # fmt: skip
+def test_consent_and_the_level_of_entries_survive_export_and_import(
+    world, other_workspace, django_capture_on_commit_callbacks, histories, entries
+):
+    """People imported into a new workspace keep the consent in force (its level and how it was
+    given: the note); the history before it stays in the first workspace's export
+    (`consents.csv`), recorded there by whom it was. Entries written when consent was wide and
+    narrowed since keep the level in force: never further than the person agreed, in the
+    export and once imported."""
+    with transaction.atomic():
+        admin = world.admin.user
+        with tenant_scope(workspace_id=world.workspace.pk):
+            people = [
+                PersonFactory(workspace=world.workspace, created_by=admin, reference=f"P-RT{n}")
+                for n in range(3)
+            ]
+            for person in people:  # wide at first, so entries may be written at any level
+                consent_record(
+                    workspace=world.workspace, person=person, level=ShareLevel.WORKSPACE,
+                    note="Agreed at the first visit", recorded_by=admin,
+                )  # fmt: skip
+            for values in entries:
+                entry_create(
+                    workspace=world.workspace, author=admin, cycle=world.cycle,
+                    kind=values["kind"], text=values["text"], phase="understand", themes=[],
+                    person=people[values["person"]], visibility=values["visibility"],
+                    happened_on=None,
+                )  # fmt: skip
+            for person, history in zip(people, histories, strict=True):
+                for level, note in history:  # then consent as it went, narrowing or not
+                    consent_record(
+                        workspace=world.workspace, person=person, level=level, note=note,
+                        recorded_by=admin,
+                    )  # fmt: skip
+        _there(world, other_workspace)
+        exported_people = _csv(world.workspace, admin, "people")
+        exported_entries = _csv(world.workspace, admin, "entries")
+        for kind, data in (("people", exported_people), ("entries", exported_entries)):
+            run = _import(other_workspace, admin, kind, data, django_capture_on_commit_callbacks)
+            assert run.status == ImportRun.Status.DONE, (kind, run.status, run.problems)
+
+        before, after = _consent_in_force(world.workspace), _consent_in_force(other_workspace)
+        assert after == before
+        assert all(level == newest for level, newest, _note in after.values())
+        with tenant_scope(workspace_id=other_workspace.pk):
+            assert Consent.objects.count() == 3  # the one in force for each (decision: docs)
+        assert _levels_in_force(other_workspace, admin) == _levels_in_force(world.workspace, admin)
+        capped = {
+            row["text"]: row["visibility"]
+            for row in _rows_of(exported_entries, ["text", "visibility"])
+        }
+        for values in entries:
+            person = histories[values["person"]][-1][0]
+            assert capped[values["text"]] == LEVELS[min(values["visibility"], person)]
+        again = _csv(other_workspace, admin, "entries")
+        assert _rows_of(again, ENTRIES_COMPARED) == _rows_of(exported_entries, ENTRIES_COMPARED)
+        history = _csv(world.workspace, admin, "consents")
+        assert len(_rows_of(history, ["person", "level", "note"])) == 3 + sum(map(len, histories))
         transaction.set_rollback(True)
