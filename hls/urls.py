@@ -28,6 +28,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("", include("hls.api.workspace_urls")),
     path("", include("hls.webhooks.urls")),
     path("", include("dataio.urls")),
+    path("", include("hls.audit.urls")),
 ]
 
 urlpatterns = [

@@ -18,7 +18,17 @@ class AuditEvent(WorkspaceOwned):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_ws_created")]
+        indexes = [
+            # The log newest first, a page at a time by (time, id) (hls.audit.selectors).
+            models.Index(fields=["workspace", "-created_at", "-id"], name="audit_ws_created_id"),
+            # Everything about one object (a person's subject access file, who saved last).
+            models.Index(
+                fields=["workspace", "target_type", "target_id", "created_at"],
+                name="audit_ws_target",
+            ),
+            # The log narrowed to some actions.
+            models.Index(fields=["workspace", "action", "-created_at"], name="audit_ws_action"),
+        ]
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

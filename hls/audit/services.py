@@ -31,3 +31,11 @@ def tombstone_record(*, workspace: Workspace, resource: str, object_id: object) 
     return Tombstone.objects.create(
         workspace=workspace, resource=resource, object_id=str(object_id)
     )
+
+
+def audit_log_exported(*, workspace: Workspace, actor: User, filters: dict[str, Any]) -> AuditEvent:
+    """An admin downloaded the (filtered) audit log: itself an event, with the filter as ids and
+    codes, written before the file is sent."""
+    return audit_record(
+        workspace=workspace, actor=actor, action="audit.exported", narrowed_to=filters
+    )

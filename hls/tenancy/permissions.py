@@ -11,6 +11,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "members.manage": frozenset({Role.ADMIN}),
     # partner API keys, webhooks, imports and exports (hls/api)
     "integrations.manage": frozenset({Role.ADMIN}),
+    # the workspace's audit log (hls/audit): who did what, when; for admins only.
+    "audit.read": frozenset({Role.ADMIN}),
     # systems/: scales are the workspace's vocabulary; systems and maps are shared work.
     "scales.manage": frozenset({Role.ADMIN}),
     "systems.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.PRACTITIONER}),
