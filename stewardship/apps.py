@@ -13,8 +13,10 @@ class StewardshipConfig(AppConfig):
         from stewardship import today
         from stewardship.notifications import barriers, webhooks
         from stewardship.questions.services import starter_questions
+        from stewardship.reports import subject_access
 
         barriers.connect()
         webhooks.connect()
         today.connect()  # Today's sessions, place cycles' participation, report drafts
         notices.subscribe(notices.SCALES_DEFAULTS_ADDED, starter_questions)
+        subject_access.connect()  # reports quoting a person's stories, in their access file

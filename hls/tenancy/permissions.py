@@ -18,6 +18,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "systems.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.PRACTITIONER}),
     # people served: those who work with people record them; viewers and partners never do.
     "people.manage": frozenset({Role.ADMIN, Role.MANAGER, Role.PRACTITIONER}),
+    # a subject access file: everything held about one person, for an admin who works with them
+    # (systems/people/subject_access.py).
+    "people.subject_access": frozenset({Role.ADMIN}),
     # cycles/: everyone who takes part in learning logs it; viewers only read.
     "cycles.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.PRACTITIONER}),
     "entries.create": EVERYONE - {Role.VIEWER},

@@ -20,4 +20,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.person_identity_erase,
         name="person-identity-erase",
     ),
+    path(
+        "people/<int:person_id>/everything-held/",
+        views.person_subject_access,
+        name="person-subject-access",
+    ),
 ]

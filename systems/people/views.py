@@ -16,7 +16,7 @@ from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.permissions import can
 from systems.access import access_person
 from systems.models import Person
-from systems.people import selectors, services
+from systems.people import selectors, services, subject_access
 from systems.people.forms import ConsentForm, IdentityForm, PersonForm, consent_label
 from systems.selectors import works_with_person
 
@@ -87,6 +87,7 @@ def _detail_page(
         "person": person,
         "has_identity": selectors.person_has_identity(workspace=workspace, person=person),
         "can_manage_people": can(request.membership, "people.manage"),
+        "can_subject_access": can(request.membership, "people.subject_access"),
         "consent_now": consent_label(person.consent_level),
         "consents": [(consent, consent_label(consent.level)) for consent in consents],
         "consent_form": consent_form or ConsentForm(initial={"level": person.consent_level}),
@@ -266,3 +267,22 @@ def person_identity_erase(request: WorkspaceRequest, person_id: int) -> HttpResp
             "has_identity": selectors.person_has_identity(workspace=workspace, person=person),
         },
     )
+
+
+@never_cache
+@workspace_view("people.subject_access")
+def person_subject_access(request: WorkspaceRequest, person_id: int) -> HttpResponse:
+    """Everything held about the person, as one ZIP (subject_access.py). GET says what the file
+    holds and offers the button; POST makes it, which is audited (and so is the identity it
+    decrypts). Only for admins who work with the person: for anyone else it does not exist."""
+    workspace = request.workspace
+    person = _person_worked_with(request, person_id)
+    if request.method != "POST":
+        return render(request, "systems/people/subject_access.html", {"person": person})
+    made = subject_access.subject_access_file(
+        workspace=workspace, person=person, actor=request.user
+    )
+    response = HttpResponse(made.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

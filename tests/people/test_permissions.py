@@ -32,6 +32,8 @@ EXPECTED = {
     ("person-identity-edit", "POST"): (302, 403, 302, 302, 403, 403),
     ("person-identity-erase", "GET"): (200, 403, 200, 200, 403, 403),
     ("person-identity-erase", "POST"): (302, 403, 302, 302, 403, 403),
+    ("person-subject-access", "GET"): (200, 403, 403, 403, 403, 403),
+    ("person-subject-access", "POST"): (200, 403, 403, 403, 403, 403),
 }
 
 CASES = [
@@ -60,6 +62,7 @@ def _request(client, view: str, method: str, person: Person):
         "person-identity": (base + "identity/", {}),
         "person-identity-edit": (base + "identity/edit/", {"name": "A New Name"}),
         "person-identity-erase": (base + "identity/erase/", {}),
+        "person-subject-access": (base + "everything-held/", {}),
     }[view]
     return client.get(url) if method == "GET" else client.post(url, data)
 
@@ -79,6 +82,9 @@ def _effect_happened(workspace, view: str, method: str, person: Person) -> bool:
                 AuditEvent.objects.filter(action="person.identity_changed").count() == 2
             ),
             "person-identity-erase": lambda: not PersonIdentity.objects.exists(),
+            "person-subject-access": lambda: AuditEvent.objects.filter(
+                action="person.subject_access_exported"
+            ).exists(),
         }[view]()
 
 
