@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cycles.models import SignifierSet
 from cycles.patterns.forms import PatternFilterForm
 from cycles.signifiers.definition import NA, Definition, Signifier
+from hls import jsontext
 from hls.conflicts import RevisionField
 
 EXAMPLE = {
@@ -52,12 +53,9 @@ class SignifierSetForm(forms.Form):
     def clean_definition(self) -> Any:
         text = self.cleaned_data["definition"]
         try:
-            return json.loads(text)
-        except ValueError as error:
-            raise forms.ValidationError(
-                _("This is not JSON (line %(line)s): %(msg)s")
-                % {"line": getattr(error, "lineno", "?"), "msg": getattr(error, "msg", error)}
-            ) from None
+            return jsontext.loads(text)  # strict: no NaN, no number or nesting past reading
+        except jsontext.JsonTextError as error:
+            raise forms.ValidationError(error.message) from None
 
 
 class AttachForm(forms.Form):

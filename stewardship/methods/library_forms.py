@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Entry, Phase
+from hls import jsontext
 from hls.conflicts import RevisionField
 from stewardship.methods.definition import EXPERIMENT_FIELDS, MAX_FIELDS, MAX_STEPS, TEXT_TYPES
 from stewardship.models import MethodRun
@@ -126,12 +127,9 @@ class JsonTemplateForm(TemplateMetaForm):
     def clean_definition(self) -> Any:
         text = self.cleaned_data["definition"]
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValidationError(
-                _("This is not JSON (line %(line)d, column %(col)d): %(msg)s.")
-                % {"line": error.lineno, "col": error.colno, "msg": error.msg}
-            ) from error
+            return jsontext.loads(text)  # strict: no NaN, no number or nesting past reading
+        except jsontext.JsonTextError as error:
+            raise ValidationError(error.message) from None
 
 
 # --- The structured steps editor ------------------------------------------------------------------
@@ -458,8 +456,8 @@ def assemble(data: Mapping[str, Any]) -> dict[str, Any]:
         if mapping:
             writes.append({"as": "experiment", "fields": mapping})
         try:
-            kept = json.loads(data.get(f"{p}kept_writes") or "[]")
-        except json.JSONDecodeError:
+            kept = jsontext.loads(data.get(f"{p}kept_writes") or "[]")
+        except jsontext.JsonTextError:
             kept = []
         writes += kept if isinstance(kept, list) else []
         if writes:
