@@ -358,6 +358,9 @@ class ReportViewSet(CreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             raise Conflict(
                 _("This export is not ready: its state is %(state)s.") % {"state": export.state}
             )
+        services.export_downloaded(
+            workspace=self.workspace, export=export, user=self.user, via=self.caller
+        )
         content = ReportExport.objects.filter(pk=export.pk).values_list("content", flat=True).get()
         response = HttpResponse(
             bytes(content or b""),

@@ -267,3 +267,21 @@ def export_create(
     )
     _queue_export(export)
     return export
+
+
+@transaction.atomic
+def export_downloaded(
+    *, workspace: Workspace, export: ReportExport, user: User, via: str = ""
+) -> None:
+    """Someone took a report's export out of the workspace (a page's download, or the API's
+    with the key's prefix as `via`): recorded, by ids and codes, before the file is sent."""
+    data: dict[str, object] = {"report_id": export.report_id, "format": export.format}
+    if via:
+        data["via"] = via
+    audit_record(
+        workspace=workspace,
+        actor=user,
+        action="report.export_downloaded",
+        target=export,
+        **data,
+    )

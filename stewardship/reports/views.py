@@ -374,6 +374,7 @@ def report_export_download(request: WorkspaceRequest, export_id: int) -> HttpRes
             },
             status=409,
         )
+    services.export_downloaded(workspace=request.workspace, export=export, user=request.user)
     data = ReportExport.objects.filter(pk=export.pk).values_list("content", flat=True).get()
     response = HttpResponse(
         bytes(data or b""), content_type=exports.CONTENT_TYPES[ReportExport.Format(export.format)]
