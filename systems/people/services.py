@@ -6,6 +6,7 @@ beside the field. Every read or change of identity writes an audit event with no
 
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -269,12 +270,39 @@ def identity_set(
 def identity_erase(*, workspace: Workspace, person: Person, actor: User) -> bool:
     """Delete the person's identity. The pseudonymous record, its consent and stories stay."""
     _guard_works_with(workspace, actor, person)
-    deleted, _detail = PersonIdentity.objects.filter(workspace=workspace, person=person).delete()
-    if deleted:
-        audit_record(
-            workspace=workspace, actor=actor, action="person.identity_erased", target=person
-        )
-    return bool(deleted)
+    return bool(identities_delete(workspace=workspace, person_ids=[person.pk], actor=actor))
+
+
+@transaction.atomic
+def identities_delete(
+    *,
+    workspace: Workspace,
+    person_ids: Iterable[int],
+    actor: User | None,
+    audit: bool = True,
+    **audit_data: str,
+) -> list[int]:
+    """Delete these people's identities for good: the one place an identity row is deleted,
+    whoever asks (erasing an identity, erasing a person, a workspace's retention). Returns the
+    ids of the people whose identity went. Each writes `person.identity_erased` (with
+    `audit_data`, codes only, such as `by="retention"`) unless the caller records the deletion
+    itself (`audit=False`: a person's erasure, which records one event for everything). The
+    caller decides who may: this function checks nothing."""
+    rows = PersonIdentity.objects.filter(workspace=workspace, person_id__in=list(person_ids))
+    gone = sorted(rows.select_for_update().values_list("person_id", flat=True))
+    if not gone:
+        return []
+    PersonIdentity.objects.filter(workspace=workspace, person_id__in=gone).delete()
+    if audit:
+        for person_id in gone:
+            audit_record(
+                workspace=workspace,
+                actor=actor,
+                action="person.identity_erased",
+                target=Person(pk=person_id),
+                **audit_data,
+            )
+    return gone
 
 
 # A person-scale name that gives the person away -------------------------------------------
