@@ -85,3 +85,39 @@ def reset_all() -> None:
     with _registry_lock:
         for found in _breakers.values():
             found.reset()
+
+
+# PostgreSQL away ------------------------------------------------------------------------------
+#
+# PostgreSQL is the system of record: without it no page can be served. A request that finds it
+# away (restarting, failing over, out of connections) answers a clean 503 with Retry-After, the
+# outage page for people and problem+json for the API (hls.api.problems.server_error), never a
+# 500 with a traceback. Connections are checked before reuse (CONN_HEALTH_CHECKS), so the first
+# request after the database is back gets a fresh one: nothing needs restarting.
+
+# What a client is told to wait before trying again: a restart or a failover takes seconds.
+DATABASE_RETRY_AFTER_SECONDS = 10
+
+# Logged once when requests first find the database away, once when a connection is made again.
+database = breaker("PostgreSQL", cooldown=0)
+
+
+def database_unreachable(error: BaseException | None) -> bool:
+    """Whether `error` says the database cannot serve this just now (refused, shut down, the
+    connection lost, a statement cancelled by the server): worth trying again shortly, not a
+    fault in the request. Django wraps psycopg's errors in its own; both are recognised."""
+    import psycopg
+    from django.db import utils
+
+    return isinstance(
+        error,
+        utils.OperationalError
+        | utils.InterfaceError
+        | psycopg.OperationalError
+        | psycopg.InterfaceError,
+    )
+
+
+def database_answers(**_kwargs: object) -> None:
+    """`connection_created`: a new connection was made, so the database answers again."""
+    database.succeeded()

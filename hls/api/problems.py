@@ -1,14 +1,18 @@
 """Errors as `application/problem+json` (RFC 9457), with field details for invalid input."""
 
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from hls.outage import DATABASE_RETRY_AFTER_SECONDS, database, database_unreachable
 
 PROBLEM_BASE = "https://hls-learning-cycles.example/problems/"
 CONTENT_TYPE = "application/problem+json"
@@ -58,6 +62,7 @@ TITLES = {
     422: "Unprocessable request",
     428: "Precondition required",
     429: "Too many requests",
+    503: "Service unavailable",
 }
 
 
@@ -97,9 +102,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return response
 
 
-def _problem_response(status: int, detail: str) -> JsonResponse:
+def _problem_response(status: int, detail: str, code: str = "") -> JsonResponse:
+    code = code or ("not_found" if status == 404 else "error")
     body = {
-        "type": PROBLEM_BASE + "not_found" if status == 404 else PROBLEM_BASE + "error",
+        "type": PROBLEM_BASE + code,
         "title": TITLES.get(status, "Server error"),
         "status": status,
         "detail": detail,
@@ -115,6 +121,31 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500, called while the exception is being handled: the database being
+    away is a 503 (`service_unavailable`); anything else a 500, logged with its traceback."""
+    error = sys.exception()
+    if database_unreachable(error):
+        assert error is not None
+        return service_unavailable(request, error)
     if request.path.startswith("/api/"):
         return _problem_response(500, "Something went wrong on our side; it has been logged.")
     return defaults.server_error(request)
+
+
+def service_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
+    """503 with Retry-After while the database is away: problem+json under /api/, else the
+    outage page (templates/503.html, drawn without the request: it needs no database). Logged
+    once per outage (hls.outage.database), not once per request with a traceback."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = _problem_response(
+            503,
+            "The service cannot reach its database just now. Try again in a moment; a POST "
+            "sent again with the same Idempotency-Key is kept once.",
+            "service_unavailable",
+        )
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    database.failed(error)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response
+    return response
