@@ -129,6 +129,14 @@ def cycle_update(
     cycle.purpose = purpose
     cycle.learning_questions = learning_questions.strip()
     cycle.status = status
+    # When it closed (a workspace's retention counts from it: stewardship/privacy); reopened,
+    # it has not closed. One closed before this was kept has none: its `updated_at` stands in.
+    if status != Cycle.Status.CLOSED:
+        cycle.closed_at = None
+    elif current.status != Cycle.Status.CLOSED:
+        cycle.closed_at = timezone.now()
+    else:
+        cycle.closed_at = current.closed_at
     cycle.revision = next_revision(current) if changed else current.revision
     cycle.save()
     return cycle
