@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_otp",  # two-step sign-in (docs/accounts.md)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "hls.accounts",
     "hls.tenancy",  # its `migrate` and `flush` run as the owner (hls/tenancy/rls.py)
     "hls.audit",
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "hls.accounts.middleware.UserTimezoneMiddleware",
+    "hls.accounts.middleware.SessionActivityMiddleware",  # "last seen", once in a few minutes
     "hls.tenancy.middleware.TenancyMiddleware",
     "hls.client_tokens.ClientTokenMiddleware",  # after tenancy: inside its transaction
 ]
@@ -150,10 +154,19 @@ AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (it holds the 
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["code"]  # never keep a typed sign-in code in the attempt log
+
+# Two-step sign-in (docs/accounts.md): a code from an authenticator app (TOTP) or a recovery code,
+# asked after the password; wrong codes count towards the lockout above, as wrong passwords do.
+OTP_TOTP_ISSUER = "HLS Learning Cycles"
+TWO_FACTOR_PENDING_SECONDS = 5 * 60  # how long the code page waits after the password
 
 # Sessions and cookies.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# "Where you're signed in" (hls/accounts/services.py): when a session was last used, written at
+# most once in this many seconds, never on every request.
+SESSION_SEEN_EVERY = 5 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG

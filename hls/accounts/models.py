@@ -58,3 +58,27 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
+
+
+class UserSession(models.Model):
+    """One place a user is signed in: a row beside each of their sessions in Django's session
+    store (SESSION_ENGINE), so they can see where they are signed in and end a session there.
+
+    It belongs to a user, not to a workspace (a user may be in several), like the User table: it
+    is not a tenant table and not under row-level security. Every read and write goes through
+    hls/accounts/selectors.py and services.py, which always filter by the user.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # As django_session stores it: ending a session deletes it from the store by this key (the
+    # cache of `cached_db` is keyed by it too, so a hash could not reach it). Never shown.
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)  # coarse: SESSION_SEEN_EVERY
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="accounts_session_user")]
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"

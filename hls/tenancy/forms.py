@@ -34,3 +34,14 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class TwoFactorPolicyForm(forms.Form):
+    require_two_factor = forms.BooleanField(
+        label=_("Admins and stewards must sign in in two steps"),
+        required=False,
+        help_text=_(
+            "With this on, an admin or steward who has not set up two-step sign-in is asked to "
+            "set it up before they can carry on here. Everyone else may choose it for themselves."
+        ),
+    )

@@ -44,3 +44,13 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
 
 def can(membership: Membership | None, capability: str) -> bool:
     return membership is not None and membership.role in CAPABILITIES[capability]
+
+
+# Roles a workspace may require two-step sign-in of (Workspace.require_two_factor): those who
+# set the workspace up and steward it. The check is TenancyMiddleware's, on every workspace page.
+TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.STEWARD})
+
+
+def two_factor_required(membership: Membership) -> bool:
+    """Whether this membership may use the workspace only once its user has two-step sign-in."""
+    return membership.workspace.require_two_factor and membership.role in TWO_FACTOR_ROLES

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hls.accounts.models import User
+from hls.accounts.services import sessions_end
 from hls.audit.services import audit_record
 from hls.tenancy.context import all_workspaces, tenant_scope
 from hls.tenancy.models import Invitation, InvitationStatus, Membership, Role, Workspace
@@ -29,6 +30,23 @@ def workspace_create(*, name: str, slug: str, creator: User) -> Workspace:
         with tenant_scope(workspace_id=workspace.pk, user_id=creator.pk):
             Membership.objects.create(workspace=workspace, user=creator, role=Role.ADMIN)
             audit_record(workspace=workspace, actor=creator, action="workspace.created")
+    return workspace
+
+
+@transaction.atomic
+def workspace_require_two_factor(*, workspace: Workspace, actor: User, required: bool) -> Workspace:
+    """Whether the workspace's admins and stewards must sign in in two steps (the rule is
+    checked on every workspace page: hls/tenancy/middleware.py)."""
+    if workspace.require_two_factor != required:
+        workspace.require_two_factor = required
+        workspace.save(update_fields=["require_two_factor"])
+        audit_record(
+            workspace=workspace,
+            actor=actor,
+            action="workspace.two_factor_required",
+            target=workspace,
+            required=required,
+        )
     return workspace
 
 
@@ -69,7 +87,12 @@ def membership_change_role(*, membership: Membership, role: str, actor: User) ->
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: User) -> None:
+def membership_remove(
+    *, membership: Membership, actor: User, actor_session_key: str | None = None
+) -> None:
+    """Remove a member. Every session of theirs ends at once, so nothing they had open goes on
+    working; someone who removes themselves keeps the session they did it from (as a password
+    change keeps it), so `actor_session_key` is kept only then."""
     if membership.role == Role.ADMIN:
         _guard_last_admin(membership)
     audit_record(
@@ -78,6 +101,13 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         action="membership.removed",
         target=membership,
         user_id=membership.user_id,
+    )
+    sessions_end(
+        user=membership.user,
+        actor=actor,
+        reason="removed",
+        workspace=membership.workspace,
+        keep_session_key=actor_session_key if actor.pk == membership.user_id else None,
     )
     membership.delete()
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,7 +11,7 @@ from hls.notices import today_sections
 from hls.tenancy import selectors, services
 from hls.tenancy.access import access_invitation, access_membership
 from hls.tenancy.decorators import workspace_view
-from hls.tenancy.forms import InvitationForm, RoleForm
+from hls.tenancy.forms import InvitationForm, RoleForm, TwoFactorPolicyForm
 from hls.tenancy.http import WorkspaceRequest, invalid_status
 from hls.tenancy.models import Role
 from hls.tenancy.permissions import can
@@ -26,6 +27,7 @@ def _members_page(
     request: WorkspaceRequest, invite_form: InvitationForm | None = None, status: int = 200
 ) -> HttpResponse:
     workspace = request.workspace
+    manages = can(request.membership, "members.manage")
     context = {
         "members": selectors.workspace_members(workspace=workspace),
         "invitations": (
@@ -35,6 +37,14 @@ def _members_page(
         ),
         "invite_form": invite_form or InvitationForm(),
         "role_choices": Role.choices,
+        "two_factor_form": (
+            TwoFactorPolicyForm(initial={"require_two_factor": workspace.require_two_factor})
+            if manages
+            else None
+        ),
+        "without_two_factor": (
+            selectors.members_without_two_factor(workspace=workspace) if manages else []
+        ),
     }
     return render(request, "tenancy/members.html", context, status=status)
 
@@ -42,6 +52,29 @@ def _members_page(
 @workspace_view("members.view")
 def members(request: WorkspaceRequest) -> HttpResponse:
     return _members_page(request)
+
+
+@require_POST
+@workspace_view("members.manage")
+def workspace_two_factor(request: WorkspaceRequest) -> HttpResponse:
+    """The members page's "Two-step sign-in" setting: on, the workspace's admins and stewards
+    must set it up before they carry on (hls/tenancy/middleware.py)."""
+    workspace = request.workspace
+    form = TwoFactorPolicyForm(request.POST)
+    done = submit(
+        form,
+        lambda data: services.workspace_require_two_factor(
+            workspace=workspace, actor=request.user, required=data["require_two_factor"]
+        ),
+    )
+    if done is not None:
+        messages.success(
+            request,
+            _("Admins and stewards here now sign in in two steps.")
+            if done.require_two_factor
+            else _("Two-step sign-in is now each person's own choice here."),
+        )
+    return redirect(reverse("members", args=[workspace.slug]) + "#two-step")
 
 
 @require_POST
@@ -104,7 +137,11 @@ def member_remove(request: WorkspaceRequest, membership_id: int) -> HttpResponse
     error = ""
     if request.method == "POST":
         try:
-            services.membership_remove(membership=membership, actor=request.user)
+            services.membership_remove(
+                membership=membership,
+                actor=request.user,
+                actor_session_key=request.session.session_key,
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:

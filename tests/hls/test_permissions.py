@@ -18,6 +18,7 @@ EXPECTED = {
     ("workspace-home", "GET"): (200, 200, 200, 200, 200, 200),
     ("members", "GET"): (200, 200, 200, 200, 200, 200),
     ("member-invite", "POST"): (302, 302, 403, 403, 403, 403),
+    ("workspace-two-factor", "POST"): (302, 403, 403, 403, 403, 403),
     ("member-role", "POST"): (302, 403, 403, 403, 403, 403),
     ("member-remove", "GET"): (200, 403, 403, 403, 403, 403),
     ("member-remove", "POST"): (302, 403, 403, 403, 403, 403),
@@ -60,6 +61,7 @@ def _request(client: Client, view: str, method: str, target: Membership, invitat
             base + "members/invite/",
             {"email": "new@example.test", "role": "viewer"},
         ),
+        "workspace-two-factor": (base + "members/two-step/", {"require_two_factor": "on"}),
         "member-role": (base + f"members/{target.pk}/role/", {"role": Role.VIEWER}),
         "member-remove": (base + f"members/{target.pk}/remove/", {}),
         "invitation-resend": (base + f"invitations/{invitation.pk}/resend/", {}),
@@ -78,6 +80,9 @@ def _effect_happened(view: str, method: str, target: Membership, invitation: Inv
         return False
     return {
         "member-invite": invited,
+        "workspace-two-factor": Workspace.objects.get(
+            pk=invitation.workspace_id
+        ).require_two_factor,
         "member-role": target_now is not None and target_now.role == Role.VIEWER,
         "member-remove": target_now is None,
         "invitation-resend": invitation_now.send_count == invitation.send_count + 1,
