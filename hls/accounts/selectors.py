@@ -6,8 +6,9 @@ Each takes the user whose account it reads; none reads another user's rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -50,6 +51,7 @@ class SignedInSession:
     started: datetime
     last_seen: datetime
     current: bool
+    recent: bool  # used within the last SESSION_SEEN_EVERY: "last used" is no finer than that
 
 
 def sessions_for_user(*, user: User, current_key: str | None) -> list[SignedInSession]:
@@ -66,6 +68,7 @@ def sessions_for_user(*, user: User, current_key: str | None) -> list[SignedInSe
         .order_by("-last_seen_at", "-pk")
         .only("pk", "session_key", "user_agent", "created_at", "last_seen_at")
     )
+    recently = timezone.now() - timedelta(seconds=settings.SESSION_SEEN_EVERY)
     found = [
         SignedInSession(
             pk=row.pk,
@@ -73,6 +76,7 @@ def sessions_for_user(*, user: User, current_key: str | None) -> list[SignedInSe
             started=row.created_at,
             last_seen=row.last_seen_at,
             current=bool(current_key) and row.session_key == current_key,
+            recent=row.last_seen_at >= recently,
         )
         for row in rows
     ]

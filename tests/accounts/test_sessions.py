@@ -70,6 +70,7 @@ def test_each_session_is_listed_with_its_device_and_this_one_marked(member: Memb
     assert html.index("This browser") < html.index("Chrome on Windows")
     assert len(_row_ids(page.content)) == 1  # no "Sign out there" for this one
     assert "Sign out everywhere else" in html
+    assert html.count("last used in the last few minutes") == 2
     assert desk.get(SESSIONS).content.decode().count("This browser") == 1
 
 
@@ -153,6 +154,7 @@ def test_last_seen_is_written_once_in_a_few_minutes_not_on_every_request(
         phone.get("/accounts/profile/")
         phone.get("/w/riverside/")
     assert not [q for q in queries.captured_queries if "accounts_usersession" in q["sql"]]
+    assert b"last used 1\xc2\xa0hour ago" in phone.get(SESSIONS).content
 
     session = phone.session  # as if the last write were longer ago than SESSION_SEEN_EVERY
     session[SEEN_AT] = int(time.time()) - 10 * 60
