@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django_filters import BooleanFilter, NumberFilter  # type: ignore[import-untyped]
@@ -36,7 +37,7 @@ from hls.api.problems import (
     PreconditionRequired,
 )
 from hls.api.scopes import allows
-from hls.audit.services import audit_record
+from hls.audit.services import audit_once_a_day, audit_record
 from hls.tenancy.models import Membership, Workspace
 from hls.tenancy.permissions import can
 
@@ -293,6 +294,19 @@ class ApiViewSet(viewsets.GenericViewSet):
         length = request.META.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > settings.API_MAX_BODY_BYTES:
             raise PayloadTooLarge()
+        started = timezone.now()
+        key = request.auth  # authenticates the caller (DRF does it lazily)
+        if isinstance(key, ApiKey) and key.last_used_at and key.last_used_at >= started:
+            # The key's last use was noted by this request (at most once a minute, by
+            # api_key_authenticate): record its first use of the day in the audit log. Not
+            # once per request: no query is added to the others.
+            audit_once_a_day(
+                workspace=self.workspace,
+                actor=self.user,
+                action="api_key.used",
+                target=key,
+                via=key.prefix,
+            )
         super().initial(request, *args, **kwargs)
 
     # Audit -----------------------------------------------------------------------------------

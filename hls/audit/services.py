@@ -1,6 +1,8 @@
+import datetime as dt
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from hls.accounts.models import User
 from hls.audit.models import AuditEvent, Tombstone
@@ -39,3 +41,37 @@ def audit_log_exported(*, workspace: Workspace, actor: User, filters: dict[str, 
     return audit_record(
         workspace=workspace, actor=actor, action="audit.exported", narrowed_to=filters
     )
+
+
+def audit_once_a_day(
+    *,
+    workspace: Workspace,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    **data: Any,
+) -> AuditEvent | None:
+    """Append `action` on `target` unless it is already recorded since the start of today
+    (UTC): for what happens too often to record every time (an API key used on each request
+    of a partner's sync). Two at once: the second waits on a transaction-level advisory lock
+    for the first to commit, then finds its row. Returns the new event, or None."""
+    day_start = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    label, target_id = target._meta.label_lower, str(target.pk)
+    today = AuditEvent.objects.filter(
+        workspace=workspace,
+        action=action,
+        target_type=label,
+        target_id=target_id,
+        created_at__gte=day_start,
+    )
+    if today.exists():
+        return None
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"audit:{workspace.pk}:{action}:{label}:{target_id}"],
+            )
+        if today.exists():
+            return None
+        return audit_record(workspace=workspace, actor=actor, action=action, target=target, **data)

@@ -120,3 +120,9 @@ def test_only_a_persons_reference_names_them() -> None:
     assert person.shown_by == ("reference",)
     words_of_people = {"alias", "what_matters", "strengths", "text", "words", "note"}
     assert not [k.label for k in targets.KINDS if words_of_people & set(k.shown_by)]
+
+
+def test_the_privacy_page_lists_every_action() -> None:
+    page = (ROOT / "docs" / "people-and-privacy.md").read_text()
+    missing = [action for action in actions.LABELS if f"`{action}`" not in page]
+    assert not missing, f"add these to the table in docs/people-and-privacy.md: {missing}"

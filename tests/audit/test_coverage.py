@@ -2,11 +2,14 @@
 created or used API keys, who took data out, who erased a person. Each is done the way a member
 does it (pages and the API), then found on the audit log page in plain words."""
 
+import datetime as dt
 import re
+from unittest import mock
 
 import pytest
 from rest_framework.test import APIClient
 
+from hls.api.models import ApiKey
 from hls.api.scopes import ALL_SCOPES
 from hls.api.services import api_key_create
 from hls.audit import actions
@@ -149,3 +152,65 @@ def test_a_report_not_ready_is_not_recorded_as_downloaded(workspace, member) -> 
 )
 def test_the_actions_of_this_issue_are_said_plainly(action, label) -> None:
     assert actions.label(action) == label
+
+
+# An API key used: once per key per day, never once per request ----------------------------------
+
+
+def _used(workspace) -> list[AuditEvent]:
+    return _events(workspace, "api_key.used")
+
+
+def test_a_keys_first_use_of_the_day_is_recorded_once(workspace, admin, admin_client) -> None:
+    api = _api(admin)
+    day = dt.datetime(2026, 5, 4, 8, 0, tzinfo=dt.UTC)
+
+    with mock.patch("django.utils.timezone.now", return_value=day):
+        assert api.get("/api/v1/cycles/").status_code == 200
+    for later in (dt.timedelta(seconds=5), dt.timedelta(minutes=3), dt.timedelta(hours=15)):
+        with mock.patch("django.utils.timezone.now", return_value=day + later):
+            assert api.get("/api/v1/cycles/").status_code == 200
+
+    [used] = _used(workspace)
+    with tenant_scope(workspace_id=workspace.pk):
+        key = ApiKey.objects.get()
+    assert used.actor == admin.user
+    assert (used.target_type, used.target_id) == ("api.apikey", str(key.pk))
+    assert used.data == {"via": key.prefix}
+    row = _shown(admin_client, used)
+    assert "Used an API key (its first use that day)" in row
+    assert "Partner" in row
+
+    with mock.patch("django.utils.timezone.now", return_value=day + dt.timedelta(days=1)):
+        assert api.get("/api/v1/cycles/").status_code == 200
+    assert len(_used(workspace)) == 2
+
+
+def test_a_use_refused_for_its_scope_still_counts(workspace, admin) -> None:
+    with tenant_scope(workspace_id=workspace.pk):
+        _key, raw = api_key_create(
+            workspace=workspace, created_by=admin.user, name="Narrow", scopes=["people:read"]
+        )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    assert client.get("/api/v1/cycles/").status_code == 403
+
+    assert len(_used(workspace)) == 1
+
+
+def test_a_refused_key_is_not_recorded_as_used(workspace, admin) -> None:
+    api = _api(admin)
+    with tenant_scope(workspace_id=workspace.pk):
+        ApiKey.objects.update(revoked_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+    assert api.get("/api/v1/cycles/").status_code == 401
+
+    assert _used(workspace) == []
+
+
+def test_a_browser_using_the_api_is_not_a_key(workspace, admin, admin_client) -> None:
+    response = admin_client.get("/api/v1/cycles/", HTTP_X_WORKSPACE="riverside")
+
+    assert response.status_code == 200
+    assert _used(workspace) == []
