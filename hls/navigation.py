@@ -94,6 +94,7 @@ NAVIGATION: tuple[NavLink | NavGroup, ...] = (
             NavLink("scales", _("Scales"), ("scale-",)),
             NavLink("api-keys", _("Integrations"), ("api-", "webhook-")),
             NavLink("data-import", _("Data import and export"), ("data-",)),
+            NavLink("retention", _("Retention"), ("retention-",)),
             NavLink("audit-log", _("Audit log"), ("audit-",)),
         ),
     ),

@@ -288,6 +288,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stewardship.notifications.tasks.digest_due",
         "schedule": crontab(minute=0),
     },
+    # Retention (stewardship/privacy/tasks.py): identities and drafts past each workspace's
+    # settings, once a day, at a quiet hour.
+    "apply-retention": {
+        "task": "stewardship.privacy.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Webhooks (hls/webhooks/tasks.py): deliver the outbox, retries included.
     "dispatch-webhooks": {
         "task": "hls.webhooks.tasks.dispatch_webhooks",

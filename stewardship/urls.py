@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stewardship.methods.urls")),
     path("", include("stewardship.methods.library_urls")),
     path("", include("stewardship.partners.urls")),
+    path("", include("stewardship.privacy.urls")),
 ]

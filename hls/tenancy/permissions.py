@@ -21,6 +21,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # a subject access file: everything held about one person, for an admin who works with them
     # (systems/people/subject_access.py).
     "people.subject_access": frozenset({Role.ADMIN}),
+    # erasing a person served, and how long the workspace keeps identities and drafts
+    # (stewardship/privacy): the workspace's duty to the people it serves, for admins only.
+    "privacy.manage": frozenset({Role.ADMIN}),
     # cycles/: everyone who takes part in learning logs it; viewers only read.
     "cycles.manage": frozenset({Role.ADMIN, Role.STEWARD, Role.MANAGER, Role.PRACTITIONER}),
     "entries.create": EVERYONE - {Role.VIEWER},

@@ -346,6 +346,7 @@ def step_measures(workspace: Workspace, report: LearningReport, cycles: list[Cyc
         )
     own_terms = [
         {
+            "item_id": item.pk,  # so an erasure finds it (stewardship/privacy)
             "cycle": trust.cycle_name(by_id[item.cycle_id]),
             "words": _anonymised(item.words, by_id[item.cycle_id]),
             "scale": f"0 ({item.low_words or '0'}) to {item.scale_max} "

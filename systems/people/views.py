@@ -91,6 +91,7 @@ def _detail_page(
         "consent_now": consent_label(person.consent_level),
         "consents": [(consent, consent_label(consent.level)) for consent in consents],
         "consent_form": consent_form or ConsentForm(initial={"level": person.consent_level}),
+        "can_erase_person": can(request.membership, "privacy.manage"),  # stewardship/privacy
     }
     return render(request, "systems/people/person_detail.html", context, status=status)
 
