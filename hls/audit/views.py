@@ -46,8 +46,8 @@ def audit_log(request: WorkspaceRequest) -> HttpResponse:
         "query": query.urlencode(),
         "filtered": form.is_bound,
     }
-    template = "audit/log.html#results" if request.htmx else "audit/log.html"
-    return render(request, template, context, status=200 if valid else invalid_status(request))
+    status = 200 if valid else invalid_status(request)
+    return render(request, "audit/log.html", context, status=status)
 
 
 @never_cache
