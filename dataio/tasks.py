@@ -5,11 +5,11 @@ is what the broker's queued messages and beat's schedule (`CELERY_BEAT_SCHEDULE`
 work queued before the move still finds its task after it."""
 
 from celery import shared_task
+from django.db import transaction
 
 from dataio import exports, services
-from dataio.models import ExportRun, ImportRun
 from hls.jobs import publish, queued_before
-from hls.tenancy.context import all_workspaces
+from hls.tenancy import crossing
 
 TASK_PREFIX = "hls.dataio.tasks."
 
@@ -35,17 +35,9 @@ def republish_queued(older_than_seconds: float | None = None) -> int:
     over the imports a worker is running now. Both tasks are safe to run twice: a duplicate
     import waits for the lock and then finds the run done; a finished export is left alone."""
     before = queued_before(older_than_seconds)
-    with all_workspaces("re-publish imports and exports still waiting"):
-        waiting_exports = list(
-            ExportRun.objects.filter(
-                status=ExportRun.Status.PENDING, created_at__lte=before
-            ).values_list("workspace_id", "pk")
-        )
-        waiting_imports = list(
-            ImportRun.objects.select_for_update(skip_locked=True)
-            .filter(status=ImportRun.Status.RUNNING, started_at__lte=before)
-            .values_list("workspace_id", "pk")
-        )
+    with transaction.atomic():
+        waiting_exports = crossing.ask("pending_exports", before)
+        waiting_imports = crossing.ask("stalled_imports", before)
     for workspace_id, pk in waiting_exports:
         publish(build_export, workspace_id, pk)
     for workspace_id, pk in waiting_imports:

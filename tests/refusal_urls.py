@@ -4,8 +4,8 @@ nothing (tests/hls/test_refusal_check.py)."""
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.urls import path
 
-from hls.tenancy.context import all_workspaces
 from hls.tenancy.models import Workspace
+from tests.bypass import all_workspaces
 
 
 def leaky(request: HttpRequest) -> HttpResponse:

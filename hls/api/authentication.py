@@ -31,7 +31,6 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             key, membership = api_key_authenticate(raw.strip())
         except KeyRefused as error:
             raise exceptions.AuthenticationFailed(str(error)) from error
-        scope_to_workspace(key.workspace_id)
         request._request.workspace = membership.workspace  # type: ignore[attr-defined]
         request._request.membership = membership  # type: ignore[attr-defined]
         return membership.user, key

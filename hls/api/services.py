@@ -13,7 +13,8 @@ from hls.accounts.models import User
 from hls.api.models import ApiKey
 from hls.api.scopes import ALL_SCOPES
 from hls.audit.services import audit_record
-from hls.tenancy.context import all_workspaces
+from hls.tenancy import crossing
+from hls.tenancy.context import scope_to_workspace
 from hls.tenancy.models import Membership, Role, Workspace
 
 KEY_PREFIX = "hls_"
@@ -81,28 +82,38 @@ class KeyRefused(Exception):
 
 
 def api_key_authenticate(raw: str, *, now: dt.datetime | None = None) -> tuple[ApiKey, Membership]:
-    """Find the key for a secret across workspaces (the one narrow path that must), check it,
-    and note when it was last used (at most once a minute)."""
+    """Find the key for a secret across workspaces (a crossing function, which enters the
+    key's workspace for the rest of the transaction), check it, and note when it was last used
+    (at most once a minute). A refused key leaves the transaction in no workspace."""
     now = now or timezone.now()
     prefix = raw[:PREFIX_LENGTH]
     if not prefix.startswith(KEY_PREFIX) or raw[PREFIX_LENGTH : PREFIX_LENGTH + 1] != "_":
         raise KeyRefused(_("This is not an HLS API key."))
-    with all_workspaces("API key authentication"):
-        key = ApiKey.objects.select_related("workspace", "created_by").filter(prefix=prefix).first()
-        if key is None or not hmac.compare_digest(key.secret_hash, _digest(raw)):
-            raise KeyRefused(_("The API key is not recognised."))
-        if key.revoked_at is not None:
-            raise KeyRefused(_("The API key was revoked."))
-        if key.expires_at is not None and key.expires_at <= now:
-            raise KeyRefused(_("The API key has expired."))
-        membership = (
-            Membership.objects.select_related("workspace", "user")
-            .filter(workspace_id=key.workspace_id, user_id=key.created_by_id)
-            .first()
-        )
-        if membership is None or not membership.user.is_active:
-            raise KeyRefused(_("The member who created this API key has left the workspace."))
-        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-            key.last_used_at = now
+    if crossing.first("enter_api_key_workspace", prefix) in (None, (None,)):
+        raise KeyRefused(_("The API key is not recognised."))
+    try:
+        return _checked_key(raw, prefix, now)
+    except KeyRefused:
+        scope_to_workspace(None)
+        raise
+
+
+def _checked_key(raw: str, prefix: str, now: dt.datetime) -> tuple[ApiKey, Membership]:
+    key = ApiKey.objects.select_related("workspace", "created_by").filter(prefix=prefix).first()
+    if key is None or not hmac.compare_digest(key.secret_hash, _digest(raw)):
+        raise KeyRefused(_("The API key is not recognised."))
+    if key.revoked_at is not None:
+        raise KeyRefused(_("The API key was revoked."))
+    if key.expires_at is not None and key.expires_at <= now:
+        raise KeyRefused(_("The API key has expired."))
+    membership = (
+        Membership.objects.select_related("workspace", "user")
+        .filter(workspace_id=key.workspace_id, user_id=key.created_by_id)
+        .first()
+    )
+    if membership is None or not membership.user.is_active:
+        raise KeyRefused(_("The member who created this API key has left the workspace."))
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
     return key, membership

@@ -6,6 +6,10 @@ by `hls.tenancy.context`). Requests and tasks run as `settings.DATABASE_APP_ROLE
 neither superuser nor BYPASSRLS, so the policy always applies. Migrations run as the owner of
 `DATABASE_URL` through `owner_mode()`, used by our `migrate` and `flush` commands and the test
 database set-up.
+
+A second, restrictive policy keeps the application role to one workspace at a time: for it,
+`app.all_workspaces` opens nothing. The few reads that span workspaces are SECURITY DEFINER
+functions owned by a role of their own (`hls.tenancy.crossing`; migration tenancy 0003).
 """
 
 from collections.abc import Iterator
@@ -19,6 +23,22 @@ CURRENT_WORKSPACE = "NULLIF(current_setting('app.workspace_id', true), '')::bigi
 CURRENT_USER = "NULLIF(current_setting('app.user_id', true), '')::bigint"
 ALL_WORKSPACES = "current_setting('app.all_workspaces', true) = 'on'"
 POLICY = "workspace_isolation"
+APP_ROLE_ONE_WORKSPACE = "app_role_one_workspace"
+# Rows the application role may add but never change or remove (the audit trail).
+APPEND_ONLY = ("audit_auditevent",)
+
+
+def one_workspace_policy(table: str) -> str:
+    """The restrictive policy: `app.all_workspaces` opens nothing to the application role (and
+    to roles that inherit from it). It names the role, so the roles of search's and crossing's
+    functions keep plans free of its condition (a `@@` under a condition that is not
+    leakproof could not use the search index)."""
+    role = '"' + settings.DATABASE_APP_ROLE.replace('"', '""') + '"'
+    rule = f"(NOT coalesce({ALL_WORKSPACES}, false))"
+    return (
+        f"CREATE POLICY {APP_ROLE_ONE_WORKSPACE} ON {table} AS RESTRICTIVE TO {role}"
+        f" USING {rule} WITH CHECK {rule}"
+    )
 
 
 def enable_rls(table: str, *, also_readable_when: str = "") -> migrations.RunSQL:
@@ -33,8 +53,10 @@ def enable_rls(table: str, *, also_readable_when: str = "") -> migrations.RunSQL
             f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
             f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
             f"CREATE POLICY {POLICY} ON {table} USING {using} WITH CHECK {check}",
+            one_workspace_policy(table),
         ],
         reverse_sql=[
+            f"DROP POLICY IF EXISTS {APP_ROLE_ONE_WORKSPACE} ON {table}",
             f"DROP POLICY IF EXISTS {POLICY} ON {table}",
             f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
             f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
@@ -72,7 +94,8 @@ def ensure_app_role(connection: BaseDatabaseWrapper) -> None:
 
 
 def grant_app_role(connection: BaseDatabaseWrapper) -> None:
-    """Give the application role data access (never ownership) to every table."""
+    """Give the application role data access (never ownership) to every table; on the
+    append-only tables, adding rows only."""
     role = _quote(connection, settings.DATABASE_APP_ROLE)
     with connection.cursor() as cursor:
         cursor.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
@@ -80,6 +103,8 @@ def grant_app_role(connection: BaseDatabaseWrapper) -> None:
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
         )
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        for table in APPEND_ONLY:
+            cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
 
 
 @contextmanager

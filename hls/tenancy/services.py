@@ -1,5 +1,6 @@
 """Writes for workspaces, memberships and invitations. Keyword-only, typed, atomic."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 from hls.accounts.models import User
 from hls.accounts.services import sessions_end
 from hls.audit.services import audit_record
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy import crossing
+from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Invitation, InvitationStatus, Membership, Role, Workspace
 
 INVITATION_SALT = "hls.invitation"
@@ -235,10 +237,17 @@ def invitation_send_email(*, workspace_id: int, invitation_id: int, send_number:
 
 def invitations_expire() -> int:
     """Mark every pending invitation past its expiry as expired, across all workspaces."""
-    with all_workspaces("expire old invitations"):
-        return Invitation.objects.filter(
-            status=InvitationStatus.PENDING, expires_at__lte=timezone.now()
-        ).update(status=InvitationStatus.EXPIRED)
+    now = timezone.now()
+    expired = 0
+    by_workspace: dict[int, list[int]] = {}
+    for workspace_id, pk in crossing.ask("invitations_past_expiry", now):
+        by_workspace.setdefault(workspace_id, []).append(pk)
+    for workspace_id, pks in by_workspace.items():
+        with tenant_scope(workspace_id=workspace_id):
+            expired += Invitation.objects.filter(
+                pk__in=pks, status=InvitationStatus.PENDING, expires_at__lte=now
+            ).update(status=InvitationStatus.EXPIRED)
+    return expired
 
 
 @dataclass(frozen=True)
@@ -250,15 +259,17 @@ class InvitationLookup:
 def invitation_for_token(token: str) -> InvitationLookup:
     """Follow an invitation link. Says which problem a link has, if any."""
     try:
-        public_id = signing.loads(token, salt=INVITATION_SALT)
-    except signing.BadSignature:
+        public_id = uuid.UUID(str(signing.loads(token, salt=INVITATION_SALT)))
+    except (signing.BadSignature, ValueError):
         return InvitationLookup(None, "invalid")
-    with all_workspaces("follow an invitation link"):
-        invitation = (
-            Invitation.objects.select_related("workspace", "invited_by")
-            .filter(public_id=public_id)
-            .first()
-        )
+    found = crossing.first("invitation", public_id)
+    invitation = None
+    if found is not None:
+        workspace_id, pk = found
+        with tenant_scope(workspace_id=workspace_id):
+            invitation = (
+                Invitation.objects.select_related("workspace", "invited_by").filter(pk=pk).first()
+            )
     if invitation is None:
         return InvitationLookup(None, "invalid")
     if invitation.status == InvitationStatus.ACCEPTED:

@@ -1,11 +1,8 @@
 from celery import shared_task
-from django.db.models import F
 from django.utils import timezone
 
 from hls.jobs import publish, queued_before
-from hls.tenancy import services
-from hls.tenancy.context import all_workspaces
-from hls.tenancy.models import Invitation, InvitationStatus
+from hls.tenancy import crossing, services
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -25,15 +22,7 @@ def republish_queued(older_than_seconds: float | None = None) -> int:
     """The outbox sweep (hls/jobs.py): publish again the invitation emails asked for but not
     sent (their message was lost while the broker was away). Sending is once per send number,
     so a duplicate sends nothing."""
-    with all_workspaces("re-publish invitation emails not sent"):
-        unsent = list(
-            Invitation.objects.filter(
-                status=InvitationStatus.PENDING,
-                emailed_count__lt=F("send_count"),
-                last_sent_at__lte=queued_before(older_than_seconds),
-                expires_at__gt=timezone.now(),
-            ).values_list("workspace_id", "pk", "send_count")
-        )
+    unsent = crossing.ask("invitations_unsent", queued_before(older_than_seconds), timezone.now())
     for workspace_id, pk, send_number in unsent:
         publish(send_invitation_email, workspace_id, pk, send_number)
     return len(unsent)

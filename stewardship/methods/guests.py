@@ -14,7 +14,8 @@ from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
-from hls.tenancy.context import all_workspaces
+from hls.tenancy import crossing
+from hls.tenancy.context import tenant_scope
 from stewardship.methods.services import GUEST_CODE_ALPHABET, GUEST_CODE_LENGTH, guest_secret_hash
 from stewardship.models import MethodRun, RunAnswer, RunParticipant
 
@@ -53,15 +54,18 @@ def run_by_code(code: str) -> MethodRun | None:
     """The open run with this guest code, in any workspace; None if unknown or closed."""
     if not well_formed(code):
         return None
-    with all_workspaces("method run guest code lookup"):
-        found = list(
-            with_live(MethodRun.objects.select_related("workspace")).filter(
-                guest_code=code, status=MethodRun.Status.OPEN
-            )[:2]
-        )
+    found = crossing.ask("open_run_by_guest_code", code)
     # Codes are unique within a workspace; two workspaces drawing the same one (about one chance
     # in 10^12) open neither, rather than one guest the wrong run.
-    return found[0] if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    workspace_id, pk = found[0]
+    with tenant_scope(workspace_id=workspace_id):
+        return (
+            with_live(MethodRun.objects.select_related("workspace"))
+            .filter(pk=pk, status=MethodRun.Status.OPEN)
+            .first()
+        )
 
 
 def closed_run_of_guest(secret: str) -> MethodRun | None:
@@ -69,15 +73,12 @@ def closed_run_of_guest(secret: str) -> MethodRun | None:
     completed), in any workspace; None otherwise."""
     if not secret:
         return None
-    with all_workspaces("method run closed for a guest"):
-        participant = (
-            RunParticipant.objects.select_related("run")
-            .filter(token=guest_secret_hash(secret), user__isnull=True)
-            .first()
-        )
-    if participant is None or participant.run.status != MethodRun.Status.COMPLETED:
+    found = crossing.first("run_of_guest", guest_secret_hash(secret))
+    if found is None:
         return None
-    return participant.run
+    workspace_id, pk = found
+    with tenant_scope(workspace_id=workspace_id):
+        return MethodRun.objects.filter(pk=pk, status=MethodRun.Status.COMPLETED).first()
 
 
 def guest_in(*, run: MethodRun, secret: str) -> RunParticipant | None:

@@ -37,7 +37,8 @@ from django.utils.translation import gettext as _
 from cycles.models import BarrierRoute, Cycle, Experiment
 from cycles.trust import trust_for
 from hls.accounts.models import User
-from hls.tenancy.context import all_workspaces, narrow_to_workspace, tenant_scope
+from hls.tenancy import crossing
+from hls.tenancy.context import narrow_to_workspace, tenant_scope
 from hls.tenancy.models import Membership, Workspace
 from stewardship.models import (
     Notification,
@@ -575,17 +576,11 @@ def deliver_next(
     """Take the next due pending reminder of any workspace and deliver it, in one transaction.
     None when nothing is due."""
     now = now or timezone.now()
-    with all_workspaces("reminder delivery: lock the next due reminder"):
-        claimed = (
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Reminder.Status.PENDING, due_at__lte=now)
-            .order_by("due_at", "pk")
-            .values_list("pk", "workspace_id", "kind")
-            .first()
-        )
+    with tenant_scope():  # one transaction, in no workspace until the row names one
+        claimed = crossing.first("next_due_reminder", now)
         if claimed is None:
             return None
-        pk, workspace_id, kind = claimed
+        workspace_id, pk, kind = claimed
         # The work runs in the row's own workspace, in the same transaction (the lock is held
         # until the commit): from here on, the transaction sees that workspace's rows only.
         narrow_to_workspace(workspace_id)
@@ -629,27 +624,16 @@ def dispatch(*, seconds: float = RUN_SECONDS, limit: int = RUN_MAX) -> int:
 def backlog(*, more_than: int, now: dt.datetime | None = None) -> bool:
     """Whether more than `more_than` pending reminders are due (an index range, not a count)."""
     now = now or timezone.now()
-    with all_workspaces("reminder delivery: is there a backlog for more than one worker"):
-        return (
-            Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now)
-            .order_by("due_at", "pk")[more_than : more_than + 1]
-            .exists()
-        )
+    return bool(crossing.ask("reminders_due_beyond", now, more_than)[0][0])
 
 
 # The daily digest -----------------------------------------------------------------------------
 
 
 def digest_recipients(*, now: dt.datetime) -> list[tuple[int, int]]:
-    with all_workspaces("daily digest: who has held reminders due"):
-        return list(
-            Reminder.objects.filter(
-                status=Reminder.Status.HELD, due_at__lte=now, recipient__isnull=False
-            )
-            .order_by()
-            .values_list("workspace_id", "recipient_id")
-            .distinct()
-        )
+    return [
+        (workspace_id, user_id) for workspace_id, user_id in crossing.ask("digest_recipients", now)
+    ]
 
 
 def deliver_digest(*, workspace_id: int, user_id: int, now: dt.datetime) -> int:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from hls.accounts.models import User
-from hls.tenancy.context import all_workspaces
+from hls.tenancy import crossing
+from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Workspace
 from stewardship.models import CalendarFeed, Notification, Reminder
 
@@ -48,9 +49,9 @@ def feeds_for(*, workspace: Workspace, user: User) -> QuerySet[CalendarFeed]:
 def feed_by_token_hash(token_hash: str) -> CalendarFeed | None:
     """A live feed by the hash of its secret token, in any workspace (the URL carries no
     workspace); None if unknown or revoked."""
-    with all_workspaces("calendar feed lookup"):
-        return (
-            CalendarFeed.objects.select_related("workspace", "user")
-            .filter(token_hash=token_hash, revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+    found = crossing.first("calendar_feed", token_hash)
+    if found is None:
+        return None
+    workspace_id, pk = found
+    with tenant_scope(workspace_id=workspace_id):
+        return CalendarFeed.objects.select_related("workspace", "user").filter(pk=pk).first()

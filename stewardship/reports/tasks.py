@@ -3,8 +3,7 @@
 from celery import shared_task
 
 from hls.jobs import publish, queued_before
-from hls.tenancy.context import all_workspaces
-from stewardship.models import LearningReport, ReportExport
+from hls.tenancy import crossing
 from stewardship.reports import assembly, exports
 
 
@@ -25,19 +24,8 @@ def republish_queued(older_than_seconds: float | None = None) -> int:
     """The outbox sweep (hls/jobs.py): publish again the assemblies and exports still waiting
     (their message was lost while the broker was away). Both tasks are safe to run twice."""
     before = queued_before(older_than_seconds)
-    with all_workspaces("re-publish report work still waiting"):
-        reports = list(
-            LearningReport.objects.filter(
-                status=LearningReport.Status.DRAFT,
-                assembly=LearningReport.Assembly.PENDING,
-                updated_at__lte=before,
-            ).values_list("workspace_id", "pk")
-        )
-        report_exports = list(
-            ReportExport.objects.filter(
-                state=ReportExport.State.PENDING, created_at__lte=before
-            ).values_list("workspace_id", "pk")
-        )
+    reports = crossing.ask("pending_reports", before)
+    report_exports = crossing.ask("pending_report_exports", before)
     for workspace_id, pk in reports:
         publish(assemble_report, workspace_id, pk)
     for workspace_id, pk in report_exports:

@@ -354,8 +354,8 @@ def check_name_hides_person(
 
 
 def identity_keys_rotate(*, batch_size: int = 500) -> int:
-    """Re-encrypt every PersonIdentity with the first of IDENTITY_KEYS. Runs inside the caller's
-    `all_workspaces(...)` block (the management command): this spans workspaces by design."""
+    """Re-encrypt every PersonIdentity of the current workspace with the first of IDENTITY_KEYS
+    (the management command runs it in each workspace in turn)."""
     count = 0
     rows = PersonIdentity.objects.select_for_update().order_by("pk")
     batch: list[PersonIdentity] = []

@@ -12,9 +12,10 @@ from django.utils import timezone
 from hls.accounts.models import User
 from hls.audit.models import AuditEvent
 from hls.tenancy import services
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Invitation, InvitationStatus, Membership, Role, Workspace
 from hls.tenancy.tasks import expire_invitations, send_invitation_email
+from tests.bypass import all_workspaces
 from tests.factories import PASSWORD, InvitationFactory
 
 MEMBERS = "/w/riverside/members/"

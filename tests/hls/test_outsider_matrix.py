@@ -12,8 +12,9 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.test import Client
 
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Invitation, InvitationStatus, Membership, Role, Workspace
+from tests.bypass import all_workspaces
 from tests.outsider_objects import object_makers
 from tests.tenant_snapshot import tenant_snapshot, tenant_tables
 from tests.workspace_urls import WorkspaceUrl, workspace_urls

@@ -4,8 +4,9 @@ change to hls/tenancy/permissions.py shows up here as a failing row."""
 import pytest
 from django.test import Client
 
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Invitation, InvitationStatus, Membership, Role, Workspace
+from tests.bypass import all_workspaces
 from tests.conftest import signed_in
 from tests.factories import InvitationFactory
 from tests.workspace_urls import workspace_urls

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from hls.audit.models import AuditEvent
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Invitation, Membership, Organisation, Workspace
-from hls.tenancy.rls import POLICY
+from hls.tenancy.rls import APP_ROLE_ONE_WORKSPACE, APPEND_ONLY, POLICY
 from tests import factories
+from tests.bypass import all_workspaces
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,13 +83,17 @@ def test_table_has_rls_enabled_forced_and_a_policy(model: type) -> None:
         )
         row = cursor.fetchone()
         cursor.execute(
-            "SELECT policyname, cmd FROM pg_policies WHERE tablename = %s AND policyname = %s",
-            [table, POLICY],
+            "SELECT policyname, cmd, permissive FROM pg_policies"
+            " WHERE tablename = %s AND policyname IN (%s, %s) ORDER BY policyname",
+            [table, POLICY, APP_ROLE_ONE_WORKSPACE],
         )
         policies = cursor.fetchall()
     assert row is not None, f"no table {table}"
     assert row == (True, True), f"{table}: row security enabled/forced is {row}"
-    assert policies == [(POLICY, "ALL")], f"{table}: policies {policies}"
+    assert policies == [
+        (APP_ROLE_ONE_WORKSPACE, "ALL", "RESTRICTIVE"),
+        (POLICY, "ALL", "PERMISSIVE"),
+    ], f"{table}: policies {policies}"
 
 
 def test_the_connection_cannot_bypass_rls() -> None:
@@ -130,14 +135,30 @@ def test_with_a_workspace_only_its_rows_are_visible(two_workspaces) -> None:
             assert _count(table, "WHERE workspace_id = %s", [a.pk]) == 0, table
 
 
-def test_all_workspaces_sees_every_row(two_workspaces) -> None:
-    a, b = two_workspaces
-    for model in TENANT_MODELS:
-        expected = _made(model, a) + _made(model, b)
-        with all_workspaces("test"):
-            assert _count(model._meta.db_table) == expected, model._meta.label
-    # and the scope ends with its block
-    assert _count(Organisation._meta.db_table) == 0
+def test_no_setting_opens_more_than_one_workspace_to_the_application_role(two_workspaces) -> None:
+    """`app.all_workspaces`, which the owner may still use in a migration, opens nothing to the
+    application role, whatever else is set beside it (tests/hls/test_app_role_reach.py does the
+    same over a connection that logs in as the role itself)."""
+    a, _b = two_workspaces
+    for settings_ in WIDENING_ATTEMPTS:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for name, value in settings_.items():
+                cursor.execute("SELECT set_config(%s, %s, true)", [name, value.format(a=a.pk)])
+            for model in TENANT_MODELS:
+                table = model._meta.db_table
+                assert _count(table, "WHERE workspace_id <> %s", [a.pk]) == 0, (table, settings_)
+
+
+# What SQL run as the application role might set, hoping to see more than one workspace.
+WIDENING_ATTEMPTS = [
+    {"app.all_workspaces": "on"},
+    {"app.all_workspaces": "on", "app.workspace_id": ""},
+    {"app.all_workspaces": "on", "app.workspace_id": "{a}"},
+    {"app.all_workspaces": "on", "app.user_id": "", "app.workspace_id": ""},
+    {"app.all_workspaces": "true", "app.workspace_id": "{a}"},
+    {"app.workspace_id": "{a}", "app.user_id": "0"},
+    {"app.workspace_id": "0", "app.all_workspaces": "on"},
+]
 
 
 @pytest.mark.parametrize("model", TENANT_MODELS, ids=lambda m: m._meta.label)
@@ -149,21 +170,24 @@ def test_a_row_for_another_workspace_cannot_be_written(model: type, two_workspac
             model.objects.filter(workspace=a).count(),
             model.objects.filter(workspace=b).count(),
         )
+    # The audit trail refuses every change, before the workspace is even looked at.
+    refused = "permission denied" if table in APPEND_ONLY else "row-level security"
     with tenant_scope(workspace_id=a.pk):
         row_in_a = model.objects.first()
         with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
             FACTORIES[model].create(workspace=b)
         with (
-            pytest.raises(DatabaseError, match="row-level security"),
+            pytest.raises(DatabaseError, match=refused),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):
             cursor.execute(
                 f"UPDATE {table} SET workspace_id = %s WHERE id = %s", [b.pk, row_in_a.pk]
             )
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [b.pk])
-            assert cursor.rowcount == 0
+        if table not in APPEND_ONLY:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [b.pk])
+                assert cursor.rowcount == 0
     with all_workspaces("test"):
         after = (
             model.objects.filter(workspace=a).count(),

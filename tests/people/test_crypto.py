@@ -10,10 +10,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import override_settings
 
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import tenant_scope
 from systems.models import PersonIdentity
 from systems.people import crypto, services
 from systems.people.selectors import decrypt_identity
+from tests.bypass import all_workspaces
 from tests.factories import PersonFactory
 
 OLD = Fernet.generate_key().decode()

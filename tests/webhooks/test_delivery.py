@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
 from hls.webhooks import delivery
 from hls.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -26,6 +26,7 @@ from hls.webhooks.services import (
 )
 from stewardship.models import LearningReport, Notification
 from stewardship.reports.services import report_publish
+from tests.bypass import all_workspaces
 from tests.factories import CycleFactory, LearningReportFactory, ReportCycleFactory
 
 Status = WebhookDelivery.Status

@@ -9,7 +9,7 @@ from cycles.barriers.services import barrier_answer, barrier_raise
 from cycles.experiments.services import experiment_end
 from cycles.models import BarrierRoute, Experiment
 from cycles.services import entry_update
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import tenant_scope
 from hls.webhooks.events import EVENTS
 from hls.webhooks.models import WebhookDelivery
 from hls.webhooks.services import webhook_subscription_disable
@@ -17,6 +17,7 @@ from stewardship.sessions.recurrence import slot_at
 from stewardship.sessions.services import occurrence_done, session_create
 from systems.models import ShareLevel
 from tests.barriers.conftest import world  # noqa: F401 - the barrier relay's small world
+from tests.bypass import all_workspaces
 from tests.factories import CycleFactory, CycleMemberFactory, EntryFactory, ExperimentFactory
 
 

@@ -2,9 +2,10 @@
 visibility capped by its person's consent): the webhook core only delivers it."""
 
 from cycles.services import entry_create, entry_update
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import tenant_scope
 from hls.webhooks.models import WebhookDelivery
 from systems.models import ShareLevel
+from tests.bypass import all_workspaces
 from tests.factories import CycleFactory, EntryFactory, PersonFactory
 
 

@@ -4,9 +4,10 @@ with "Send again", and constant query counts."""
 import pytest
 from django.test import Client
 
-from hls.tenancy.context import all_workspaces, tenant_scope
+from hls.tenancy.context import tenant_scope
 from hls.tenancy.models import Role
 from hls.webhooks.models import WebhookDelivery, WebhookSubscription
+from tests.bypass import all_workspaces
 from tests.conftest import signed_in
 from tests.workspace_urls import workspace_urls
 

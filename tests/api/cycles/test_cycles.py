@@ -167,4 +167,4 @@ def test_list_query_count_is_constant(api, world, django_assert_num_queries):
             )
     with count_queries() as large:
         assert len(api.get(URL).json()["results"]) == 20
-    assert len(large.captured_queries) == len(small.captured_queries) == 16
+    assert len(large.captured_queries) == len(small.captured_queries) == 11

@@ -135,4 +135,4 @@ def test_list_query_count_is_constant(api, world):
     add(18)
     with count_queries() as large:
         assert len(api.get(URL).json()["results"]) == 20
-    assert len(large.captured_queries) == len(small.captured_queries) == 17
+    assert len(large.captured_queries) == len(small.captured_queries) == 12

@@ -111,4 +111,4 @@ def test_patterns_query_count_is_constant(api, world):
         _shared(world, theme, 1)
     with count_queries() as large:
         assert len(api.get(url).json()["themes"]) == 20
-    assert len(large.captured_queries) == len(small.captured_queries) == 18
+    assert len(large.captured_queries) == len(small.captured_queries) == 13

@@ -85,7 +85,7 @@ def test_link_scopes_and_queries(api, world, admin, make_key):
     add(18)
     with count_queries() as large:
         assert len(api.get(LINKS).json()["results"]) == 20
-    assert len(large.captured_queries) == len(small.captured_queries) == 14
+    assert len(large.captured_queries) == len(small.captured_queries) == 9
 
 
 # Barriers ------------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_barrier_queries_are_constant(api, world):
     add(18)
     with count_queries() as large:
         assert len(api.get(BARRIERS).json()["results"]) == 20
-    assert len(large.captured_queries) == len(small.captured_queries) == 17
+    assert len(large.captured_queries) == len(small.captured_queries) == 12
 
 
 # Enablers ------------------------------------------------------------------------------------
@@ -245,4 +245,4 @@ def test_enabler_queries_are_constant(api, world):
     add(18)
     with count_queries() as large:
         assert len(api.get(ENABLERS).json()["results"]) == 20
-    assert len(large.captured_queries) == len(small.captured_queries) == 15
+    assert len(large.captured_queries) == len(small.captured_queries) == 10

@@ -190,4 +190,4 @@ def test_list_query_count_is_constant(world, api, session):
     small = _list_queries(api)
     add(18)
     assert len(api.get(URL, {"page_size": 50}).json()["results"]) == 20
-    assert _list_queries(api) == small == 16
+    assert _list_queries(api) == small == 11

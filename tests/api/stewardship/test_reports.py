@@ -260,4 +260,4 @@ def test_list_query_count_is_constant(world, api):
     small = _list_queries(api)
     start(18)
     assert len(api.get(URL, {"page_size": 50}).json()["results"]) == 20
-    assert _list_queries(api) == small == 16
+    assert _list_queries(api) == small == 11

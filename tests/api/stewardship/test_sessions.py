@@ -288,4 +288,4 @@ def test_list_query_count_is_constant(world, api, make_member):
             world, members=[world.pat.user], guests=guests, cycles=[world.cycle, world.other_cycle]
         )
     assert len(api.get(URL, {"page_size": 50}).json()["results"]) == 20
-    assert _list_queries(api) == small == 16
+    assert _list_queries(api) == small == 11

@@ -181,7 +181,7 @@ def test_list_query_count_is_constant(api, workspace, scale, django_assert_num_q
     add(1)
     small = list_queries(api, URL)
     add(9)
-    assert list_queries(api, URL) == small == 16
+    assert list_queries(api, URL) == small == 11
     with django_assert_num_queries(16):
         api.get(URL)
 
