@@ -316,6 +316,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # Webhooks may go to private or loopback addresses only in development (docs/webhooks.md).
 WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=DEBUG)
+# A delivery gets this long in all (connecting, sending, the answer's status and headers), and a
+# dispatch run sends this many at once, at most one to each receiver (hls/webhooks/delivery.py).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_SENDERS = env.int("WEBHOOK_SENDERS", default=4)
 
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=14))
 
