@@ -354,7 +354,10 @@ print(json.dumps({name: getattr(settings, name) for name in names}))
 
 
 def _production_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "SECURE_"))}
+    # Not the test run's own switches either (tests/e2e/conftest.py allows async-unsafe calls
+    # for Playwright, which production's checks rightly refuse).
+    dropped = ("DEBUG", "SECURE_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     env.update(
         DJANGO_SETTINGS_MODULE="hls.settings",
         SECRET_KEY="a-production-like-secret-key-" + "x" * 40,

@@ -292,5 +292,5 @@ def test_list_query_count_is_constant(
     small = list_queries(api, url)
     add(18)
     assert list_queries(api, url) == small == 10
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(10):
         api.get(url)

@@ -204,7 +204,7 @@ def test_list_query_count_is_constant(
     small = list_queries(api, URL)
     add(18)
     assert list_queries(api, URL) == small == 9
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(9):
         api.get(URL)
 
 

@@ -136,5 +136,5 @@ def test_list_query_count_is_constant(api, workspace, django_assert_num_queries)
     small = list_queries(api, URL)
     add(18)
     assert list_queries(api, URL) == small == 12
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(12):
         api.get(URL)

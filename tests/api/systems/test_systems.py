@@ -182,7 +182,7 @@ def test_list_query_count_is_constant(api, workspace, scale, django_assert_num_q
     small = list_queries(api, URL)
     add(9)
     assert list_queries(api, URL) == small == 11
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(11):
         api.get(URL)
 
 
