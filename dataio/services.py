@@ -408,3 +408,19 @@ def export_create(*, workspace: Workspace, user: User) -> ExportRun:
 @transaction.atomic
 def export_downloaded(*, workspace: Workspace, export: ExportRun, user: User) -> None:
     audit_record(workspace=workspace, actor=user, action="dataio.export_downloaded", target=export)
+
+
+def files_withdraw(*, workspace: Workspace, **_signal: Any) -> int:
+    """After a person is erased (systems.people.signals.person_erased, in the same
+    transaction): every earlier export's file and every finished import's uploaded file could
+    hold them, so each goes. The rows stay, so the pages say what happened; a new export holds
+    none of it. Returns how many files went."""
+    exports_gone = ExportRun.objects.filter(workspace=workspace, content__isnull=False).update(
+        content=None, size=0
+    )
+    imports_gone = (
+        ImportRun.objects.filter(workspace=workspace, status=ImportRun.Status.DONE)
+        .exclude(file_content=b"")
+        .update(file_content=b"")
+    )
+    return exports_gone + imports_gone

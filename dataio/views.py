@@ -177,6 +177,11 @@ def export_download(request: WorkspaceRequest, data_export_id: int) -> HttpRespo
         messages.error(request, _("This export is not ready to download yet."))
         return redirect("data-export-detail", request.workspace.slug, export.pk)
     data = selectors.export_content(workspace=request.workspace, export=export)
+    if not data:
+        messages.error(
+            request, _("This export's file was withdrawn when a person was erased. Make a new one.")
+        )
+        return redirect("data-export-detail", request.workspace.slug, export.pk)
     services.export_downloaded(workspace=request.workspace, export=export, user=request.user)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = (

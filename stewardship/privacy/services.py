@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
@@ -45,6 +45,7 @@ from stewardship.privacy import selectors
 from stewardship.privacy.selectors import PersonRows
 from systems.models import Consent, Person
 from systems.people.services import identities_delete
+from systems.people.signals import person_erased
 
 CAPABILITY = "privacy.manage"
 # Retention settings: a day at least (none is "keep"), ten years at most.
@@ -137,6 +138,9 @@ def person_erase(
     Measure.objects.filter(workspace=workspace, pk__in=rows.measures).delete()  # and values
     WhatMatters.objects.filter(workspace=workspace, pk__in=rows.what_matters).delete()
     Consent.objects.filter(workspace=workspace, person=locked).delete()
+    # Files kept elsewhere that could hold them (earlier workspace exports, imported files).
+    answers = person_erased.send(sender=Person, workspace=workspace, person_id=locked.pk)
+    withdrawn: int = sum(cast(int, n) for _receiver, n in answers)  # each answers a count
     audit_record(
         workspace=workspace,
         actor=actor,
@@ -144,6 +148,7 @@ def person_erase(
         target=locked,
         choice=choice,
         counts=counts,
+        files_withdrawn=withdrawn,
     )
     _tombstones(workspace, "people", [locked.pk])
     Person.objects.filter(workspace=workspace, pk=locked.pk).delete()

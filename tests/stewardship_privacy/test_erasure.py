@@ -431,3 +431,33 @@ def test_the_person_page_offers_erasure_to_an_admin_only(admin_in_team) -> None:
     page = f"/w/riverside/people/{mo.person.pk}/"
     assert _url(mo).encode() in signed_in(mo.admin).get(page).content
     assert _url(mo).encode() not in signed_in(mo.keyworker).get(page).content
+
+
+def test_earlier_export_and_import_files_are_withdrawn_and_the_pages_say_so(mo) -> None:
+    """A file built or uploaded before the erasure could hold the person: it goes, in the
+    same transaction; the rows stay so the pages can say why."""
+    from dataio.models import ExportRun, ImportRun
+    from tests.factories import ExportRunFactory, ImportRunFactory
+
+    with tenant_scope(workspace_id=mo.workspace.pk):
+        export = ExportRunFactory(
+            workspace=mo.workspace, status="done", content=b"PK P-MOMO xylophone", size=19
+        )
+        done = ImportRunFactory(workspace=mo.workspace, status="done", file_content=b"P-MOMO")
+        waiting = ImportRunFactory(workspace=mo.workspace, status="checked")
+    assert _erase(mo, "delete").status_code == 302
+
+    with tenant_scope(workspace_id=mo.workspace.pk):
+        export = ExportRun.objects.get(pk=export.pk)
+        assert (export.content, export.size, export.status) == (None, 0, "done")
+        assert bytes(ImportRun.objects.get(pk=done.pk).file_content) == b""
+        assert bytes(ImportRun.objects.get(pk=waiting.pk).file_content) != b""  # not finished
+        event = AuditEvent.objects.get(action="person.erased")
+    assert event.data["files_withdrawn"] == 2
+    client = signed_in(mo.admin)
+    base = f"/w/{mo.workspace.slug}/integrations/export/{export.pk}/"
+    page = client.get(base).content.decode()
+    assert "withdrawn when a person was erased" in page
+    download = client.get(base + "download/", follow=True)
+    assert "withdrawn when a person was erased" in download.content.decode()
+    assert b"xylophone" not in download.content
