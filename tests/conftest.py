@@ -8,7 +8,9 @@ The test database is created and migrated as the owner in DATABASE_URL; tests th
 application role, so row-level security applies to them exactly as it does in production.
 """
 
+import signal
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,6 +31,7 @@ from tests.factories import (
     UserFactory,
     WorkspaceFactory,
 )
+from tests.processes import RedisServer
 from tests.tenant_snapshot import tenant_snapshot
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -185,3 +188,18 @@ def cast(workspace: Workspace, admin: Membership, make_member: Callable[..., Mem
         upper=upper,
         cycle=cycle,
     )
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of the test's own (for tests that start real processes); stopped even
+    when a test froze it."""
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.proc is not None and server.proc.poll() is None:
+            server.proc.send_signal(signal.SIGCONT)
+            server.proc.kill()
+            server.proc.wait(10)

@@ -42,7 +42,7 @@ from tests.processes import (
     stop,
     wait_for,
 )
-from tests.webhooks.receivers import Receiver, receiving
+from tests.webhooks.receivers import Receiver
 
 pytestmark = pytest.mark.live
 
@@ -181,24 +181,6 @@ def postgres(db: None) -> Iterator[PostgresServer]:
         yield server
     finally:
         server.remove()
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        if server.proc is not None and server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait(10)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving("answer") as found:
-        yield found
 
 
 def _manage(env: dict[str, str], *argv: str) -> str:

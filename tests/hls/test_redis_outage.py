@@ -11,7 +11,6 @@ The processes read committed data: `transactional_db`.
 
 import os
 import re
-import signal
 import subprocess
 import time
 import uuid
@@ -82,19 +81,6 @@ class Processes:
     def stop(self) -> None:
         for proc in self.procs:
             stop(proc)
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        if server.proc is not None and server.proc.poll() is None:
-            server.proc.send_signal(signal.SIGCONT)
-            server.proc.kill()
-            server.proc.wait(10)
 
 
 @pytest.fixture

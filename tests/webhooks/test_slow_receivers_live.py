@@ -34,18 +34,6 @@ PROMPT = 2.5  # a prompt receiver's delivery arrives within this of the nudge (<
 Status = WebhookDelivery.Status
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        if server.proc is not None and server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait(10)
-
-
 class Stack:
     def __init__(self, tmp: Path, redis_url: str) -> None:
         self.env = {
